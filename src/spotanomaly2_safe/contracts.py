@@ -1,0 +1,239 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""Input contracts: every public entry point turns its input into validated numpy here, or raises.
+
+Rules, checked in this order before any computation (the first broken rule is reported):
+
+1. ``y_true`` and ``y_pred`` are pandas DataFrames (:class:`InputTypeError` otherwise).
+2. Each has at least one row and one column; no duplicated column names or index labels.
+3. Both have the same columns (names and order) and the same index (dtype, timezone, values, order);
+   at scoring time the columns equal those seen at fit. Nothing is aligned, reordered or dropped.
+4. Training frames have at least the scorer's minimum number of rows.
+5. A pandera schema, always run in full whatever the caller's pandera settings: every column has a
+   real numeric dtype (not bool, complex, string, object, category, datetime), no missing value
+   (NaN, ``pd.NA``), no ±inf, and integers within ±2**53 so that float64 holds them exactly.
+6. The residuals ``y_true - y_pred`` are finite (a difference of finite values can overflow).
+
+>>> import pandas as pd
+>>> y_true = pd.DataFrame({"load": [1.0, 2.0]})
+>>> y_pred = pd.DataFrame({"load": [1.5, float("nan")]})
+>>> validate_frames(y_true, y_pred)
+Traceback (most recent call last):
+...
+spotanomaly2_safe.errors.InvalidInputError: y_pred column 'load' has a missing value (NaN or pd.NA) at row label 1; every value must be a finite number.
+"""
+
+from collections.abc import Hashable, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.config import ValidationDepth, config_context
+from pandera.errors import SchemaError, SchemaErrorReason, SchemaErrors
+
+from spotanomaly2_safe.errors import (
+    InputTypeError,
+    InsufficientDataException,
+    InvalidInputError,
+    Reason,
+)
+
+__all__ = ["ForecastResiduals", "plain_value", "validate_array", "validate_frames"]
+
+LARGEST_EXACT_INTEGER = 2**53
+
+
+class ForecastResiduals(NamedTuple):
+    """Validated residuals ``y_true - y_pred`` (C-contiguous float64) with the labels they came from."""
+
+    residuals: np.ndarray
+    index: pd.Index
+    columns: list
+
+
+def _is_real_numeric(dtype: Any) -> bool:
+    return (
+        pd.api.types.is_numeric_dtype(dtype)
+        and not pd.api.types.is_bool_dtype(dtype)
+        and not pd.api.types.is_complex_dtype(dtype)
+    )
+
+
+_NUMERIC = pa.Check(lambda column: _is_real_numeric(column.dtype), name=Reason.NON_NUMERIC.value)
+_FINITE = pa.Check(
+    lambda column: pd.Series(np.isfinite(column.to_numpy(dtype=np.float64)), index=column.index),
+    name=Reason.NON_FINITE.value,
+)
+_EXACT_INTEGER = pa.Check(lambda column: column.abs() <= LARGEST_EXACT_INTEGER, name=Reason.INEXACT_INTEGER.value)
+_RULE_TEXT = {
+    Reason.NON_NUMERIC: "has dtype {dtype}; expected a real numeric dtype (int or float, not bool or text)",
+    Reason.MISSING_VALUE: "has a missing value (NaN or pd.NA) at row label {label!r}; every value must be a finite number",
+    Reason.NON_FINITE: "has a non-finite value ({value}) at row label {label!r}; every value must be a finite number",
+    Reason.INEXACT_INTEGER: "has the integer {value} at row label {label!r}, beyond ±2**53 where float64 is not exact",
+}
+
+
+def _column_schema(dtype: Any) -> pa.Column:
+    if not _is_real_numeric(dtype):
+        return pa.Column(nullable=True, checks=[_NUMERIC])
+    checks = [_FINITE, _EXACT_INTEGER] if pd.api.types.is_integer_dtype(dtype) else [_FINITE]
+    return pa.Column(nullable=False, checks=checks)
+
+
+def _run_schema(name: str, frame: pd.DataFrame) -> None:
+    schema = pa.DataFrameSchema({column: _column_schema(frame[column].dtype) for column in frame.columns})
+    try:
+        with config_context(validation_enabled=True, validation_depth=ValidationDepth.SCHEMA_AND_DATA):
+            schema.validate(frame, lazy=False)
+    except (SchemaError, SchemaErrors) as error:
+        first = error.schema_errors[0] if isinstance(error, SchemaErrors) else error
+        column = first.schema.name
+        reason = (
+            Reason.MISSING_VALUE
+            if first.reason_code == SchemaErrorReason.SERIES_CONTAINS_NULLS
+            else Reason(first.check.name)
+        )
+        text = _RULE_TEXT[reason].format(dtype=frame[column].dtype, **_first_failure(frame[column], reason))
+        raise InvalidInputError(f"{name} column {column!r} {text}.", reason=reason) from None
+
+
+def plain_value(value: Any) -> Any:
+    """A numpy scalar as the Python scalar it holds, so messages read ``2`` rather than ``np.int64(2)``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _first_failure(column: pd.Series, reason: Reason) -> dict:
+    """The first offending row label and value of a column that failed ``reason`` (empty for a dtype failure)."""
+    if reason is Reason.NON_NUMERIC:
+        return {}
+    if reason is Reason.MISSING_VALUE:
+        bad = column.isna().to_numpy()
+    elif reason is Reason.NON_FINITE:
+        bad = ~np.isfinite(column.to_numpy(dtype=np.float64))
+    else:
+        bad = np.abs(column.to_numpy()) > LARGEST_EXACT_INTEGER
+    position = int(np.flatnonzero(bad)[0])
+    return {"label": plain_value(column.index[position]), "value": plain_value(column.iloc[position])}
+
+
+def _first_duplicate(labels: pd.Index) -> Hashable:
+    return plain_value(labels[labels.duplicated()][0])
+
+
+def _require_frame_shape(name: str, frame: Any) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise InputTypeError(f"{name} must be a pandas DataFrame; got {type(frame).__name__}.", reason=Reason.NOT_A_DATAFRAME)
+    if frame.shape[0] == 0 or frame.shape[1] == 0:
+        raise InvalidInputError(
+            f"{name} is empty ({frame.shape[0]} rows x {frame.shape[1]} columns); at least 1 x 1 is required.",
+            reason=Reason.EMPTY_INPUT,
+        )
+    if frame.columns.has_duplicates:
+        raise InvalidInputError(
+            f"{name} has the column name {_first_duplicate(frame.columns)!r} more than once; names must be unique.",
+            reason=Reason.DUPLICATE_COLUMN,
+        )
+    if frame.index.has_duplicates:
+        raise InvalidInputError(
+            f"{name} has the row label {_first_duplicate(frame.index)!r} more than once; labels must be unique.",
+            reason=Reason.DUPLICATE_INDEX,
+        )
+
+
+def _index_dtypes(index: pd.Index) -> list:
+    return list(index.dtypes) if isinstance(index, pd.MultiIndex) else [index.dtype]
+
+
+def _require_same_index(true_index: pd.Index, pred_index: pd.Index) -> None:
+    if _index_dtypes(true_index) != _index_dtypes(pred_index):
+        found = f"{_index_dtypes(true_index)} vs {_index_dtypes(pred_index)}"
+    elif len(true_index) != len(pred_index):
+        found = f"{len(true_index)} vs {len(pred_index)} rows"
+    elif not true_index.equals(pred_index):
+        position = next(i for i, (left, right) in enumerate(zip(true_index, pred_index)) if not left == right)
+        found = f"position {position} has label {plain_value(true_index[position])!r} vs {plain_value(pred_index[position])!r}"
+    else:
+        return
+    raise InvalidInputError(
+        f"y_true and y_pred must have the same index (dtype, timezone, labels, order); found {found}. "
+        "Nothing is aligned automatically: reindex both frames to the same labels first.",
+        reason=Reason.INDEX_MISMATCH,
+    )
+
+
+def _require_columns(found: pd.Index, expected: Sequence, what: str, reason: Reason) -> None:
+    if list(found) != list(expected):
+        raise InvalidInputError(
+            f"{what}: expected columns {list(expected)} (names and order), found {list(found)}.", reason=reason
+        )
+
+
+def validate_frames(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    fitted_columns: Sequence | None = None,
+    min_rows: int = 1,
+    min_rows_reason: str = "",
+    stage: str = "",
+) -> ForecastResiduals:
+    """Check ``y_true`` and ``y_pred`` against the contract and return their residuals ``y_true - y_pred``.
+
+    ``stage`` (``"train"`` or ``"test"``) only names the arguments in messages, e.g. ``y_true_train``;
+    ``min_rows_reason`` says in the message where ``min_rows`` comes from.
+    """
+    true_name, pred_name = (f"y_true_{stage}", f"y_pred_{stage}") if stage else ("y_true", "y_pred")
+    _require_frame_shape(true_name, y_true)
+    _require_frame_shape(pred_name, y_pred)
+    _require_columns(y_pred.columns, y_true.columns, f"{pred_name} must match {true_name}", Reason.COLUMN_MISMATCH)
+    _require_same_index(y_true.index, y_pred.index)
+    if fitted_columns is not None:
+        _require_columns(y_true.columns, fitted_columns, f"{true_name} must match the columns seen at fit", Reason.COLUMNS_DIFFER_FROM_FIT)
+    if len(y_true) < min_rows:
+        raise InsufficientDataException(
+            f"{true_name} has {len(y_true)} rows; at least {min_rows} are required ({min_rows_reason}).",
+            reason=Reason.TOO_FEW_ROWS,
+        )
+    _run_schema(true_name, y_true)
+    _run_schema(pred_name, y_pred)
+    with np.errstate(over="ignore", invalid="ignore"):
+        residuals = np.subtract(y_true.to_numpy(dtype=np.float64), y_pred.to_numpy(dtype=np.float64), order="C")
+    finite = np.isfinite(residuals)
+    if not finite.all():
+        row, column = np.argwhere(~finite)[0]
+        raise InvalidInputError(
+            f"The residual y_true - y_pred overflows float64 in column {y_true.columns[column]!r} at row label "
+            f"{plain_value(y_true.index[row])!r} ({plain_value(y_true.iat[row, column])!r} - {plain_value(y_pred.iat[row, column])!r}).",
+            reason=Reason.RESIDUAL_OVERFLOW,
+        )
+    return ForecastResiduals(residuals, y_true.index, list(y_true.columns))
+
+
+def validate_array(values: Any, *, name: str, ndim: int, n_columns: int | None = None, min_rows: int = 1) -> np.ndarray:
+    """Check a numpy array of residuals (``ndim=2``) or scores (``ndim=1``); return it as C-contiguous float64."""
+    if not isinstance(values, np.ndarray):
+        raise InputTypeError(f"{name} must be a numpy ndarray; got {type(values).__name__}.", reason=Reason.NOT_AN_ARRAY)
+    if values.ndim != ndim or values.size == 0:
+        raise InvalidInputError(
+            f"{name} must be a non-empty {ndim}-D array; got shape {values.shape}.", reason=Reason.EMPTY_INPUT
+        )
+    if not (np.issubdtype(values.dtype, np.integer) or np.issubdtype(values.dtype, np.floating)):
+        raise InvalidInputError(f"{name} has dtype {values.dtype}; expected int or float.", reason=Reason.NON_NUMERIC)
+    if n_columns is not None and values.shape[1] != n_columns:
+        raise InvalidInputError(
+            f"{name} has {values.shape[1]} columns; the fit saw {n_columns}.", reason=Reason.COLUMNS_DIFFER_FROM_FIT
+        )
+    if values.shape[0] < min_rows:
+        raise InsufficientDataException(
+            f"{name} has {values.shape[0]} rows; at least {min_rows} are required.", reason=Reason.TOO_FEW_ROWS
+        )
+    converted = np.ascontiguousarray(values, dtype=np.float64)
+    finite = np.isfinite(converted)
+    if not finite.all():
+        position = tuple(int(i) for i in np.argwhere(~finite)[0])
+        raise InvalidInputError(
+            f"{name} has a non-finite value ({converted[position]}) at position {position}; every value must be finite.",
+            reason=Reason.NON_FINITE,
+        )
+    return converted

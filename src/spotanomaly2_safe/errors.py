@@ -1,0 +1,79 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""The exception hierarchy: one base, concrete errors that also derive from the builtin.
+
+Every error carries a machine-readable :class:`Reason`; tests and callers branch on the
+reason, never on message text. Messages say what was wrong, where, found vs expected.
+
+>>> from spotanomaly2_safe.errors import InvalidInputError, Reason
+>>> error = InvalidInputError("y_true has no rows", reason=Reason.EMPTY_INPUT)
+>>> isinstance(error, ValueError), error.reason.value
+(True, 'empty_input')
+"""
+
+from enum import Enum
+
+__all__ = [
+    "InputTypeError",
+    "InsufficientDataException",
+    "InvalidInputError",
+    "InvalidParameterError",
+    "NotFittedError",
+    "Reason",
+    "SpotAnomalySafeError",
+]
+
+
+class Reason(str, Enum):
+    """Why an error was raised: one value per rule of the contracts and parameter tables."""
+
+    NOT_A_DATAFRAME = "not_a_dataframe"
+    NOT_AN_ARRAY = "not_an_array"
+    EMPTY_INPUT = "empty_input"
+    DUPLICATE_COLUMN = "duplicate_column"
+    DUPLICATE_INDEX = "duplicate_index"
+    COLUMN_MISMATCH = "column_mismatch"
+    INDEX_MISMATCH = "index_mismatch"
+    COLUMNS_DIFFER_FROM_FIT = "columns_differ_from_fit"
+    NON_NUMERIC = "non_numeric"
+    MISSING_VALUE = "missing_value"
+    NON_FINITE = "non_finite"
+    INEXACT_INTEGER = "inexact_integer"
+    RESIDUAL_OVERFLOW = "residual_overflow"
+    SCORE_OVERFLOW = "score_overflow"
+    TOO_FEW_ROWS = "too_few_rows"
+    TOO_FEW_DISTINCT_ROWS = "too_few_distinct_rows"
+    NOT_FITTED = "not_fitted"
+    UNKNOWN_PARAMETER = "unknown_parameter"
+    FOREIGN_PARAMETER = "foreign_parameter"
+    INVALID_PARAMETER = "invalid_parameter"
+    UNKNOWN_SCORER = "unknown_scorer"
+    NOT_IMPLEMENTED_YET = "not_implemented_yet"
+
+
+class SpotAnomalySafeError(Exception):
+    """Base of every error this library raises; catch it to handle any of them."""
+
+    def __init__(self, message: str, *, reason: Reason) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class InvalidInputError(SpotAnomalySafeError, ValueError):
+    """Input data breaks a contract (values, labels, shapes)."""
+
+
+class InputTypeError(SpotAnomalySafeError, TypeError):
+    """Input data is of the wrong type (an array, Series or None where a DataFrame is required)."""
+
+
+class InsufficientDataException(InvalidInputError):
+    """Too few training rows (or too few distinct ones) for the chosen scorer to be fitted."""
+
+
+class InvalidParameterError(SpotAnomalySafeError, ValueError, TypeError):
+    """A constructor parameter is unknown, misspelled, foreign to the scorer, of the wrong type or out of range."""
+
+
+class NotFittedError(SpotAnomalySafeError, ValueError, AttributeError):
+    """A scoring method was called before ``fit``."""

@@ -1,0 +1,120 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""The scorers and the one registry that maps the published scorer names to them.
+
+- ``NormScorer``: ``||r||_ord`` of the residual row ``r`` (``ord`` 1, 2 or inf); nothing is learned.
+- ``KMeansScorer``: distance to the nearest k-means centre (:mod:`spotanomaly2_safe.scoring.kmeans`).
+- ``IsolationForestScorer``: ``-decision_function`` of scikit-learn's ``IsolationForest``, i.e.
+  ``offset_ - score_samples(r)``; positive means scikit-learn would call the row an outlier at the
+  given ``contamination``. ``contamination`` only sets that offset (a constant shift of every score),
+  so it never changes the pipeline's flags, which come from ``high_quantile``. Scores may be negative.
+
+The 0.1.0 class names (``NormAnomalyScorer``, ...) are the same classes under their old names.
+
+>>> import numpy as np
+>>> NormScorer(ord=1).fit(np.zeros((100, 2))).score(np.array([[3.0, -4.0]]))
+array([7.])
+"""
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+from sklearn.ensemble import IsolationForest
+
+from spotanomaly2_safe.constants import DEFAULT_RANDOM_STATE, MIN_TRAIN_SIZE
+from spotanomaly2_safe.parameters import Interval, Options
+from spotanomaly2_safe.scoring.base import COMPONENT_WISE, RANDOM_STATE, WINDOW, BaseScorer, single_threaded
+from spotanomaly2_safe.scoring.kmeans import KMeansScorer
+
+__all__ = [
+    "BaseScorer",
+    "IsolationForestAnomalyScorer",
+    "IsolationForestScorer",
+    "KMeansAnomalyScorer",
+    "KMeansScorer",
+    "NormAnomalyScorer",
+    "NormScorer",
+    "SCORER_REGISTRY",
+]
+
+
+class NormScorer(BaseScorer):
+    """Score = ``numpy.linalg.norm(r, ord)`` of each residual row; scale-equivariant, nothing learned."""
+
+    parameter_constraints = {"ord": [Options((1, 2, math.inf))]}
+
+    def __init__(self, ord: int | float = 2) -> None:
+        self.ord = ord
+        self._validate_parameters()
+
+    def _fit_model(self, residuals: np.ndarray) -> None:
+        """Nothing to learn: the norm has no parameters fitted from data."""
+
+    def _score_rows(self, residuals: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return np.linalg.norm(residuals, ord=self.ord, axis=1)
+
+
+class IsolationForestScorer(BaseScorer):
+    """Score = ``-IsolationForest.decision_function(r)`` (see the module docstring)."""
+
+    parameter_constraints = {
+        "contamination": [Options(("auto",)), Interval(float, 0.0, 0.5, closed="right")],
+        "n_estimators": [Interval(int, 1, None)],
+        "max_samples": [Options(("auto",)), Interval(int, 1, None), Interval(float, 0.0, 1.0, closed="right")],
+        "random_state": RANDOM_STATE,
+        "window": WINDOW,
+        "component_wise": COMPONENT_WISE,
+    }
+
+    def __init__(
+        self,
+        contamination: float | str = 0.1,
+        n_estimators: int = 100,
+        max_samples: int | float | str = "auto",
+        random_state: int = DEFAULT_RANDOM_STATE,
+        window: int = 1,
+        component_wise: bool = False,
+    ) -> None:
+        self.contamination = contamination
+        self.n_estimators = n_estimators
+        self.max_samples = max_samples
+        self.random_state = random_state
+        self.window = window
+        self.component_wise = component_wise
+        self._validate_parameters()
+
+    def minimum_training_rows(self) -> tuple[int, str]:
+        if isinstance(self.max_samples, numbers.Integral) and self.max_samples > MIN_TRAIN_SIZE:
+            return self.max_samples, f"max_samples={self.max_samples}"
+        return super().minimum_training_rows()
+
+    def _fit_model(self, residuals: np.ndarray) -> None:
+        self.isolation_forest_ = IsolationForest(
+            n_estimators=self.n_estimators,
+            max_samples=self.max_samples,
+            contamination=self.contamination,
+            random_state=self.random_state,
+        )
+        with single_threaded():
+            self.isolation_forest_.fit(residuals)
+
+    def _score_rows(self, residuals: np.ndarray) -> np.ndarray:
+        with single_threaded():
+            return -self.isolation_forest_.decision_function(residuals)
+
+    def fit_details(self) -> dict[str, Any]:
+        return {"offset": float(self.isolation_forest_.offset_), "max_samples_fitted": int(self.isolation_forest_.max_samples_)}
+
+
+SCORER_REGISTRY: dict[str, type[BaseScorer]] = {
+    "KMeansScorer": KMeansScorer,
+    "NormScorer": NormScorer,
+    "IsolationForestScorer": IsolationForestScorer,
+}
+
+KMeansAnomalyScorer = KMeansScorer
+NormAnomalyScorer = NormScorer
+IsolationForestAnomalyScorer = IsolationForestScorer
