@@ -1,0 +1,3 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""The shell around the kernel: command line, demo data, printing. All I/O lives here, never in the kernel."""

@@ -1,0 +1,235 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from spotanomaly2_safe import (
+    ForecastingAnomalyDetector,
+    InputTypeError,
+    InsufficientDataException,
+    InvalidInputError,
+    SpotAnomalySafeError,
+)
+from spotanomaly2_safe.contracts import validate_array, validate_frames
+from spotanomaly2_safe.errors import Reason
+
+from frames import make_frames
+
+
+def _set(frame: pd.DataFrame, row: int, column: int, value) -> pd.DataFrame:
+    changed = frame.copy()
+    if not isinstance(value, float) or pd.api.types.is_object_dtype(changed.iloc[:, column].dtype):
+        changed[changed.columns[column]] = changed.iloc[:, column].astype(object)
+    changed.iat[row, column] = value
+    return changed
+
+
+def _bad_pairs(true: pd.DataFrame, pred: pd.DataFrame):
+    """(id, y_true, y_pred, error class, reason, text the message must contain) made from valid frames."""
+    label = true.index[7]
+    yield "ndarray", true.to_numpy(), pred, InputTypeError, Reason.NOT_A_DATAFRAME, "got ndarray"
+    yield "series", true, pred.iloc[:, 0], InputTypeError, Reason.NOT_A_DATAFRAME, "got Series"
+    yield "none", None, pred, InputTypeError, Reason.NOT_A_DATAFRAME, "got NoneType"
+    yield "no-rows", true.iloc[:0], pred.iloc[:0], InvalidInputError, Reason.EMPTY_INPUT, "0 rows"
+    yield "no-columns", true.iloc[:, :0], pred.iloc[:, :0], InvalidInputError, Reason.EMPTY_INPUT, "0 columns"
+    dup_columns = true.set_axis(["sensor_0", "sensor_0"], axis=1)
+    yield "duplicate-column", dup_columns, pred.set_axis(dup_columns.columns, axis=1), InvalidInputError, Reason.DUPLICATE_COLUMN, "'sensor_0'"
+    dup_index = true.index.where(np.arange(len(true)) != 1, true.index[0])
+    yield "duplicate-index", true.set_axis(dup_index), pred.set_axis(dup_index), InvalidInputError, Reason.DUPLICATE_INDEX, "more than once"
+    yield "column-order", true, pred[pred.columns[::-1]], InvalidInputError, Reason.COLUMN_MISMATCH, "names and order"
+    yield "column-name", true, pred.rename(columns={"sensor_1": "other"}), InvalidInputError, Reason.COLUMN_MISMATCH, "'other'"
+    yield "index-order", true, pred.iloc[::-1], InvalidInputError, Reason.INDEX_MISMATCH, "position 0"
+    yield "index-values", true, pred.set_axis(pred.index + pd.Timedelta("1min")), InvalidInputError, Reason.INDEX_MISMATCH, "position 0"
+    yield "index-length", true, pred.iloc[:-1], InvalidInputError, Reason.INDEX_MISMATCH, "rows"
+    yield "index-timezone", true, pred.tz_convert("Europe/Berlin"), InvalidInputError, Reason.INDEX_MISMATCH, "Europe/Berlin"
+    yield "index-naive-vs-aware", true, pred.tz_localize(None), InvalidInputError, Reason.INDEX_MISMATCH, "UTC"
+    yield "index-dtype", true.reset_index(drop=True), pred.reset_index(drop=True).set_axis(np.arange(len(pred), dtype=float)), InvalidInputError, Reason.INDEX_MISMATCH, "float64"
+    yield "nan-true", _set(true, 7, 1, np.nan), pred, InvalidInputError, Reason.MISSING_VALUE, f"'sensor_1' has a missing value (NaN or pd.NA) at row label {label!r}"
+    na_frame = true.astype("Float64")
+    na_frame.iat[7, 0] = pd.NA
+    yield "pd-na", na_frame, pred, InvalidInputError, Reason.MISSING_VALUE, "'sensor_0'"
+    yield "inf-pred", true, _set(pred, 7, 0, np.inf), InvalidInputError, Reason.NON_FINITE, f"column 'sensor_0' has a non-finite value (inf) at row label {label!r}"
+    yield "minus-inf", _set(true, 7, 0, -np.inf), pred, InvalidInputError, Reason.NON_FINITE, "(-inf)"
+    yield "overflow", _set(true, 7, 1, 1.7e308), _set(pred, 7, 1, -1.7e308), InvalidInputError, Reason.RESIDUAL_OVERFLOW, f"'sensor_1' at row label {label!r}"
+    yield "strings", true.astype(str), pred, InvalidInputError, Reason.NON_NUMERIC, "dtype"
+    yield "objects", true.astype(object), pred, InvalidInputError, Reason.NON_NUMERIC, "dtype object"
+    yield "bools", true > 100, pred, InvalidInputError, Reason.NON_NUMERIC, "dtype bool"
+    yield "complex", true.astype(complex), pred, InvalidInputError, Reason.NON_NUMERIC, "complex128"
+    yield "category", true.astype("category"), pred, InvalidInputError, Reason.NON_NUMERIC, "category"
+    yield "datetime", true.assign(sensor_0=true.index), pred, InvalidInputError, Reason.NON_NUMERIC, "datetime64"
+    big = true.round().astype(np.int64)
+    big.iat[7, 0] = 2**53 + 1
+    yield "inexact-integer", big, pred, InvalidInputError, Reason.INEXACT_INTEGER, str(2**53 + 1)
+
+
+REQUIREMENT_OF = {
+    Reason.NOT_A_DATAFRAME: "REQ-CON-001",
+    Reason.EMPTY_INPUT: "REQ-CON-002",
+    Reason.DUPLICATE_COLUMN: "REQ-CON-003",
+    Reason.DUPLICATE_INDEX: "REQ-CON-003",
+    Reason.COLUMN_MISMATCH: "REQ-CON-004",
+    Reason.INDEX_MISMATCH: "REQ-CON-005",
+    Reason.NON_NUMERIC: "REQ-CON-007",
+    Reason.MISSING_VALUE: "REQ-CON-008",
+    Reason.NON_FINITE: "REQ-CON-009",
+    Reason.RESIDUAL_OVERFLOW: "REQ-CON-010",
+    Reason.INEXACT_INTEGER: "REQ-CON-011",
+}
+
+
+def _cases(stage: str) -> list:
+    data = make_frames()
+    true, pred = (data.y_true_train, data.y_pred_train) if stage == "train" else (data.y_true_test, data.y_pred_test)
+    return [
+        pytest.param(*case[1:], id=case[0], marks=pytest.mark.requirement(REQUIREMENT_OF[case[4]]))
+        for case in _bad_pairs(true, pred)
+    ]
+
+
+@pytest.mark.parametrize(("y_true", "y_pred", "error_class", "reason", "text"), _cases("test"))
+def test_bad_test_frames_raise_before_scoring(y_true, y_pred, error_class, reason, text):
+    data = make_frames()
+    detector = ForecastingAnomalyDetector(scorer_name="NormScorer").fit(data.y_true_train, data.y_pred_train)
+    with pytest.raises(error_class) as caught:
+        detector.score_and_detect(y_true, y_pred)
+    assert caught.value.reason is reason
+    assert text in str(caught.value)
+
+
+@pytest.mark.parametrize(("y_true", "y_pred", "error_class", "reason", "text"), _cases("train"))
+def test_bad_training_frames_raise_before_fitting(y_true, y_pred, error_class, reason, text):
+    detector = ForecastingAnomalyDetector(scorer_name="KMeansScorer")
+    with pytest.raises(error_class) as caught:
+        detector.fit(y_true, y_pred)
+    assert caught.value.reason is reason
+    assert text in str(caught.value)
+    assert not hasattr(detector, "fit_record_")
+
+
+@pytest.mark.requirement("REQ-CON-009")
+@pytest.mark.parametrize(("stage", "argument"), [("train", "y_pred_train"), ("test", "y_pred_test")])
+def test_message_names_the_argument_that_broke_the_contract(stage, argument):
+    data = make_frames()
+    detector = ForecastingAnomalyDetector(scorer_name="NormScorer")
+    bad = data.y_pred_train.copy() if stage == "train" else data.y_pred_test.copy()
+    bad.iat[3, 1] = np.inf
+    with pytest.raises(InvalidInputError) as caught:
+        if stage == "train":
+            detector.fit(data.y_true_train, bad)
+        else:
+            detector.fit(data.y_true_train, data.y_pred_train).score_and_detect(data.y_true_test, bad)
+    assert str(caught.value).startswith(f"{argument} column 'sensor_1' has a non-finite value (inf) at row label")
+
+
+@pytest.mark.requirement("REQ-CON-006")
+@pytest.mark.parametrize("change", ["rename", "reorder", "extra", "missing"])
+def test_test_columns_must_equal_fit_columns(change):
+    data = make_frames(n_columns=3)
+    detector = ForecastingAnomalyDetector(scorer_name="NormScorer").fit(data.y_true_train, data.y_pred_train)
+    alter = {
+        "rename": lambda frame: frame.rename(columns={"sensor_2": "sensor_x"}),
+        "reorder": lambda frame: frame[frame.columns[::-1]],
+        "extra": lambda frame: frame.assign(sensor_9=1.0),
+        "missing": lambda frame: frame.drop(columns="sensor_1"),
+    }[change]
+    with pytest.raises(InvalidInputError) as caught:
+        detector.score_and_detect(alter(data.y_true_test), alter(data.y_pred_test))
+    assert caught.value.reason is Reason.COLUMNS_DIFFER_FROM_FIT
+    assert "columns seen at fit" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-CON-012")
+@pytest.mark.parametrize(
+    ("scorer_name", "scorer_params", "n_rows", "text"),
+    [
+        ("NormScorer", {}, 99, "MIN_TRAIN_SIZE"),
+        ("KMeansScorer", {"n_clusters": 150}, 149, "n_clusters=150"),
+        ("KMeansScorer", {"auto_select_k": True, "k_max": 120}, 119, "k_max=120"),
+        ("IsolationForestScorer", {"max_samples": 256}, 255, "max_samples=256"),
+    ],
+)
+def test_too_few_training_rows_raise_insufficient_data(scorer_name, scorer_params, n_rows, text):
+    data = make_frames(n_train=n_rows)
+    detector = ForecastingAnomalyDetector(scorer_name=scorer_name, scorer_params=scorer_params)
+    with pytest.raises(InsufficientDataException) as caught:
+        detector.fit(data.y_true_train, data.y_pred_train)
+    assert isinstance(caught.value, ValueError)
+    assert caught.value.reason is Reason.TOO_FEW_ROWS
+    assert f"has {n_rows} rows" in str(caught.value) and text in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-CON-012")
+def test_exactly_minimum_training_rows_is_accepted():
+    data = make_frames(n_train=100)
+    detector = ForecastingAnomalyDetector(scorer_name="NormScorer").fit(data.y_true_train, data.y_pred_train)
+    assert detector.fit_record_["n_training_rows"] == 100
+
+
+@pytest.mark.requirement("REQ-CON-007")
+def test_nullable_and_narrow_numeric_dtypes_are_accepted_exactly():
+    data = make_frames(n_train=120)
+    train_true = data.y_true_train.round().astype({"sensor_0": "Int64", "sensor_1": "float32"})
+    result = validate_frames(train_true, data.y_pred_train)
+    expected = train_true.astype(np.float64).to_numpy() - data.y_pred_train.to_numpy()
+    np.testing.assert_array_equal(result.residuals, expected)
+    assert result.residuals.flags.c_contiguous and result.residuals.dtype == np.float64
+
+
+@pytest.mark.requirement("REQ-CON-014")
+@pytest.mark.parametrize(
+    "environment",
+    [{"PANDERA_VALIDATION_ENABLED": "False"}, {"PANDERA_VALIDATION_DEPTH": "SCHEMA_ONLY"}],
+)
+def test_pandera_environment_cannot_switch_contracts_off(environment):
+    program = textwrap.dedent(
+        """
+        import numpy as np, pandas as pd
+        from spotanomaly2_safe.contracts import validate_frames
+        from spotanomaly2_safe.errors import InvalidInputError
+        frame = pd.DataFrame({"a": [1.0, np.inf, 3.0]})
+        try:
+            validate_frames(frame, frame.assign(a=0.0))
+        except InvalidInputError as error:
+            print(error.reason.value)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program], env={**os.environ, **environment}, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == Reason.NON_FINITE.value
+
+
+@pytest.mark.requirement("REQ-CON-015")
+@pytest.mark.parametrize(
+    ("values", "kwargs", "error_class", "reason"),
+    [
+        ([[1.0]], {"ndim": 2}, InputTypeError, Reason.NOT_AN_ARRAY),
+        (pd.DataFrame({"a": [1.0]}), {"ndim": 2}, InputTypeError, Reason.NOT_AN_ARRAY),
+        (np.ones(3), {"ndim": 2}, InvalidInputError, Reason.EMPTY_INPUT),
+        (np.ones((0, 2)), {"ndim": 2}, InvalidInputError, Reason.EMPTY_INPUT),
+        (np.array([["a"]]), {"ndim": 2}, InvalidInputError, Reason.NON_NUMERIC),
+        (np.array([[True]]), {"ndim": 2}, InvalidInputError, Reason.NON_NUMERIC),
+        (np.ones((3, 2)), {"ndim": 2, "n_columns": 3}, InvalidInputError, Reason.COLUMNS_DIFFER_FROM_FIT),
+        (np.ones((3, 2)), {"ndim": 2, "min_rows": 4}, InsufficientDataException, Reason.TOO_FEW_ROWS),
+        (np.array([1.0, np.nan]), {"ndim": 1}, InvalidInputError, Reason.NON_FINITE),
+    ],
+)
+def test_array_contract_rejects_bad_arrays(values, kwargs, error_class, reason):
+    with pytest.raises(error_class) as caught:
+        validate_array(values, name="residuals", **kwargs)
+    assert caught.value.reason is reason
+    assert isinstance(caught.value, SpotAnomalySafeError)
+
+
+@pytest.mark.requirement("REQ-CON-015")
+def test_array_contract_returns_contiguous_float64_copy_of_integers():
+    values = np.arange(6, dtype=np.int32).reshape(3, 2)[:, ::-1]
+    converted = validate_array(values, name="residuals", ndim=2)
+    assert converted.dtype == np.float64 and converted.flags.c_contiguous
+    np.testing.assert_array_equal(converted, values)

@@ -1,0 +1,114 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+import math
+
+import numpy as np
+import pytest
+
+from spotanomaly2_safe import (
+    ForecastingAnomalyDetector,
+    InvalidParameterError,
+    IsolationForestScorer,
+    KMeansScorer,
+    NormScorer,
+    QuantileAnomalyDetector,
+    ScoreNormalizer,
+)
+from spotanomaly2_safe.errors import Reason
+from spotanomaly2_safe.parameters import InstanceOf, Interval, Options, reject_unknown_parameters, validate_parameters
+
+CONFIGURABLE = [ForecastingAnomalyDetector, KMeansScorer, NormScorer, IsolationForestScorer, QuantileAnomalyDetector, ScoreNormalizer]
+CANDIDATE_BAD_VALUES = [None, "not-an-option", True, False, math.nan, -math.inf, math.inf, -1, 0, 0.0, 0.5, 1, 1.0, 1.5, 2**40, [1], {}]
+
+
+def _bad_values(constraints: list) -> list:
+    return [value for value in CANDIDATE_BAD_VALUES if not any(constraint.accepts(value) for constraint in constraints)]
+
+
+def _table_cases():
+    for owner in CONFIGURABLE:
+        for name, constraints in owner.parameter_constraints.items():
+            for value in _bad_values(constraints):
+                yield pytest.param(owner, name, value, id=f"{owner.__name__}-{name}-{value!r}")
+
+
+@pytest.mark.requirement("REQ-PAR-004")
+@pytest.mark.parametrize("owner", CONFIGURABLE)
+def test_every_parameter_has_generated_bad_values(owner):
+    for name, constraints in owner.parameter_constraints.items():
+        assert _bad_values(constraints), f"{owner.__name__}.{name}: no candidate is invalid"
+
+
+@pytest.mark.requirement("REQ-PAR-004")
+@pytest.mark.parametrize(("owner", "name", "value"), list(_table_cases()))
+def test_constructor_rejects_value_outside_table(owner, name, value):
+    with pytest.raises(InvalidParameterError) as caught:
+        owner(**{name: value})
+    assert repr(name) in str(caught.value) or repr(value) in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-PAR-004")
+@pytest.mark.parametrize(
+    ("owner", "name", "value"),
+    [
+        (ForecastingAnomalyDetector, "high_quantile", 1.0),
+        (ForecastingAnomalyDetector, "high_quantile", 0.0),
+        (ForecastingAnomalyDetector, "normalization_quantile", 0.5),
+        (KMeansScorer, "n_clusters", 0),
+        (IsolationForestScorer, "contamination", 0.9),
+        (IsolationForestScorer, "contamination", 0.0),
+        (IsolationForestScorer, "max_samples", 1.5),
+        (NormScorer, "ord", 3),
+        (NormScorer, "ord", 2.0),
+    ],
+)
+def test_documented_out_of_range_values_are_rejected(owner, name, value):
+    with pytest.raises(InvalidParameterError) as caught:
+        owner(**{name: value})
+    assert caught.value.reason is Reason.INVALID_PARAMETER
+    assert f"The '{name}' parameter of {owner.__name__} must be" in str(caught.value)
+    assert f"Got {value!r} instead." in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-PAR-004")
+def test_message_template_names_parameter_owner_range_and_value():
+    constraints = {"contamination": [Options(("auto",)), Interval(float, 0.0, 0.5, closed="right")]}
+    with pytest.raises(InvalidParameterError) as caught:
+        validate_parameters("IsolationForestScorer", constraints, {"contamination": 0.9})
+    assert str(caught.value) == (
+        "The 'contamination' parameter of IsolationForestScorer must be one of {'auto'} or a float in the range "
+        "(0.0, 0.5]. Got 0.9 instead."
+    )
+
+
+@pytest.mark.requirement("REQ-PAR-004")
+@pytest.mark.parametrize(
+    ("constraint", "accepted", "rejected"),
+    [
+        (Interval(int, 1, None), [1, np.int64(5), 10**12], [0, 1.0, True, np.float64(2.0)]),
+        (Interval(float, 0.0, 1.0, closed="neither"), [0.5, np.float32(0.25), 1e-12], [0.0, 1.0, math.nan, True, "0.5"]),
+        (Interval(float, 0.0, 0.5, closed="right"), [0.5, 0.1], [0.0, 0.50001]),
+        (Interval(float, 0.0, 1.0, closed="left"), [0.0], [1.0]),
+        (Interval(int, None, 3, closed="both"), [-(10**9), 3], [4]),
+        (Options((1, 2, math.inf)), [1, 2, math.inf, np.inf], [True, 2.0, 3, "inf"]),
+        (InstanceOf(bool), [True, False], [0, 1, "True", None]),
+    ],
+)
+def test_constraint_accepts_exactly_its_values(constraint, accepted, rejected):
+    assert all(constraint.accepts(value) for value in accepted)
+    assert not any(constraint.accepts(value) for value in rejected)
+
+
+@pytest.mark.requirement("REQ-PAR-002")
+def test_unknown_parameter_suggests_closest_name():
+    with pytest.raises(InvalidParameterError) as caught:
+        reject_unknown_parameters("KMeansScorer", ["n_clusters", "n_init"], ["n_cluster"])
+    assert caught.value.reason is Reason.UNKNOWN_PARAMETER
+    assert "Did you mean 'n_clusters'?" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-PAR-002")
+def test_unknown_parameter_without_close_match_has_no_hint():
+    with pytest.raises(InvalidParameterError) as caught:
+        reject_unknown_parameters("KMeansScorer", ["n_clusters"], ["zzz"])
+    assert "Did you mean" not in str(caught.value)
