@@ -24,6 +24,7 @@ spotanomaly2_safe.errors.InvalidInputError: y_pred column 'load' has a missing v
 """
 
 from collections.abc import Hashable, Sequence
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -66,12 +67,12 @@ _FINITE = pa.Check(
     name=Reason.NON_FINITE.value,
 )
 _EXACT_INTEGER = pa.Check(lambda column: column.abs() <= LARGEST_EXACT_INTEGER, name=Reason.INEXACT_INTEGER.value)
-_RULE_TEXT = {
+_RULE_TEXT = MappingProxyType({
     Reason.NON_NUMERIC: "has dtype {dtype}; expected a real numeric dtype (int or float, not bool or text)",
     Reason.MISSING_VALUE: "has a missing value (NaN or pd.NA) at row label {label!r}; every value must be a finite number",
     Reason.NON_FINITE: "has a non-finite value ({value}) at row label {label!r}; every value must be a finite number",
     Reason.INEXACT_INTEGER: "has the integer {value} at row label {label!r}, beyond ±2**53 where float64 is not exact",
-}
+})
 
 
 def _column_schema(dtype: Any) -> pa.Column:

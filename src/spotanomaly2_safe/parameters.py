@@ -18,13 +18,14 @@ import math
 import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from spotanomaly2_safe.errors import InvalidParameterError, Reason
 
 __all__ = ["Interval", "Options", "InstanceOf", "validate_parameters", "reject_unknown_parameters"]
 
-_BRACKETS = {"both": "[]", "left": "[)", "right": "(]", "neither": "()"}
+_BRACKETS = MappingProxyType({"both": "[]", "left": "[)", "right": "(]", "neither": "()"})
 
 
 def _is_integer(value: Any) -> bool:

@@ -21,9 +21,9 @@ from spotanomaly2_safe.parameters import Interval, Options, validate_parameters
 
 __all__ = ["BaseScorer", "RANDOM_STATE", "WINDOW", "COMPONENT_WISE", "single_threaded"]
 
-RANDOM_STATE = [Interval(int, 0, 2**32 - 1)]
-WINDOW = [Options((1,), note="windowed scoring, window > 1, is planned for release 0.3.0")]
-COMPONENT_WISE = [Options((False,), note="component-wise scoring is planned for release 0.3.0")]
+RANDOM_STATE = (Interval(int, 0, 2**32 - 1),)
+WINDOW = (Options((1,), note="windowed scoring, window > 1, is planned for release 0.3.0"),)
+COMPONENT_WISE = (Options((False,), note="component-wise scoring is planned for release 0.3.0"),)
 
 
 def single_threaded() -> threadpool_limits:
@@ -34,7 +34,7 @@ def single_threaded() -> threadpool_limits:
 class BaseScorer(ABC):
     """Base of all scorers. Subclasses set ``parameter_constraints`` and implement ``_fit`` and ``_score``."""
 
-    parameter_constraints: ClassVar[dict[str, list]] = {}
+    parameter_constraints: ClassVar[dict[str, Sequence]] = {}
 
     def _validate_parameters(self) -> None:
         validate_parameters(type(self).__name__, self.parameter_constraints, self.get_params())

@@ -18,6 +18,7 @@ array([7.])
 
 import math
 import numbers
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -109,11 +110,11 @@ class IsolationForestScorer(BaseScorer):
         return {"offset": float(self.isolation_forest_.offset_), "max_samples_fitted": int(self.isolation_forest_.max_samples_)}
 
 
-SCORER_REGISTRY: dict[str, type[BaseScorer]] = {
+SCORER_REGISTRY: MappingProxyType[str, type[BaseScorer]] = MappingProxyType({
     "KMeansScorer": KMeansScorer,
     "NormScorer": NormScorer,
     "IsolationForestScorer": IsolationForestScorer,
-}
+})
 
 KMeansAnomalyScorer = KMeansScorer
 NormAnomalyScorer = NormScorer

@@ -1,0 +1,302 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+import importlib
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import spotanomaly2_safe
+from spotanomaly2_safe import (
+    ForecastingAnomalyDetector,
+    InvalidParameterError,
+    KMeansScorer,
+    NormScorer,
+    NotFittedError,
+)
+from spotanomaly2_safe.errors import Reason
+
+from frames import SCORER_CASES, make_frames
+
+# The default YAML of the spotanomaly2 2.2.0 wrapper: one dict with the keys of every scorer.
+SHARED_SCORER_PARAMS = {
+    "ord": 2, "window": 1, "n_clusters": 3, "auto_select_k": False, "k_min": 1, "k_max": 10,
+    "elbow_method": "second_derivative", "n_init": 1, "max_iter": 300, "component_wise": False,
+    "contamination": 0.1, "n_estimators": 100, "max_samples": "auto", "random_state": 42,
+}
+
+
+def _outputs(detector: ForecastingAnomalyDetector, y_true: pd.DataFrame, y_pred: pd.DataFrame) -> pd.DataFrame:
+    scores_df, flags_df = detector.score_and_detect(y_true, y_pred)
+    return scores_df.join(flags_df)
+
+
+@pytest.mark.requirement("REQ-COR-001")
+def test_published_usage_runs_verbatim():
+    data = make_frames()
+    train_true_df, train_pred_df, test_true_df, test_pred_df = data
+    detector = ForecastingAnomalyDetector(
+        scorer_name="KMeansScorer",
+        scorer_params={"n_clusters": 3},
+        high_quantile=0.99,
+        normalize_scores=True,
+        normalization_quantile=0.99,
+    )
+    scores_df, flags_df = detector.fit_score_detect(
+        y_true_train=train_true_df, y_pred_train=train_pred_df,
+        y_true_test=test_true_df, y_pred_test=test_pred_df,
+    )
+    assert list(scores_df.columns) == ["anomaly_score", "anomaly_score_normalized"]
+    assert list(flags_df.columns) == ["anomaly_flag"]
+    pd.testing.assert_index_equal(scores_df.index, test_true_df.index, exact=True)
+    pd.testing.assert_index_equal(flags_df.index, test_true_df.index, exact=True)
+    assert flags_df["anomaly_flag"].dtype == np.int64
+    assert set(flags_df["anomaly_flag"].unique()) <= {0, 1}
+    assert scores_df.dtypes.tolist() == [np.float64, np.float64]
+
+
+@pytest.mark.requirement("REQ-COR-001")
+def test_without_normalization_only_raw_score_is_returned():
+    data = make_frames()
+    detector = ForecastingAnomalyDetector(scorer_name="NormScorer", normalize_scores=False)
+    scores_df, _ = detector.fit_score_detect(*data)
+    assert list(scores_df.columns) == ["anomaly_score"]
+    assert detector.normalizer is None and detector.fit_record_["normalizer"] is None
+
+
+@pytest.mark.requirement("REQ-COR-001")
+def test_injected_spike_is_flagged_and_scored_highest():
+    data = make_frames()
+    spiked = data.y_true_test.copy()
+    spiked.iat[10, 0] += 50.0
+    detector = ForecastingAnomalyDetector(scorer_name="KMeansScorer").fit(data.y_true_train, data.y_pred_train)
+    scores_df, flags_df = detector.score_and_detect(spiked, data.y_pred_test)
+    assert flags_df["anomaly_flag"].iloc[10] == 1
+    assert scores_df["anomaly_score"].idxmax() == spiked.index[10]
+
+
+@pytest.mark.requirement("REQ-COR-006")
+@pytest.mark.parametrize(("scorer_name", "scorer_params"), SCORER_CASES)
+def test_flag_equals_score_above_training_quantile(scorer_name, scorer_params):
+    data = make_frames()
+    detector = ForecastingAnomalyDetector(scorer_name=scorer_name, scorer_params=scorer_params, high_quantile=0.9)
+    scores_df, flags_df = detector.fit_score_detect(*data)
+    train_scores = detector.scorer.score(data.y_true_train.to_numpy() - data.y_pred_train.to_numpy())
+    assert detector.detector.threshold == float(np.quantile(train_scores, 0.9))
+    expected = (scores_df["anomaly_score"] > detector.detector.threshold).astype(np.int64)
+    pd.testing.assert_series_equal(flags_df["anomaly_flag"], expected, check_names=False)
+
+
+@pytest.mark.requirement("REQ-COR-007")
+def test_normalizer_is_fitted_on_training_scores_only():
+    data = make_frames()
+    detector = ForecastingAnomalyDetector(scorer_name="NormScorer").fit(data.y_true_train, data.y_pred_train)
+    bounds = (detector.normalizer.q_low, detector.normalizer.q_high)
+    detector.score_and_detect(data.y_true_test * 100, data.y_pred_test)
+    assert (detector.normalizer.q_low, detector.normalizer.q_high) == bounds
+
+
+@pytest.mark.requirement("REQ-COR-007")
+def test_threshold_anchored_normalization_reaches_one_at_the_alarm_threshold():
+    data = make_frames()
+    detector = ForecastingAnomalyDetector(scorer_name="NormScorer", normalization="threshold_anchored", high_quantile=0.9)
+    scores_df, flags_df = detector.fit_score_detect(*data)
+    flagged = flags_df["anomaly_flag"] == 1
+    assert flagged.any() and (~flagged).any()
+    assert (scores_df.loc[flagged, "anomaly_score_normalized"] == 1.0).all()
+    assert (scores_df.loc[~flagged, "anomaly_score_normalized"] < 1.0).all()
+    wrapper_rescaling = (scores_df["anomaly_score"] - detector.normalizer.q_low) / (detector.detector.threshold - detector.normalizer.q_low)
+    np.testing.assert_allclose(scores_df["anomaly_score_normalized"], wrapper_rescaling.clip(0.0, 1.0))
+
+
+@pytest.mark.requirement("REQ-COR-009")
+@pytest.mark.parametrize(("scorer_name", "scorer_params"), SCORER_CASES)
+def test_row_outputs_do_not_depend_on_batch(scorer_name, scorer_params):
+    data = make_frames(n_test=40)
+    detector = ForecastingAnomalyDetector(scorer_name=scorer_name, scorer_params=scorer_params)
+    detector.fit(data.y_true_train, data.y_pred_train)
+    whole = _outputs(detector, data.y_true_test, data.y_pred_test)
+    one_by_one = pd.concat(_outputs(detector, data.y_true_test.iloc[[i]], data.y_pred_test.iloc[[i]]) for i in range(40))
+    shuffled = np.random.default_rng(0).permutation(40)
+    mixed = _outputs(detector, data.y_true_test.iloc[shuffled], data.y_pred_test.iloc[shuffled]).loc[whole.index]
+    pd.testing.assert_frame_equal(whole, one_by_one, check_exact=True)
+    pd.testing.assert_frame_equal(whole, mixed, check_exact=True, check_freq=False)
+
+
+@pytest.mark.requirement("REQ-DET-001")
+@pytest.mark.parametrize(("scorer_name", "scorer_params"), SCORER_CASES)
+def test_refit_gives_bit_identical_outputs_and_record(scorer_name, scorer_params):
+    data = make_frames()
+    first = ForecastingAnomalyDetector(scorer_name=scorer_name, scorer_params=scorer_params)
+    second = ForecastingAnomalyDetector(scorer_name=scorer_name, scorer_params=scorer_params)
+    outputs = [pd.concat(detector.fit_score_detect(*data), axis=1) for detector in (first, second, first)]
+    pd.testing.assert_frame_equal(outputs[0], outputs[1], check_exact=True)
+    pd.testing.assert_frame_equal(outputs[0], outputs[2], check_exact=True)
+    assert first.fit_record_ == second.fit_record_
+
+
+@pytest.mark.requirement("REQ-DET-003")
+@pytest.mark.parametrize(("scorer_name", "scorer_params"), SCORER_CASES)
+def test_global_random_state_neither_used_nor_changed(scorer_name, scorer_params):
+    data = make_frames()
+    np.random.seed(1)
+    before = np.random.get_state()[1].copy()
+    first = pd.concat(ForecastingAnomalyDetector(scorer_name, scorer_params).fit_score_detect(*data), axis=1)
+    np.testing.assert_array_equal(np.random.get_state()[1], before)
+    np.random.seed(2)
+    second = pd.concat(ForecastingAnomalyDetector(scorer_name, scorer_params).fit_score_detect(*data), axis=1)
+    pd.testing.assert_frame_equal(first, second, check_exact=True)
+
+
+@pytest.mark.requirement("REQ-DET-003")
+def test_random_state_default_is_fixed_and_used():
+    assert KMeansScorer().random_state == 42
+    data = make_frames()
+    default = ForecastingAnomalyDetector("IsolationForestScorer", {"n_estimators": 20}).fit_score_detect(*data)[0]
+    other = ForecastingAnomalyDetector("IsolationForestScorer", {"n_estimators": 20, "random_state": 7}).fit_score_detect(*data)[0]
+    assert not default.equals(other)
+
+
+@pytest.mark.requirement("REQ-PAR-001")
+def test_unknown_scorer_name_suggests_registered_name():
+    with pytest.raises(InvalidParameterError) as caught:
+        ForecastingAnomalyDetector(scorer_name="KMeanScorer")
+    assert caught.value.reason is Reason.UNKNOWN_PARAMETER
+    assert "Did you mean 'KMeansScorer'?" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-PAR-002")
+def test_misspelled_scorer_parameter_is_an_error():
+    with pytest.raises(InvalidParameterError) as caught:
+        ForecastingAnomalyDetector(scorer_name="KMeansScorer", scorer_params={"n_cluster": 3})
+    assert caught.value.reason is Reason.UNKNOWN_PARAMETER
+    assert "Did you mean 'n_clusters'?" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-PAR-002")
+def test_unknown_key_is_an_error_even_when_dropping_foreign_keys():
+    with pytest.raises(InvalidParameterError) as caught:
+        ForecastingAnomalyDetector("NormScorer", {**SHARED_SCORER_PARAMS, "k": 3}, drop_foreign_scorer_params=True)
+    assert caught.value.reason is Reason.UNKNOWN_PARAMETER
+
+
+@pytest.mark.requirement("REQ-PAR-003")
+def test_foreign_scorer_parameter_is_an_error_by_default():
+    with pytest.raises(InvalidParameterError) as caught:
+        ForecastingAnomalyDetector(scorer_name="NormScorer", scorer_params={"n_clusters": 3})
+    assert caught.value.reason is Reason.FOREIGN_PARAMETER
+    assert "drop_foreign_scorer_params=True" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-PAR-003")
+@pytest.mark.parametrize("scorer_name", ["NormScorer", "KMeansScorer", "IsolationForestScorer"])
+def test_shared_dict_is_accepted_with_opt_in_and_drops_are_recorded(scorer_name):
+    data = make_frames()
+    detector = ForecastingAnomalyDetector(scorer_name, SHARED_SCORER_PARAMS, drop_foreign_scorer_params=True)
+    detector.fit(data.y_true_train, data.y_pred_train)
+    own = set(type(detector.scorer).parameter_constraints)
+    assert detector.fit_record_["dropped_scorer_parameters"] == sorted(set(SHARED_SCORER_PARAMS) - own)
+    assert detector.fit_record_["parameters"]["scorer_params"] == {key: SHARED_SCORER_PARAMS[key] for key in own if key in SHARED_SCORER_PARAMS}
+    assert detector.scorer_params == SHARED_SCORER_PARAMS
+
+
+@pytest.mark.requirement("REQ-PAR-005")
+def test_scorer_instance_is_copied_not_mutated():
+    data = make_frames()
+    instance = KMeansScorer(n_clusters=2, random_state=3)
+    detector = ForecastingAnomalyDetector(scorer_name=instance).fit(data.y_true_train, data.y_pred_train)
+    assert not hasattr(instance, "n_features_in_")
+    assert detector.scorer is not instance and detector.scorer.get_params() == instance.get_params()
+    assert detector.fit_record_["parameters"]["scorer_name"] == "KMeansScorer"
+
+
+@pytest.mark.requirement("REQ-PAR-005")
+def test_scorer_instance_with_scorer_params_is_an_error():
+    with pytest.raises(InvalidParameterError):
+        ForecastingAnomalyDetector(scorer_name=NormScorer(), scorer_params={"ord": 1})
+
+
+@pytest.mark.requirement("REQ-CON-013")
+def test_score_before_fit_raises_not_fitted():
+    data = make_frames()
+    with pytest.raises(NotFittedError) as caught:
+        ForecastingAnomalyDetector().score_and_detect(data.y_true_test, data.y_pred_test)
+    assert isinstance(caught.value, ValueError) and caught.value.reason is Reason.NOT_FITTED
+
+
+@pytest.mark.requirement("REQ-CON-016")
+def test_pipeline_score_overflow_names_row_label():
+    data = make_frames()
+    detector = ForecastingAnomalyDetector("NormScorer").fit(data.y_true_train, data.y_pred_train)
+    huge = data.y_true_test.copy()
+    huge.iloc[4] = 1e200
+    with pytest.raises(spotanomaly2_safe.InvalidInputError) as caught:
+        detector.score_and_detect(huge, data.y_pred_test)
+    assert caught.value.reason is Reason.SCORE_OVERFLOW
+    assert repr(huge.index[4]) in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-ROB-002")
+def test_failed_fit_leaves_fitted_state_unchanged():
+    data = make_frames()
+    detector = ForecastingAnomalyDetector("KMeansScorer").fit(data.y_true_train, data.y_pred_train)
+    state = (detector.scorer, detector.detector, detector.normalizer, json.dumps(detector.fit_record_))
+    before = _outputs(detector, data.y_true_test, data.y_pred_test)
+    collapsed = data.y_true_train * 0 + 1.0
+    with pytest.warns(Warning), pytest.raises(spotanomaly2_safe.InsufficientDataException):
+        detector.fit(collapsed, collapsed)
+    assert (detector.scorer, detector.detector, detector.normalizer, json.dumps(detector.fit_record_)) == state
+    pd.testing.assert_frame_equal(_outputs(detector, data.y_true_test, data.y_pred_test), before, check_exact=True)
+
+
+@pytest.mark.requirement("REQ-TRN-001")
+@pytest.mark.parametrize(("scorer_name", "scorer_params"), SCORER_CASES + [("NormScorer", {"ord": float("inf")})])
+def test_fit_record_is_strict_json_with_required_facts(scorer_name, scorer_params):
+    data = make_frames()
+    detector = ForecastingAnomalyDetector(scorer_name, scorer_params).fit(data.y_true_train, data.y_pred_train)
+    record = json.loads(json.dumps(detector.fit_record_, allow_nan=False))
+    assert record["library"] == {"name": "spotanomaly2-safe", "version": spotanomaly2_safe.__version__}
+    assert set(record["dependencies"]) == {"numpy", "pandas", "scipy", "scikit-learn", "pandera"}
+    assert record["columns"] == ["sensor_0", "sensor_1"]
+    assert record["n_training_rows"] == 300
+    assert record["threshold"] == detector.detector.threshold
+    assert record["normalizer"]["q_low"] == detector.normalizer.q_low
+    residuals = np.ascontiguousarray(data.y_true_train.to_numpy() - data.y_pred_train.to_numpy())
+    import hashlib
+
+    assert record["training_residuals_sha256"] == hashlib.sha256(residuals.tobytes()).hexdigest()
+    assert record["parameters"]["high_quantile"] == 0.99
+
+
+@pytest.mark.requirement("REQ-TRN-001")
+def test_fit_record_writes_unusual_labels_as_json():
+    data = make_frames()
+    columns = pd.MultiIndex.from_tuples([("site", 1), ("site", pd.Timestamp("2026-01-01"))])
+    true, pred = (frame.set_axis(columns, axis=1) for frame in data[:2])
+    record = ForecastingAnomalyDetector("NormScorer").fit(true, pred).fit_record_
+    assert json.loads(json.dumps(record["columns"], allow_nan=False)) == [["site", 1], ["site", "2026-01-01 00:00:00"]]
+
+
+@pytest.mark.requirement("REQ-TRN-003")
+def test_published_names_paths_defaults_and_attributes_are_kept():
+    for name in ["ForecastingAnomalyDetector", "KMeansAnomalyScorer", "NormAnomalyScorer", "IsolationForestAnomalyScorer",
+                 "QuantileAnomalyDetector", "ScoreNormalizer", "SpotAnomalySafeError", "InsufficientDataException", "__version__"]:
+        assert hasattr(spotanomaly2_safe, name)
+    for module in ["scoring.pipeline", "scoring.scorers", "scoring.normalizer", "scoring.detector", "exceptions", "constants"]:
+        importlib.import_module(f"spotanomaly2_safe.{module}")
+    from spotanomaly2_safe.constants import MIN_TRAIN_SIZE
+    from spotanomaly2_safe.scoring.pipeline import ForecastingAnomalyDetector as FromPath
+
+    assert MIN_TRAIN_SIZE == 100 and FromPath is ForecastingAnomalyDetector
+    detector = FromPath()
+    assert (detector.scorer_name, detector.scorer_params, detector.high_quantile) == ("KMeansScorer", {}, 0.99)
+    data = make_frames()
+    detector.fit(data.y_true_train, data.y_pred_train)
+    assert isinstance(detector.detector.threshold, float) and isinstance(detector.normalizer.q_low, float)
+
+
+@pytest.mark.requirement("REQ-TRN-003")
+def test_isolation_forest_keeps_explicit_high_quantile():
+    detector = ForecastingAnomalyDetector(scorer_name="IsolationForestScorer", high_quantile=0.99)
+    assert detector.high_quantile == 0.99 and detector.detector.high_quantile == 0.99
