@@ -10,8 +10,9 @@ Rules, checked in this order before any computation (the first broken rule is re
    at scoring time the columns equal those seen at fit. Nothing is aligned, reordered or dropped.
 4. Training frames have at least the scorer's minimum number of rows.
 5. A pandera schema, always run in full whatever the caller's pandera settings: every column has a
-   real numeric dtype (not bool, complex, string, object, category, datetime), no missing value
-   (NaN, ``pd.NA``), no ±inf, and integers within ±2**53 so that float64 holds them exactly.
+   real numeric dtype (not bool, complex, string, object, category, datetime) and integers within
+   ±2**53 so that float64 holds them exactly; one vectorised frame-level check: no missing value
+   (NaN, ``pd.NA``) and no ±inf in any row.
 6. The residuals ``y_true - y_pred`` are finite (a difference of finite values can overflow).
 
 >>> import pandas as pd
@@ -31,7 +32,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.config import ValidationDepth, config_context
-from pandera.errors import SchemaError, SchemaErrorReason, SchemaErrors
+from pandera.errors import SchemaError, SchemaErrors
 
 from spotanomaly2_safe.errors import (
     InputTypeError,
@@ -61,12 +62,17 @@ def _is_real_numeric(dtype: Any) -> bool:
     )
 
 
+def _float_matrix(frame: pd.DataFrame) -> np.ndarray:
+    return frame.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
 _NUMERIC = pa.Check(lambda column: _is_real_numeric(column.dtype), name=Reason.NON_NUMERIC.value)
-_FINITE = pa.Check(
-    lambda column: pd.Series(np.isfinite(column.to_numpy(dtype=np.float64)), index=column.index),
+_EXACT_INTEGER = pa.Check(lambda column: column.abs() <= LARGEST_EXACT_INTEGER, name=Reason.INEXACT_INTEGER.value)
+# One vectorised pass over the whole frame: a row passes when all its values are finite (not NaN, pd.NA, ±inf).
+_FINITE_ROWS = pa.Check(
+    lambda frame: pd.Series(np.isfinite(_float_matrix(frame)).all(axis=1), index=frame.index),
     name=Reason.NON_FINITE.value,
 )
-_EXACT_INTEGER = pa.Check(lambda column: column.abs() <= LARGEST_EXACT_INTEGER, name=Reason.INEXACT_INTEGER.value)
 _RULE_TEXT = MappingProxyType({
     Reason.NON_NUMERIC: "has dtype {dtype}; expected a real numeric dtype (int or float, not bool or text)",
     Reason.MISSING_VALUE: "has a missing value (NaN or pd.NA) at row label {label!r}; every value must be a finite number",
@@ -76,26 +82,21 @@ _RULE_TEXT = MappingProxyType({
 
 
 def _column_schema(dtype: Any) -> pa.Column:
-    if not _is_real_numeric(dtype):
-        return pa.Column(nullable=True, checks=[_NUMERIC])
-    checks = [_FINITE, _EXACT_INTEGER] if pd.api.types.is_integer_dtype(dtype) else [_FINITE]
-    return pa.Column(nullable=False, checks=checks)
+    integer = _is_real_numeric(dtype) and pd.api.types.is_integer_dtype(dtype)
+    return pa.Column(nullable=True, checks=[_NUMERIC, _EXACT_INTEGER] if integer else [_NUMERIC])
 
 
 def _run_schema(name: str, frame: pd.DataFrame) -> None:
-    schema = pa.DataFrameSchema({column: _column_schema(frame[column].dtype) for column in frame.columns})
+    schema = pa.DataFrameSchema(
+        {column: _column_schema(frame[column].dtype) for column in frame.columns}, checks=[_FINITE_ROWS]
+    )
     try:
         with config_context(validation_enabled=True, validation_depth=ValidationDepth.SCHEMA_AND_DATA):
             schema.validate(frame, lazy=False)
     except (SchemaError, SchemaErrors) as error:
         first = error.schema_errors[0] if isinstance(error, SchemaErrors) else error
-        column = first.schema.name
-        reason = (
-            Reason.MISSING_VALUE
-            if first.reason_code == SchemaErrorReason.SERIES_CONTAINS_NULLS
-            else Reason(first.check.name)
-        )
-        text = _RULE_TEXT[reason].format(dtype=frame[column].dtype, **_first_failure(frame[column], reason))
+        column, reason, details = _locate_failure(frame, first)
+        text = _RULE_TEXT[reason].format(dtype=frame[column].dtype, **details)
         raise InvalidInputError(f"{name} column {column!r} {text}.", reason=reason) from None
 
 
@@ -104,18 +105,22 @@ def plain_value(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _first_failure(column: pd.Series, reason: Reason) -> dict:
-    """The first offending row label and value of a column that failed ``reason`` (empty for a dtype failure)."""
+def _locate_failure(frame: pd.DataFrame, error: SchemaError) -> tuple[Hashable, Reason, dict]:
+    """The column, reason and first offending row label and value behind a pandera failure."""
+    reason = Reason(error.check.name)
     if reason is Reason.NON_NUMERIC:
-        return {}
-    if reason is Reason.MISSING_VALUE:
-        bad = column.isna().to_numpy()
-    elif reason is Reason.NON_FINITE:
-        bad = ~np.isfinite(column.to_numpy(dtype=np.float64))
+        return error.schema.name, reason, {}
+    if reason is Reason.INEXACT_INTEGER:
+        column = error.schema.name
+        row = int(np.flatnonzero(np.abs(frame[column].to_numpy()) > LARGEST_EXACT_INTEGER)[0])
+        position = frame.columns.get_loc(column)
     else:
-        bad = np.abs(column.to_numpy()) > LARGEST_EXACT_INTEGER
-    position = int(np.flatnonzero(bad)[0])
-    return {"label": plain_value(column.index[position]), "value": plain_value(column.iloc[position])}
+        row, position = (int(i) for i in np.argwhere(~np.isfinite(_float_matrix(frame)))[0])
+        column = frame.columns[position]
+    value = frame.iat[row, position]
+    if pd.isna(value):
+        reason = Reason.MISSING_VALUE
+    return column, reason, {"label": plain_value(frame.index[row]), "value": plain_value(value)}
 
 
 def _first_duplicate(labels: pd.Index) -> Hashable:

@@ -172,7 +172,8 @@ class KMeansScorer(BaseScorer):
         scaled = (residuals - self.scaler_.mean_) / self.scaler_.scale_
         nearest = np.full(residuals.shape[0], np.inf)
         for centre in self.cluster_centers_:
-            np.minimum(nearest, np.square(scaled - centre).sum(axis=1), out=nearest)
+            difference = scaled - centre
+            np.minimum(nearest, np.einsum("ij,ij->i", difference, difference), out=nearest)
         return np.sqrt(nearest)
 
     def fit_details(self) -> dict[str, Any]:

@@ -192,7 +192,7 @@ class ForecastingAnomalyDetector:
             "dropped_scorer_parameters": self.dropped_scorer_params,
             "columns": [_json_value(column) for column in self.columns_],
             "n_training_rows": int(residuals.shape[0]),
-            "training_residuals_sha256": hashlib.sha256(residuals.tobytes()).hexdigest(),
+            "training_residuals_sha256": hashlib.sha256(residuals.data).hexdigest(),
             "scorer": self.scorer.fit_details(),
             "threshold": self.detector.threshold,
             "normalizer": None

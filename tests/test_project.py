@@ -1,0 +1,42 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""The project around the kernel: README commands, CI script, benchmark script."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _readme_commands() -> list[str]:
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip().startswith("python3 -m venv .venv &&")]
+
+
+@pytest.mark.requirement("REQ-DOC-001")
+def test_ci_runs_the_readme_test_command():
+    commands = _readme_commands()
+    assert len(commands) == 2, commands
+    test_command = next(command for command in commands if "pytest" in command)
+    assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.requirement("REQ-DOC-001")
+def test_readme_demo_command_runs_the_demo():
+    demo_command = next(command for command in _readme_commands() if "pytest" not in command)
+    assert demo_command.endswith("spotanomaly2-safe demo")
+
+
+@pytest.mark.requirement("REQ-PRF-001")
+def test_benchmark_script_prints_every_ratio():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_kernel.py"), "--rows", "500", "--columns", "3", "--repeats", "1"],
+        capture_output=True, text=True, check=True,
+    )
+    lines = result.stdout.splitlines()
+    for label in ("KMeans pipeline vs sklearn, 1 thread", "default threads", "IsolationForest pipeline", "Norm pipeline"):
+        row = next(line for line in lines if label in line)
+        assert float(row[52:].split()[2]) > 0
