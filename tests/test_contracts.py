@@ -8,6 +8,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 import pytest
+from frames import make_frames
 
 from spotanomaly2_safe import (
     ForecastingAnomalyDetector,
@@ -18,8 +19,6 @@ from spotanomaly2_safe import (
 )
 from spotanomaly2_safe.contracts import validate_array, validate_frames
 from spotanomaly2_safe.errors import Reason
-
-from frames import make_frames
 
 
 def _set(frame: pd.DataFrame, row: int, column: int, value) -> pd.DataFrame:
@@ -51,6 +50,9 @@ def _bad_pairs(true: pd.DataFrame, pred: pd.DataFrame):
     yield "index-naive-vs-aware", true, pred.tz_localize(None), InvalidInputError, Reason.INDEX_MISMATCH, "UTC"
     yield "index-dtype", true.reset_index(drop=True), pred.reset_index(drop=True).set_axis(np.arange(len(pred), dtype=float)), InvalidInputError, Reason.INDEX_MISMATCH, "float64"
     yield "nan-true", _set(true, 7, 1, np.nan), pred, InvalidInputError, Reason.MISSING_VALUE, f"'sensor_1' has a missing value (NaN or pd.NA) at row label {label!r}"
+    # pandera's frame-level checks skip all-null rows unless told not to: a whole row of NaN must still fail.
+    all_nan_row = _set(_set(pred, 7, 0, np.nan), 7, 1, np.nan)
+    yield "nan-whole-row", true, all_nan_row, InvalidInputError, Reason.MISSING_VALUE, f"'sensor_0' has a missing value (NaN or pd.NA) at row label {label!r}"
     na_frame = true.astype("Float64")
     na_frame.iat[7, 0] = pd.NA
     yield "pd-na", na_frame, pred, InvalidInputError, Reason.MISSING_VALUE, "'sensor_0'"

@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from frames import SCORER_CASES, make_frames
 
 import spotanomaly2_safe
 from spotanomaly2_safe import (
@@ -16,8 +17,6 @@ from spotanomaly2_safe import (
     NotFittedError,
 )
 from spotanomaly2_safe.errors import Reason
-
-from frames import SCORER_CASES, make_frames
 
 # The default YAML of the spotanomaly2 2.2.0 wrapper: one dict with the keys of every scorer.
 SHARED_SCORER_PARAMS = {
@@ -162,7 +161,7 @@ def test_random_state_default_is_fixed_and_used():
 def test_unknown_scorer_name_suggests_registered_name():
     with pytest.raises(InvalidParameterError) as caught:
         ForecastingAnomalyDetector(scorer_name="KMeanScorer")
-    assert caught.value.reason is Reason.UNKNOWN_PARAMETER
+    assert caught.value.reason is Reason.UNKNOWN_SCORER
     assert "Did you mean 'KMeansScorer'?" in str(caught.value)
 
 
@@ -286,7 +285,9 @@ def test_published_names_paths_defaults_and_attributes_are_kept():
     for module in ["scoring.pipeline", "scoring.scorers", "scoring.normalizer", "scoring.detector", "exceptions", "constants"]:
         importlib.import_module(f"spotanomaly2_safe.{module}")
     from spotanomaly2_safe.constants import MIN_TRAIN_SIZE
-    from spotanomaly2_safe.scoring.pipeline import ForecastingAnomalyDetector as FromPath
+    from spotanomaly2_safe.scoring.pipeline import (
+        ForecastingAnomalyDetector as FromPath,
+    )
 
     assert MIN_TRAIN_SIZE == 100 and FromPath is ForecastingAnomalyDetector
     detector = FromPath()

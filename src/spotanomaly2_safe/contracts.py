@@ -69,9 +69,11 @@ def _float_matrix(frame: pd.DataFrame) -> np.ndarray:
 _NUMERIC = pa.Check(lambda column: _is_real_numeric(column.dtype), name=Reason.NON_NUMERIC.value)
 _EXACT_INTEGER = pa.Check(lambda column: column.abs() <= LARGEST_EXACT_INTEGER, name=Reason.INEXACT_INTEGER.value)
 # One vectorised pass over the whole frame: a row passes when all its values are finite (not NaN, pd.NA, ±inf).
+# ignore_na=False: by default pandera drops rows holding a null before a frame-level check runs.
 _FINITE_ROWS = pa.Check(
     lambda frame: pd.Series(np.isfinite(_float_matrix(frame)).all(axis=1), index=frame.index),
     name=Reason.NON_FINITE.value,
+    ignore_na=False,
 )
 _RULE_TEXT = MappingProxyType({
     Reason.NON_NUMERIC: "has dtype {dtype}; expected a real numeric dtype (int or float, not bool or text)",

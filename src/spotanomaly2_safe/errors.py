@@ -48,7 +48,6 @@ class Reason(str, Enum):
     FOREIGN_PARAMETER = "foreign_parameter"
     INVALID_PARAMETER = "invalid_parameter"
     UNKNOWN_SCORER = "unknown_scorer"
-    NOT_IMPLEMENTED_YET = "not_implemented_yet"
 
 
 class SpotAnomalySafeError(Exception):

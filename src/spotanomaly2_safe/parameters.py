@@ -23,7 +23,7 @@ from typing import Any
 
 from spotanomaly2_safe.errors import InvalidParameterError, Reason
 
-__all__ = ["Interval", "Options", "InstanceOf", "validate_parameters", "reject_unknown_parameters"]
+__all__ = ["Interval", "Options", "InstanceOf", "did_you_mean", "validate_parameters", "reject_unknown_parameters"]
 
 _BRACKETS = MappingProxyType({"both": "[]", "left": "[)", "right": "(]", "neither": "()"})
 
@@ -106,14 +106,18 @@ def validate_parameters(owner: str, constraints: Mapping[str, list], values: Map
             )
 
 
+def did_you_mean(name: Any, known: Iterable[str]) -> str:
+    """A hint naming the known name closest to ``name`` (difflib), or an empty string when none is close."""
+    close = difflib.get_close_matches(str(name), sorted(known), n=1)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
 def reject_unknown_parameters(owner: str, known: Iterable[str], given: Iterable[str]) -> None:
     """Raise :class:`InvalidParameterError` for a name not in ``known``, suggesting the closest known name."""
     known = sorted(known)
     for name in given:
         if name not in known:
-            close = difflib.get_close_matches(str(name), known, n=1)
-            hint = f" Did you mean '{close[0]}'?" if close else ""
             raise InvalidParameterError(
-                f"{owner} got an unknown parameter {name!r}; it takes {known}.{hint}",
+                f"{owner} got an unknown parameter {name!r}; it takes {known}.{did_you_mean(name, known)}",
                 reason=Reason.UNKNOWN_PARAMETER,
             )

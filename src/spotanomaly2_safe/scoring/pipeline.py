@@ -36,7 +36,13 @@ import sklearn
 from spotanomaly2_safe._version import __version__
 from spotanomaly2_safe.contracts import plain_value, validate_frames
 from spotanomaly2_safe.errors import InvalidParameterError, NotFittedError, Reason
-from spotanomaly2_safe.parameters import InstanceOf, Interval, Options, reject_unknown_parameters, validate_parameters
+from spotanomaly2_safe.parameters import (
+    InstanceOf,
+    Options,
+    did_you_mean,
+    reject_unknown_parameters,
+    validate_parameters,
+)
 from spotanomaly2_safe.scoring.detector import QuantileAnomalyDetector
 from spotanomaly2_safe.scoring.normalizer import NORMALIZATION_METHODS, ScoreNormalizer
 from spotanomaly2_safe.scoring.scorers import SCORER_REGISTRY, BaseScorer
@@ -93,7 +99,11 @@ class ForecastingAnomalyDetector:
         drop_foreign_scorer_params: bool = False,
     ) -> None:
         if isinstance(scorer_name, str) and scorer_name not in SCORER_REGISTRY:
-            reject_unknown_parameters("The scorer registry", SCORER_REGISTRY, [scorer_name])
+            raise InvalidParameterError(
+                f"Unknown scorer_name {scorer_name!r}; the registered scorers are {sorted(SCORER_REGISTRY)}."
+                f"{did_you_mean(scorer_name, SCORER_REGISTRY)}",
+                reason=Reason.UNKNOWN_SCORER,
+            )
         validate_parameters(
             "ForecastingAnomalyDetector",
             self.parameter_constraints,
