@@ -8,7 +8,6 @@ import textwrap
 import numpy as np
 import pandas as pd
 import pytest
-from frames import make_frames
 
 from spotanomaly2_safe import (
     ForecastingAnomalyDetector,
@@ -19,6 +18,8 @@ from spotanomaly2_safe import (
 )
 from spotanomaly2_safe.contracts import validate_array, validate_frames
 from spotanomaly2_safe.errors import Reason
+
+from frames import make_frames
 
 
 def _set(frame: pd.DataFrame, row: int, column: int, value) -> pd.DataFrame:

@@ -38,10 +38,7 @@ def test_errors_exported_at_top_level():
 
 @pytest.mark.requirement("REQ-TRN-003")
 def test_exceptions_module_keeps_published_path():
-    from spotanomaly2_safe.exceptions import (
-        InsufficientDataException,
-        SpotAnomalySafeError,
-    )
+    from spotanomaly2_safe.exceptions import InsufficientDataException, SpotAnomalySafeError
 
     assert InsufficientDataException is errors.InsufficientDataException
     assert issubclass(InsufficientDataException, SpotAnomalySafeError)

@@ -6,11 +6,7 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
-from spotanomaly2_safe import (
-    InsufficientDataException,
-    InvalidParameterError,
-    KMeansScorer,
-)
+from spotanomaly2_safe import InsufficientDataException, InvalidParameterError, KMeansScorer
 from spotanomaly2_safe.errors import Reason
 from spotanomaly2_safe.scoring import kmeans
 from spotanomaly2_safe.scoring.kmeans import _kneedle, _second_derivative

@@ -15,13 +15,7 @@ from spotanomaly2_safe import (
     ScoreNormalizer,
 )
 from spotanomaly2_safe.errors import Reason
-from spotanomaly2_safe.parameters import (
-    InstanceOf,
-    Interval,
-    Options,
-    reject_unknown_parameters,
-    validate_parameters,
-)
+from spotanomaly2_safe.parameters import InstanceOf, Interval, Options, reject_unknown_parameters, validate_parameters
 
 CONFIGURABLE = [ForecastingAnomalyDetector, KMeansScorer, NormScorer, IsolationForestScorer, QuantileAnomalyDetector, ScoreNormalizer]
 CANDIDATE_BAD_VALUES = [None, "not-an-option", True, False, math.nan, -math.inf, math.inf, -1, 0, 0.0, 0.5, 1, 1.0, 1.5, 2**40, [1], {}]

@@ -6,7 +6,6 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from frames import SCORER_CASES, make_frames
 
 import spotanomaly2_safe
 from spotanomaly2_safe import (
@@ -17,6 +16,8 @@ from spotanomaly2_safe import (
     NotFittedError,
 )
 from spotanomaly2_safe.errors import Reason
+
+from frames import SCORER_CASES, make_frames
 
 # The default YAML of the spotanomaly2 2.2.0 wrapper: one dict with the keys of every scorer.
 SHARED_SCORER_PARAMS = {

@@ -34,19 +34,9 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 from spotanomaly2_safe.constants import DEFAULT_RANDOM_STATE, MIN_TRAIN_SIZE
-from spotanomaly2_safe.errors import (
-    InsufficientDataException,
-    InvalidParameterError,
-    Reason,
-)
+from spotanomaly2_safe.errors import InsufficientDataException, InvalidParameterError, Reason
 from spotanomaly2_safe.parameters import InstanceOf, Interval, Options
-from spotanomaly2_safe.scoring.base import (
-    COMPONENT_WISE,
-    RANDOM_STATE,
-    WINDOW,
-    BaseScorer,
-    single_threaded,
-)
+from spotanomaly2_safe.scoring.base import COMPONENT_WISE, RANDOM_STATE, WINDOW, BaseScorer, single_threaded
 
 __all__ = ["KMeansScorer", "ELBOW_METHODS", "SILHOUETTE_SAMPLE_SIZE"]
 

@@ -36,13 +36,7 @@ import sklearn
 from spotanomaly2_safe._version import __version__
 from spotanomaly2_safe.contracts import plain_value, validate_frames
 from spotanomaly2_safe.errors import InvalidParameterError, NotFittedError, Reason
-from spotanomaly2_safe.parameters import (
-    InstanceOf,
-    Options,
-    did_you_mean,
-    reject_unknown_parameters,
-    validate_parameters,
-)
+from spotanomaly2_safe.parameters import InstanceOf, Options, did_you_mean, reject_unknown_parameters, validate_parameters
 from spotanomaly2_safe.scoring.detector import QuantileAnomalyDetector
 from spotanomaly2_safe.scoring.normalizer import NORMALIZATION_METHODS, ScoreNormalizer
 from spotanomaly2_safe.scoring.scorers import SCORER_REGISTRY, BaseScorer

@@ -26,13 +26,7 @@ from sklearn.ensemble import IsolationForest
 
 from spotanomaly2_safe.constants import DEFAULT_RANDOM_STATE, MIN_TRAIN_SIZE
 from spotanomaly2_safe.parameters import Interval, Options
-from spotanomaly2_safe.scoring.base import (
-    COMPONENT_WISE,
-    RANDOM_STATE,
-    WINDOW,
-    BaseScorer,
-    single_threaded,
-)
+from spotanomaly2_safe.scoring.base import COMPONENT_WISE, RANDOM_STATE, WINDOW, BaseScorer, single_threaded
 from spotanomaly2_safe.scoring.kmeans import KMeansScorer
 
 __all__ = [
