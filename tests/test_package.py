@@ -58,7 +58,7 @@ def test_inspection_catches_each_kind_of_violation(tmp_path):
     assert _violations(offender) == ["os", "time", "global/nonlocal statement", "print()", "open()", "module-level mutable ['CACHE']"]
 
 
-@pytest.mark.requirement("REQ-ROB-001")
+@pytest.mark.requirement("REQ-COR-010")
 def test_registry_cannot_be_mutated():
     with pytest.raises(TypeError):
         spotanomaly2_safe.SCORER_REGISTRY["Mine"] = object

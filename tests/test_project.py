@@ -4,6 +4,7 @@
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,13 @@ def test_benchmark_script_prints_every_ratio():
     for label in ("KMeans pipeline vs sklearn, 1 thread", "default threads", "IsolationForest pipeline", "Norm pipeline"):
         row = next(line for line in lines if label in line)
         assert float(row[52:].split()[2]) > 0
+
+
+@pytest.mark.requirement("REQ-VER-002")
+def test_test_command_enforces_full_kernel_coverage():
+    configuration = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pytest_options = configuration["tool"]["pytest"]["ini_options"]["addopts"].split()
+    coverage = configuration["tool"]["coverage"]
+    assert "--cov" in pytest_options
+    assert coverage["run"]["source"] == ["spotanomaly2_safe"] and coverage["run"]["branch"] is True
+    assert coverage["report"]["fail_under"] == 100

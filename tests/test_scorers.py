@@ -8,6 +8,8 @@ from sklearn.ensemble import IsolationForest
 
 from spotanomaly2_safe import (
     SCORER_REGISTRY,
+    BaseScorer,
+    ForecastingAnomalyDetector,
     InvalidInputError,
     InvalidParameterError,
     IsolationForestScorer,
@@ -16,6 +18,8 @@ from spotanomaly2_safe import (
     NotFittedError,
 )
 from spotanomaly2_safe.errors import Reason
+
+from frames import SCORER_CASES, make_frames
 
 RESIDUALS = np.random.default_rng(3).normal(size=(400, 3)) * [1.0, 5.0, 0.2]
 PROBES = np.random.default_rng(4).normal(size=(50, 3)) * [3.0, 10.0, 1.0]
@@ -104,3 +108,17 @@ def test_scorer_repr_and_params_round_trip():
     scorer = KMeansScorer(n_clusters=4, random_state=1)
     clone = KMeansScorer(**scorer.get_params())
     assert repr(clone) == repr(scorer) and "n_clusters=4" in repr(scorer)
+
+
+@pytest.mark.requirement("REQ-COR-010")
+@pytest.mark.parametrize(("scorer_name", "scorer_params"), SCORER_CASES)
+def test_registered_scorer_alone_gives_the_pipeline_scores(scorer_name, scorer_params):
+    data = make_frames()
+    scorer_class = SCORER_REGISTRY[scorer_name]
+    assert issubclass(scorer_class, BaseScorer)
+    train = (data.y_true_train - data.y_pred_train).to_numpy()
+    test = (data.y_true_test - data.y_pred_test).to_numpy()
+    alone = scorer_class(**scorer_params).fit(train).score(test)
+    detector = ForecastingAnomalyDetector(scorer_name=scorer_name, scorer_params=scorer_params)
+    scores_df, _ = detector.fit_score_detect(*data)
+    np.testing.assert_array_equal(alone, scores_df["anomaly_score"].to_numpy())
