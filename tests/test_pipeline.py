@@ -251,7 +251,12 @@ def test_failed_fit_leaves_fitted_state_unchanged():
 
 
 @pytest.mark.requirement("REQ-TRN-001")
-@pytest.mark.parametrize(("scorer_name", "scorer_params"), SCORER_CASES + [("NormScorer", {"ord": float("inf")})])
+@pytest.mark.parametrize(
+    ("scorer_name", "scorer_params"),
+    SCORER_CASES
+    + [("NormScorer", {"ord": float("inf")})]
+    + [("KMeansScorer", {"auto_select_k": True, "k_max": 5, "elbow_method": method}) for method in ("second_derivative", "kneedle", "silhouette")],
+)
 def test_fit_record_is_strict_json_with_required_facts(scorer_name, scorer_params):
     data = make_frames()
     detector = ForecastingAnomalyDetector(scorer_name, scorer_params).fit(data.y_true_train, data.y_pred_train)

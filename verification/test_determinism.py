@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from spotanomaly2_safe_cli.golden import REFERENCE_SCENARIOS
+
 PROBE = Path(__file__).with_name("determinism_probe.py")
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -24,6 +26,6 @@ def _run_probe(threads: int, hash_seed: str) -> dict[str, str]:
 def test_outputs_identical_across_processes_threads_and_hash_seeds():
     runs = {(threads, seed): _run_probe(threads, seed) for threads, seed in [(1, "0"), (2, "123"), (2, "0"), (1, "987")]}
     reference = runs[(1, "0")]
-    assert set(reference) == {"NormScorer", "KMeansScorer", "KMeansScorer-auto", "IsolationForestScorer"}
+    assert set(reference) == set(REFERENCE_SCENARIOS)
     for key, hashes in runs.items():
         assert hashes == reference, f"threads={key[0]} PYTHONHASHSEED={key[1]} differs"

@@ -157,7 +157,8 @@ class KMeansScorer(BaseScorer):
             "optimal_k": k_values[best],
             "k_values": k_values,
             "inertias": inertias.tolist(),
-            "criterion": [float(value) for value in criterion],
+            # The second derivative is undefined at the ends of the range: null there, so the record stays strict JSON.
+            "criterion": [float(value) if np.isfinite(value) else None for value in criterion],
         }
         return models[best]
 
