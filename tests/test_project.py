@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """The project around the kernel: README commands, CI script, benchmark script."""
 
+import importlib.metadata
+import json
 import subprocess
 import sys
 import tomllib
@@ -51,3 +53,27 @@ def test_test_command_enforces_full_kernel_coverage():
     assert "--cov" in pytest_options
     assert coverage["run"]["source"] == ["spotanomaly2_safe"] and coverage["run"]["branch"] is True
     assert coverage["report"]["fail_under"] == 100
+
+
+def _pins() -> dict[str, str]:
+    lines = (ROOT / "verification" / "constraints.txt").read_text(encoding="utf-8").splitlines()
+    return dict(line.lower().replace("_", "-").split("==") for line in lines if line and not line.startswith("#"))
+
+
+@pytest.mark.requirement("REQ-VER-004")
+def test_readme_commands_install_the_pinned_environment():
+    assert all("-c verification/constraints.txt" in command for command in _readme_commands())
+
+
+@pytest.mark.requirement("REQ-VER-004")
+def test_golden_outputs_were_recorded_in_the_pinned_environment():
+    recorded = json.loads((ROOT / "verification" / "golden_outputs.json").read_text(encoding="utf-8"))["environment"]
+    pins = _pins()
+    for name in ("numpy", "pandas", "scipy", "scikit-learn", "pandera"):
+        assert recorded[name] == pins[name], name
+
+
+@pytest.mark.requirement("REQ-VER-004")
+def test_this_run_uses_the_pinned_versions():
+    for name, version in _pins().items():
+        assert importlib.metadata.version(name) == version, name
