@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from spotanomaly2_safe_cli.golden import REFERENCE_SCENARIOS, compare_hashes, compute_hashes, main, record_golden
+from spotanomaly2_safe_cli.golden import REFERENCE_SCENARIOS, compare_hashes, compute_hashes, record_golden
+from spotanomaly2_safe_cli.main import main
 
 GOLDEN = Path(__file__).with_name("golden_outputs.json")
 
@@ -27,7 +28,7 @@ def test_altered_golden_hash_is_reported_and_fails(tmp_path, capsys):
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
     golden["hashes"]["demo-norm"] = "0" * 64
     altered.write_text(json.dumps(golden), encoding="utf-8")
-    assert main(["--golden", str(altered)]) == 1
+    assert main(["reproduce", "--golden", str(altered)]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert any(line.startswith("demo-norm") and line.endswith("DIFFERS") for line in lines)
     assert sum(line.endswith("match") for line in lines) == len(REFERENCE_SCENARIOS) - 1

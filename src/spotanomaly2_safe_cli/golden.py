@@ -7,8 +7,7 @@ A scenario's hash covers the output index, ``anomaly_score``, ``anomaly_score_no
 version bump that changes no output changes no hash). The committed golden file
 (``verification/golden_outputs.json``) holds one hash per scenario, the environment it was recorded in,
 and a history of recordings each with its reason: a change in outputs fails the golden test until the
-file is deliberately re-recorded with a reason (``python -m spotanomaly2_safe_cli.golden --record
---reason "..."``). Bit-identity is promised for the same dependency build and platform, so the test
+file is deliberately re-recorded with a reason (``spotanomaly2-safe reproduce --record --reason "..."``). Bit-identity is promised for the same dependency build and platform, so the test
 environment is pinned (``requirements-lock.txt``).
 """
 
@@ -26,9 +25,20 @@ import pandas as pd
 
 from spotanomaly2_safe import ForecastingAnomalyDetector
 from spotanomaly2_safe_cli.demo import make_demo_data
-from spotanomaly2_safe_cli.main import dependency_versions
+from spotanomaly2_safe_cli.versions import dependency_versions
 
-__all__ = ["GOLDEN_FILE", "REFERENCE_SCENARIOS", "Scenario", "compare_hashes", "compute_hashes", "output_hash", "record_golden", "run_scenario"]
+__all__ = [
+    "GOLDEN_FILE",
+    "REFERENCE_SCENARIOS",
+    "Scenario",
+    "add_reproduce_arguments",
+    "compare_hashes",
+    "compute_hashes",
+    "output_hash",
+    "record_golden",
+    "run_reproduce",
+    "run_scenario",
+]
 
 GOLDEN_FILE = Path("verification") / "golden_outputs.json"
 
@@ -131,21 +141,23 @@ def record_golden(path: Path, computed: dict[str, str], reason: str) -> dict:
     return golden
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Compare (or --record) the golden output hashes of the reference scenarios.")
-    parser.add_argument("--golden", type=Path, default=GOLDEN_FILE)
-    parser.add_argument("--record", action="store_true", help="rewrite the golden file (needs --reason)")
-    parser.add_argument("--reason", default="")
-    arguments = parser.parse_args(argv)
+def add_reproduce_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--golden", type=Path, default=GOLDEN_FILE, help=f"the golden file (default: {GOLDEN_FILE})")
+    parser.add_argument("--record", action="store_true", help="rewrite the golden file with the hashes computed now (needs --reason)")
+    parser.add_argument("--reason", default="", help="why the outputs changed (kept in the golden file's history)")
+
+
+def run_reproduce(arguments: argparse.Namespace) -> int:
+    """Print each scenario's hash and status; 0 only when all match. With ``--record``, print what changed, then record."""
     computed = compute_hashes()
     if arguments.record:
+        previous = json.loads(arguments.golden.read_text(encoding="utf-8"))["hashes"] if arguments.golden.exists() else {}
+        for name, expected, actual, status in compare_hashes(previous, computed):
+            if status != "match":
+                print(f"{status:<7} {name}: {expected or '-'} -> {actual or '-'}")
         record_golden(arguments.golden, computed, arguments.reason)
     golden = json.loads(arguments.golden.read_text(encoding="utf-8"))["hashes"]
     rows = compare_hashes(golden, computed)
     for name, _, actual, status in rows:
-        print(f"{name:<34} {actual[:16]:<16} {status}")
+        print(f"{name:<34} {actual or '-':<64} {status}")
     return 0 if all(status == "match" for *_, status in rows) else 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
