@@ -27,12 +27,12 @@ SNAPSHOT_FORMAT = "spotanomaly2_safe.streaming/1"
 
 @dataclass(frozen=True)
 class HasMethods:
-    """Any object with these callable methods (a parameter constraint, like scikit-learn's)."""
+    """Any object (not a class) with these callable methods (a parameter constraint, like scikit-learn's)."""
 
     methods: tuple
 
     def accepts(self, value: Any) -> bool:
-        return all(callable(getattr(value, method, None)) for method in self.methods)
+        return not isinstance(value, type) and all(callable(getattr(value, method, None)) for method in self.methods)
 
     def describe(self) -> str:
         return f"an object with the methods {list(self.methods)}"

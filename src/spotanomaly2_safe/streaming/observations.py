@@ -9,8 +9,8 @@ Rules, checked in this order (the first broken rule is reported, naming the key)
    the keys equal them as a set; order does not matter (``COLUMNS_DIFFER_FROM_FIT``, naming the first
    missing or extra key). When they are not known yet, every key is a ``str`` (``NON_STRING_KEY``),
    so a snapshot of the channels is faithful JSON.
-3. Every value is a real number: ``int`` or ``float`` (numpy floats included), never ``bool``
-   (``NON_NUMERIC``); an ``int`` lies within ±2**53 so that float64 holds it exactly
+3. Every value is a real number (``numbers.Real``: int, float, numpy ints and floats), never ``bool``
+   (``NON_NUMERIC``); an integer lies within ±2**53 so that float64 holds it exactly
    (``INEXACT_INTEGER``); a float is not NaN (``MISSING_VALUE``) nor ±inf (``NON_FINITE``).
 
 Values come back as floats in the channel order (the known channels, else the order of ``x``).
@@ -36,21 +36,22 @@ __all__ = ["channels_of", "residuals_from_forecast", "validate_observation", "va
 
 def _as_float(name: str, key: Hashable, value: Any) -> float:
     where = name if key is None else f"{name}[{key!r}]"
-    if isinstance(value, float):
-        if math.isfinite(value):
-            return float(value)
-        reason, what = (Reason.MISSING_VALUE, "is NaN (a missing value)") if value != value else (Reason.NON_FINITE, f"is {value}")
-        raise InvalidInputError(f"{where} {what}; every value must be a finite number.", reason=reason)
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidInputError(
+            f"{where} is {value!r} of type {type(value).__name__}; expected a real number (int or float, not bool).",
+            reason=Reason.NON_NUMERIC,
+        )
+    if isinstance(value, numbers.Integral):
         if abs(value) > LARGEST_EXACT_INTEGER:
             raise InvalidInputError(
                 f"{where} is the integer {value}, beyond ±2**53 where float64 is not exact.", reason=Reason.INEXACT_INTEGER
             )
         return float(value)
-    raise InvalidInputError(
-        f"{where} is {value!r} of type {type(value).__name__}; expected a real number (int or float, not bool).",
-        reason=Reason.NON_NUMERIC,
-    )
+    converted = float(value)
+    if not math.isfinite(converted):
+        reason, what = (Reason.MISSING_VALUE, "is NaN (a missing value)") if converted != converted else (Reason.NON_FINITE, f"is {converted}")
+        raise InvalidInputError(f"{where} {what}; every value must be a finite number.", reason=reason)
+    return converted
 
 
 def _require_keys(name: str, x: dict, channels: Sequence) -> None:
