@@ -164,6 +164,10 @@ class ForecastingAnomalyDetector:
 
         Bit-identical to what ``score_and_detect`` gives that row. ``x`` follows the streaming contract
         (:mod:`spotanomaly2_safe.streaming.observations`): its keys equal the fitted columns (any order).
+
+        >>> zeros = pd.DataFrame({"load": [0.0] * 100})
+        >>> ForecastingAnomalyDetector(scorer_name="NormScorer").fit(zeros, zeros).score_one({"load": -3.0})
+        3.0
         """
         if not hasattr(self, "fit_record_"):
             raise NotFittedError("This ForecastingAnomalyDetector is not fitted yet; call fit first.", reason=Reason.NOT_FITTED)
