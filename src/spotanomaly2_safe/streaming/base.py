@@ -83,8 +83,10 @@ def snapshot_of(detector: Any, owner: str) -> dict[str, Any]:
 class AnomalyFilter(ABC):
     """Wraps an anomaly detector and classifies its scores; learning protects the detector from anomalies.
 
-    - ``score_one(*args)`` returns the wrapped detector's score (args as that detector takes them:
-      ``x``, or ``x, y`` for a supervised one such as river's ``GaussianScorer``).
+    - ``score_one(*args, **kwargs)`` returns the wrapped detector's score (arguments as that detector
+      takes them: ``x``, or ``x, y`` for a supervised one such as river's ``GaussianScorer``;
+      positional or by keyword, as river's ``compose.Pipeline`` passes them). ``learn_one`` passes
+      the same arguments to the detector's ``score_one`` and ``learn_one``.
     - ``classify(score)`` checks the score is a finite real number (a typed error otherwise: a NaN
       is never silently "normal") and applies the subclass rule ``_classify``.
     - ``learn_one(*args)`` scores, classifies, updates the detector unless
@@ -124,7 +126,7 @@ class AnomalyFilter(ABC):
 
     def learn_one(self, *args: Any, **kwargs: Any) -> None:
         """Score, classify, update the detector per :meth:`detector_learns`, then learn the score."""
-        score = validate_score(self.anomaly_detector.score_one(*args))
+        score = validate_score(self.anomaly_detector.score_one(*args, **kwargs))
         if self.detector_learns(self._classify(score)):
             self.anomaly_detector.learn_one(*args, **kwargs)
         self._learn_score(score)
