@@ -55,14 +55,18 @@ def _build(kind):
     return eval(FACTORIES[kind])  # noqa: S307 - the factories above, nothing from outside
 
 
-def _snapshot_in_subprocess(kind):
+@pytest.fixture(scope="module")
+def snapshots_from_another_process():
+    """One subprocess learns the first SPLIT observations with every factory and prints the snapshots."""
+    builders = ", ".join(f"{kind!r}: {factory}" for kind, factory in FACTORIES.items())
     script = STREAM + textwrap.dedent(f"""
         import json
         from spotanomaly2_safe import *
-        model = {FACTORIES[kind]}
+        models = {{{builders}}}
         for x in list(stream())[:{SPLIT}]:
-            model.learn_one(x)
-        print(json.dumps(model.state_dict(), allow_nan=False))
+            for model in models.values():
+                model.learn_one(x)
+        print(json.dumps({{kind: model.state_dict() for kind, model in models.items()}}, allow_nan=False))
     """)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     return json.loads(result.stdout)
@@ -70,12 +74,12 @@ def _snapshot_in_subprocess(kind):
 
 @pytest.mark.requirement("REQ-STR-013")
 @pytest.mark.parametrize("kind", list(FACTORIES))
-def test_restored_snapshot_from_another_process_continues_the_stream_identically(kind):
+def test_restored_snapshot_from_another_process_continues_the_stream_identically(kind, snapshots_from_another_process):
     observations = list(stream())
     uninterrupted = _build(kind)
     for x in observations[:SPLIT]:
         uninterrupted.learn_one(x)
-    restored = restore_from_state_dict(_snapshot_in_subprocess(kind))
+    restored = restore_from_state_dict(snapshots_from_another_process[kind])
     assert restored.state_dict() == uninterrupted.state_dict()
     expected = _run(uninterrupted, observations[SPLIT:])
     assert _run(restored, observations[SPLIT:]) == expected
