@@ -3,7 +3,7 @@
 """spotanomaly2-safe: a deterministic, fail-safe, zero-I/O kernel for forecast-residual anomaly scoring.
 
 Read order for a reviewer: errors -> parameters -> contracts -> scoring.base -> scoring.kmeans ->
-scoring.scorers -> scoring.detector -> scoring.normalizer -> scoring.pipeline.
+scoring.scorers -> scoring.detector -> scoring.normalizer -> scoring.pipeline -> streaming.
 """
 
 from spotanomaly2_safe._version import __version__
@@ -29,10 +29,25 @@ from spotanomaly2_safe.scoring.scorers import (
     NormAnomalyScorer,
     NormScorer,
 )
+from spotanomaly2_safe.streaming import (
+    AnomalyDetector,
+    AnomalyFilter,
+    GaussianResidualDetector,
+    PredictiveAnomalyDetector,
+    QuantileFilter,
+    ResidualDetector,
+    RobustResidualDetector,
+    ThresholdFilter,
+    residuals_from_forecast,
+    restore_from_state_dict,
+)
 
 __all__ = [
+    "AnomalyDetector",
+    "AnomalyFilter",
     "BaseScorer",
     "ForecastingAnomalyDetector",
+    "GaussianResidualDetector",
     "InputTypeError",
     "InsufficientDataException",
     "InvalidInputError",
@@ -44,10 +59,17 @@ __all__ = [
     "NormAnomalyScorer",
     "NormScorer",
     "NotFittedError",
+    "PredictiveAnomalyDetector",
+    "QuantileFilter",
     "QuantileAnomalyDetector",
     "Reason",
+    "ResidualDetector",
+    "RobustResidualDetector",
     "SCORER_REGISTRY",
     "ScoreNormalizer",
     "SpotAnomalySafeError",
+    "ThresholdFilter",
     "__version__",
+    "residuals_from_forecast",
+    "restore_from_state_dict",
 ]

@@ -48,6 +48,11 @@ class Reason(str, Enum):
     FOREIGN_PARAMETER = "foreign_parameter"
     INVALID_PARAMETER = "invalid_parameter"
     UNKNOWN_SCORER = "unknown_scorer"
+    NOT_A_DICT = "not_a_dict"
+    NON_STRING_KEY = "non_string_key"
+    STATE_OVERFLOW = "state_overflow"
+    INVALID_STATE = "invalid_state"
+    SNAPSHOT_UNSUPPORTED = "snapshot_unsupported"
 
 
 class SpotAnomalySafeError(Exception):

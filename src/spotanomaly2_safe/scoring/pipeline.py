@@ -40,6 +40,7 @@ from spotanomaly2_safe.parameters import InstanceOf, Options, did_you_mean, reje
 from spotanomaly2_safe.scoring.detector import QuantileAnomalyDetector
 from spotanomaly2_safe.scoring.normalizer import NORMALIZATION_METHODS, ScoreNormalizer
 from spotanomaly2_safe.scoring.scorers import SCORER_REGISTRY, BaseScorer
+from spotanomaly2_safe.streaming.observations import validate_observation
 
 __all__ = ["ForecastingAnomalyDetector"]
 
@@ -161,6 +162,21 @@ class ForecastingAnomalyDetector:
             scores_df["anomaly_score_normalized"] = self.normalizer._transform(scores)
         flags_df = pd.DataFrame({"anomaly_flag": self.detector._detect(scores)}, index=test.index)
         return scores_df, flags_df
+
+    def score_one(self, x: dict) -> float:
+        """The ``anomaly_score`` of one row given as a dict: fitted column -> residual ``y_true - y_pred``.
+
+        Bit-identical to what ``score_and_detect`` gives that row. ``x`` follows the streaming contract
+        (:mod:`spotanomaly2_safe.streaming.observations`): its keys equal the fitted columns (any order).
+
+        >>> zeros = pd.DataFrame({"load": [0.0] * 100})
+        >>> ForecastingAnomalyDetector(scorer_name="NormScorer").fit(zeros, zeros).score_one({"load": -3.0})
+        3.0
+        """
+        if not hasattr(self, "fit_record_"):
+            raise NotFittedError("This ForecastingAnomalyDetector is not fitted yet; call fit first.", reason=Reason.NOT_FITTED)
+        row = np.array([validate_observation(x, self.columns_)], dtype=np.float64)
+        return float(self.scorer._score(row)[0])
 
     def fit_score_detect(
         self,

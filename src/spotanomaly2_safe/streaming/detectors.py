@@ -1,0 +1,215 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""Online residual detectors on dicts: ``x`` maps channel names to forecast residuals.
+
+Per channel, a centre ``c`` and a spread ``s`` are learned; the channel score is the standardized
+distance ``|r - c| / max(s, floor)`` with ``floor = 2**-52 * max(1, |c|)``, the float64 resolution
+at the centre's scale. The row score is the **max** over channels. This one rule covers zero spread
+(river's ``GaussianScorer`` scores every point as maximally anomalous when its variance is 0): a
+residual equal to the constant scores 0.0; one that differs scores its distance in units of float64
+resolution, large, finite and ordered by distance (no ties); rounding noise scores about 1.
+A score that overflows float64 raises ``SCORE_OVERFLOW``; learning a residual that overflows the
+running statistics raises ``STATE_OVERFLOW``; either way nothing changes.
+
+- ``GaussianResidualDetector``: ``c`` = running mean, ``s`` = running population standard deviation
+  ``sqrt(M2 / n)`` over all learned residuals (Welford's update).
+- ``RobustResidualDetector``: over the last ``window_size`` residuals, ``c`` = median,
+  ``s = MAD / Phi^-1(3/4)`` (scipy's ``median_abs_deviation(scale="normal")``); medians are
+  numpy's ``quantile(..., 0.5)``.
+
+Both score 0.0 while fewer than ``grace_period`` observations are learned. The channels are fixed by
+the first learned observation; later ones must have the same keys (see ``observations``).
+
+>>> detector = GaussianResidualDetector(grace_period=2)
+>>> for residual in [1.0, 3.0]:
+...     detector.learn_one({"load": residual})
+>>> detector.score_one({"load": 5.0}), detector.score_one({"load": 2.0})
+(3.0, 0.0)
+"""
+
+import math
+from abc import abstractmethod
+from bisect import bisect_left, insort
+from statistics import NormalDist
+from typing import Any
+
+from spotanomaly2_safe.errors import InvalidInputError, Reason
+from spotanomaly2_safe.parameters import Interval, validate_parameters
+from spotanomaly2_safe.streaming.base import AnomalyDetector
+from spotanomaly2_safe.streaming.filters import linear_quantile
+from spotanomaly2_safe.streaming.observations import channels_of, validate_observation
+
+__all__ = ["GaussianResidualDetector", "ResidualDetector", "RobustResidualDetector", "floored_spread"]
+
+RESOLUTION = math.ulp(1.0)
+MAD_TO_SIGMA = 1.0 / NormalDist().inv_cdf(0.75)
+GRACE_PERIOD = Interval(int, 1, None)
+
+
+def floored_spread(centre: float, spread: float) -> float:
+    """``max(spread, 2**-52 * max(1, |centre|))``: the zero-spread rule, written once.
+
+    >>> floored_spread(0.0, 2.0), floored_spread(0.0, 0.0) == 2**-52, floored_spread(-8.0, 0.0) == 8 * 2**-52
+    (2.0, True, True)
+    """
+    magnitude = abs(centre)
+    floor = RESOLUTION * magnitude if magnitude > 1.0 else RESOLUTION
+    return spread if spread > floor else floor
+
+
+def _gaussian_divisor(mean: float, square: float, count: int) -> float:
+    return floored_spread(mean, math.sqrt(square / count))
+
+
+class ResidualDetector(AnomalyDetector):
+    """Shared rules of the residual detectors: contract, grace period, max over channels, atomic learning.
+
+    Subclasses implement ``_plan(values, channels)``: the new state with, per channel, the centre and
+    the floored spread (or a typed error), without changing ``self``; and ``_commit(state)``, which
+    cannot fail. Centres and floored spreads are computed once per learned observation, so scoring
+    is a subtraction and a division per channel.
+    """
+
+    def __init__(self, **params: Any) -> None:
+        validate_parameters(type(self).__name__, self.parameter_constraints, params)
+        for name, value in params.items():
+            setattr(self, name, value)
+        self.channels: tuple[str, ...] | None = None
+        self.n_learned = 0
+        self._centres: list[float] = []
+        self._divisors: list[float] = []
+
+    def score_one(self, x: dict) -> float:
+        """Max over channels of ``|r - centre| / floored_spread``; 0.0 during the grace period. Read-only."""
+        values = validate_observation(x, self.channels)
+        if self.n_learned < self.grace_period:
+            return 0.0
+        score = 0.0
+        for value, centre, divisor in zip(values, self._centres, self._divisors):
+            distance = abs(value - centre) / divisor
+            if distance > score:
+                score = distance
+        if score == math.inf:
+            raise InvalidInputError(
+                f"{type(self).__name__} score overflows float64 for x={x!r}; residuals this large cannot be scored.",
+                reason=Reason.SCORE_OVERFLOW,
+            )
+        return score
+
+    def learn_one(self, x: dict) -> None:
+        """Learn ``x`` atomically: validate and compute the new state first, then commit it."""
+        self._commit_learn(self._plan_learn(x))
+
+    def _plan_learn(self, x: dict) -> tuple:
+        values = validate_observation(x, self.channels)
+        channels = self.channels or channels_of(x)
+        return channels, self._plan(values, channels)
+
+    def _commit_learn(self, plan: tuple) -> None:
+        self.channels, (state, self._centres, self._divisors) = plan
+        self.n_learned += 1
+        self._commit(state)
+
+    def _overflow(self, channel: str) -> InvalidInputError:
+        return InvalidInputError(
+            f"Learning this residual overflows the running statistics of channel {channel!r}; nothing was learned.",
+            reason=Reason.STATE_OVERFLOW,
+        )
+
+    @abstractmethod
+    def _plan(self, values: list[float], channels: tuple[str, ...]) -> tuple[Any, list[float], list[float]]:
+        """``(state, centres, floored spreads)`` after learning ``values``, without changing ``self``."""
+
+    @abstractmethod
+    def _commit(self, state: Any) -> None:
+        """Adopt a planned state."""
+
+    def _params(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.parameter_constraints}
+
+    def _base_state(self) -> dict[str, Any]:
+        return {"channels": None if self.channels is None else list(self.channels), "n_learned": self.n_learned}
+
+
+class GaussianResidualDetector(ResidualDetector):
+    """Score = max over channels of ``|r - mean| / max(std, floor)``, mean and std by Welford's update.
+
+    >>> detector = GaussianResidualDetector(grace_period=1)
+    >>> detector.learn_one({"load": 2.0})
+    >>> detector.score_one({"load": 2.0}), detector.score_one({"load": 2.5}) == 0.5 / (2 * 2**-52)
+    (0.0, True)
+    """
+
+    parameter_constraints = {"grace_period": [GRACE_PERIOD]}
+
+    def __init__(self, grace_period: int = 30) -> None:
+        super().__init__(grace_period=grace_period)
+        self.means: list[float] = []
+        self.sums_of_squares: list[float] = []
+
+    def _plan(self, values: list[float], channels: tuple[str, ...]) -> tuple:
+        count = self.n_learned + 1
+        zeros = [0.0] * len(values)
+        new_means, new_squares, divisors = [], [], []
+        for value, mean, square in zip(values, self.means or zeros, self.sums_of_squares or zeros):
+            delta = value - mean
+            mean += delta / count
+            square += delta * (value - mean)
+            if not 0.0 <= square < math.inf:  # also false when the mean overflowed (square is then -inf or NaN)
+                raise self._overflow(channels[len(new_means)])
+            new_means.append(mean)
+            new_squares.append(square)
+            divisors.append(_gaussian_divisor(mean, square, count))
+        return (new_means, new_squares), new_means, divisors
+
+    def _commit(self, state: tuple[list[float], list[float]]) -> None:
+        self.means, self.sums_of_squares = state
+
+    def _load(self, channels: tuple[str, ...], count: int, means: list[float], squares: list[float]) -> None:
+        """Adopt a restored state (``restore_from_state_dict`` checks it first)."""
+        self.channels, self.n_learned, self.means, self.sums_of_squares = channels, count, means, squares
+        self._centres = list(means)
+        self._divisors = [_gaussian_divisor(mean, square, count) for mean, square in zip(means, squares)]
+
+    def _state(self) -> dict[str, Any]:
+        return {**self._base_state(), "means": list(self.means), "sums_of_squares": list(self.sums_of_squares)}
+
+
+class RobustResidualDetector(ResidualDetector):
+    """Score = max over channels of ``|r - median| / max(MAD / Phi^-1(3/4), floor)`` over a sliding window.
+
+    >>> detector = RobustResidualDetector(window_size=5, grace_period=3)
+    >>> for residual in [1.0, 2.0, 3.0, 100.0]:
+    ...     detector.learn_one({"load": residual})
+    >>> round(detector.score_one({"load": 2.5}), 6), detector.score_one({"load": 50.0}) > 30
+    (0.0, True)
+    """
+
+    parameter_constraints = {"window_size": [Interval(int, 2, None)], "grace_period": [GRACE_PERIOD]}
+
+    def __init__(self, window_size: int = 100, grace_period: int = 30) -> None:
+        super().__init__(window_size=window_size, grace_period=grace_period)
+        self.windows: list[list[float]] = []
+        self._sorted: list[list[float]] = []
+
+    def _plan(self, values: list[float], channels: tuple[str, ...]) -> tuple:
+        windows = self.windows or [[] for _ in values]
+        plan = []
+        for channel, (value, window, ordered) in enumerate(zip(values, windows, self._sorted or [[] for _ in values])):
+            window, ordered = window[-(self.window_size - 1):] + [value], list(ordered)
+            if len(window) <= len(ordered):
+                del ordered[bisect_left(ordered, windows[channel][0])]
+            insort(ordered, value)
+            centre = linear_quantile(ordered, 0.5)
+            spread = MAD_TO_SIGMA * linear_quantile(sorted(abs(item - centre) for item in ordered), 0.5)
+            if not math.isfinite(spread):
+                raise self._overflow(channels[channel])
+            plan.append((window, ordered, centre, floored_spread(centre, spread)))
+        windows, ordered, centres, divisors = (list(part) for part in zip(*plan))
+        return (windows, ordered), centres, divisors
+
+    def _commit(self, state: tuple) -> None:
+        self.windows, self._sorted = state
+
+    def _state(self) -> dict[str, Any]:
+        return {**self._base_state(), "windows": [list(window) for window in self.windows]}

@@ -1,0 +1,201 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+import math
+import random
+
+import numpy as np
+import pytest
+import scipy.stats
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from spotanomaly2_safe import (
+    GaussianResidualDetector,
+    InputTypeError,
+    InvalidInputError,
+    InvalidParameterError,
+    RobustResidualDetector,
+)
+from spotanomaly2_safe.errors import Reason
+from spotanomaly2_safe.streaming.detectors import floored_spread
+
+DETECTOR_FACTORIES = [
+    lambda: GaussianResidualDetector(grace_period=3),
+    lambda: RobustResidualDetector(window_size=8, grace_period=3),
+]
+FINITE = st.floats(-1e6, 1e6)
+
+
+def _trained(factory, n=20, seed=0):
+    detector = factory()
+    rng = random.Random(seed)
+    for _ in range(n):
+        detector.learn_one({"load": rng.gauss(0.0, 1.0), "price": rng.gauss(5.0, 2.0)})
+    return detector
+
+
+@pytest.mark.requirement("REQ-STR-008")
+@settings(max_examples=100, derandomize=True)
+@given(st.lists(FINITE, min_size=1, max_size=60))
+def test_gaussian_centre_and_spread_equal_numpy_mean_and_population_std(residuals):
+    detector = GaussianResidualDetector(grace_period=1)
+    for residual in residuals:
+        detector.learn_one({"r": residual})
+    np.testing.assert_allclose(detector.means[0], np.mean(residuals), rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(math.sqrt(detector.sums_of_squares[0] / len(residuals)), np.std(residuals), rtol=1e-7, atol=1e-6)
+
+
+@pytest.mark.requirement("REQ-STR-008")
+@settings(max_examples=100, derandomize=True)
+@given(st.lists(FINITE, min_size=1, max_size=40), st.integers(2, 12), FINITE)
+def test_robust_score_equals_numpy_median_and_scipy_mad_of_the_window(residuals, window_size, probe):
+    detector = RobustResidualDetector(window_size=window_size, grace_period=1)
+    for residual in residuals:
+        detector.learn_one({"r": residual})
+    window = np.array(residuals[-window_size:])
+    assert detector.windows == [window.tolist()]
+    median = np.quantile(window, 0.5)
+    mad = scipy.stats.median_abs_deviation(window, scale="normal")
+    expected = abs(probe - median) / floored_spread(float(median), float(mad))
+    np.testing.assert_allclose(detector.score_one({"r": probe}), expected, rtol=1e-9)
+
+
+@pytest.mark.requirement("REQ-STR-007")
+@pytest.mark.parametrize("factory", DETECTOR_FACTORIES)
+@pytest.mark.parametrize("constant", [0.0, 3.5, -1e6])
+def test_zero_spread_scores_zero_at_the_constant_and_finite_ordered_scores_elsewhere(factory, constant):
+    detector = factory()
+    for _ in range(10):
+        detector.learn_one({"load": constant, "price": 1.0})
+    assert detector.score_one({"load": constant, "price": 1.0}) == 0.0
+    near, far = (detector.score_one({"load": constant + offset, "price": 1.0}) for offset in (1e-3, 1.0))
+    assert 0.0 < near < far < math.inf
+    assert far == pytest.approx(1.0 / (2**-52 * max(1.0, abs(constant))))
+
+
+@pytest.mark.requirement("REQ-STR-007")
+@pytest.mark.parametrize("factory", DETECTOR_FACTORIES)
+def test_zero_spread_scores_float_rounding_noise_as_about_one(factory):
+    detector = factory()
+    for _ in range(10):
+        detector.learn_one({"load": 0.3, "price": 0.0})
+    assert detector.score_one({"load": 0.1 + 0.2, "price": 0.0}) <= 1.0
+
+
+@pytest.mark.requirement("REQ-STR-007")
+@pytest.mark.parametrize("factory", DETECTOR_FACTORIES)
+def test_score_overflow_raises_typed_error(factory):
+    detector = factory()
+    for _ in range(10):
+        detector.learn_one({"load": 0.0, "price": 0.0})
+    with pytest.raises(InvalidInputError) as caught:
+        detector.score_one({"load": 1e300, "price": 0.0})
+    assert caught.value.reason is Reason.SCORE_OVERFLOW
+
+
+@pytest.mark.requirement("REQ-STR-007")
+@pytest.mark.parametrize("factory", DETECTOR_FACTORIES)
+def test_statistic_overflow_raises_typed_error_and_learns_nothing(factory):
+    detector = factory()
+    detector.learn_one({"load": -1.7e308, "price": 0.0})
+    before = detector.state_dict()
+    with pytest.raises(InvalidInputError) as caught:
+        detector.learn_one({"load": 1.7e308, "price": 0.0})
+    assert caught.value.reason is Reason.STATE_OVERFLOW
+    assert "'load'" in str(caught.value)
+    assert detector.state_dict() == before
+
+
+@pytest.mark.requirement("REQ-STR-001")
+@pytest.mark.parametrize("factory", DETECTOR_FACTORIES)
+def test_grace_period_scores_are_float_zero_then_learned_scores(factory):
+    detector = factory()
+    scores = []
+    for residual in [0.0, 1.0, -1.0, 50.0]:
+        scores.append(detector.score_one({"load": residual, "price": 0.0}))
+        detector.learn_one({"load": residual, "price": 0.0})
+    assert scores[:3] == [0.0, 0.0, 0.0] and all(type(score) is float for score in scores)
+    assert scores[3] > 10
+
+
+@pytest.mark.requirement("REQ-STR-009")
+@pytest.mark.parametrize("factory", DETECTOR_FACTORIES)
+def test_multichannel_score_is_the_max_of_single_channel_scores(factory):
+    detector = _trained(factory)
+    load_only, price_only = factory(), factory()
+    rng = random.Random(0)
+    for _ in range(20):
+        load, price = rng.gauss(0.0, 1.0), rng.gauss(5.0, 2.0)
+        load_only.learn_one({"load": load})
+        price_only.learn_one({"price": price})
+    probe = {"load": 2.5, "price": -1.0}
+    assert detector.score_one(probe) == max(load_only.score_one({"load": 2.5}), price_only.score_one({"price": -1.0}))
+
+
+@pytest.mark.requirement("REQ-STR-001")
+@pytest.mark.parametrize("factory", DETECTOR_FACTORIES)
+def test_score_one_is_read_only(factory):
+    detector = _trained(factory)
+    before = detector.state_dict()
+    for probe in ({"load": 0.0, "price": 0.0}, {"load": 100.0, "price": -3.0}):
+        detector.score_one(probe)
+    assert detector.state_dict() == before
+
+
+@pytest.mark.requirement("REQ-STR-001")
+@pytest.mark.parametrize("factory", DETECTOR_FACTORIES)
+def test_high_score_means_anomalous(factory):
+    detector = _trained(factory, n=200)
+    assert detector.score_one({"load": 8.0, "price": 5.0}) > 3 * detector.score_one({"load": 0.5, "price": 5.0})
+
+
+@pytest.mark.requirement("REQ-STR-005")
+@pytest.mark.parametrize("factory", DETECTOR_FACTORIES)
+def test_channels_are_fixed_by_the_first_learned_observation(factory):
+    detector = factory()
+    assert detector.score_one({"anything": 1.0}) == 0.0
+    detector.learn_one({"load": 1.0, "price": 2.0})
+    with pytest.raises(InvalidInputError) as caught:
+        detector.learn_one({"load": 1.0})
+    assert caught.value.reason is Reason.COLUMNS_DIFFER_FROM_FIT
+    with pytest.raises(InvalidInputError):
+        detector.score_one({"load": 1.0, "price": 2.0, "wind": 0.0})
+
+
+REJECTED = [
+    ({"load": math.nan, "price": 0.0}, InvalidInputError),
+    ({"load": True, "price": 0.0}, InvalidInputError),
+    ({"load": 1.0}, InvalidInputError),
+    ({"load": 1.0, "price": 0.0, "wind": 0.0}, InvalidInputError),
+    ([1.0, 0.0], InputTypeError),
+]
+
+
+@pytest.mark.requirement("REQ-STR-006")
+@pytest.mark.parametrize("factory", DETECTOR_FACTORIES)
+@pytest.mark.parametrize(("x", "error"), REJECTED)
+def test_rejected_observation_changes_no_detector_state(factory, x, error):
+    detector = _trained(factory)
+    before = detector.state_dict()
+    with pytest.raises(error):
+        detector.learn_one(x)
+    assert detector.state_dict() == before
+
+
+@pytest.mark.requirement("REQ-STR-012")
+@pytest.mark.parametrize(
+    ("cls", "name", "value"),
+    [
+        (GaussianResidualDetector, "grace_period", 0),
+        (GaussianResidualDetector, "grace_period", 1.5),
+        (GaussianResidualDetector, "grace_period", True),
+        (RobustResidualDetector, "grace_period", 0),
+        (RobustResidualDetector, "window_size", 1),
+        (RobustResidualDetector, "window_size", "10"),
+    ],
+)
+def test_bad_detector_parameter_raises_naming_it(cls, name, value):
+    with pytest.raises(InvalidParameterError) as caught:
+        cls(**{name: value})
+    assert caught.value.reason is Reason.INVALID_PARAMETER
+    assert f"The '{name}' parameter of {cls.__name__} must be" in str(caught.value)
