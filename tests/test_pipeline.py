@@ -1,6 +1,7 @@
 # SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
 # SPDX-License-Identifier: Apache-2.0
 import importlib
+import inspect
 import json
 
 import numpy as np
@@ -197,7 +198,9 @@ def test_shared_dict_is_accepted_with_opt_in_and_drops_are_recorded(scorer_name)
     detector.fit(data.y_true_train, data.y_pred_train)
     own = set(type(detector.scorer).parameter_constraints)
     assert detector.fit_record_["dropped_scorer_parameters"] == sorted(set(SHARED_SCORER_PARAMS) - own)
-    assert detector.fit_record_["parameters"]["scorer_params"] == {key: SHARED_SCORER_PARAMS[key] for key in own if key in SHARED_SCORER_PARAMS}
+    defaults = {name: parameter.default for name, parameter in inspect.signature(type(detector.scorer)).parameters.items()}
+    expected = {key: SHARED_SCORER_PARAMS.get(key, defaults[key]) for key in own}
+    assert detector.fit_record_["parameters"]["scorer_params"] == expected
     assert detector.scorer_params == SHARED_SCORER_PARAMS
 
 

@@ -12,6 +12,7 @@ from spotanomaly2_safe.errors import (
     InsufficientDataException,
     InvalidInputError,
     InvalidParameterError,
+    NotDefinedError,
     NotFittedError,
     Reason,
     SpotAnomalySafeError,
@@ -28,6 +29,7 @@ from spotanomaly2_safe.scoring.scorers import (
     KMeansScorer,
     NormAnomalyScorer,
     NormScorer,
+    RobustZScorer,
 )
 
 __all__ = [
@@ -43,9 +45,11 @@ __all__ = [
     "KMeansScorer",
     "NormAnomalyScorer",
     "NormScorer",
+    "NotDefinedError",
     "NotFittedError",
     "QuantileAnomalyDetector",
     "Reason",
+    "RobustZScorer",
     "SCORER_REGISTRY",
     "ScoreNormalizer",
     "SpotAnomalySafeError",

@@ -18,6 +18,7 @@ __all__ = [
     "InsufficientDataException",
     "InvalidInputError",
     "InvalidParameterError",
+    "NotDefinedError",
     "NotFittedError",
     "Reason",
     "SpotAnomalySafeError",
@@ -49,6 +50,14 @@ class Reason(str, Enum):
     INVALID_PARAMETER = "invalid_parameter"
     UNKNOWN_SCORER = "unknown_scorer"
     NOT_IMPLEMENTED_YET = "not_implemented_yet"
+    CONTEXT_MISMATCH = "context_mismatch"
+    CONTRIBUTIONS_NOT_DEFINED = "contributions_not_defined"
+    TAIL_TOO_SMALL = "tail_too_small"
+    TAIL_FIT_FAILED = "tail_fit_failed"
+    RISK_NOT_IN_TAIL = "risk_not_in_tail"
+    NOT_BINARY = "not_binary"
+    LENGTH_MISMATCH = "length_mismatch"
+    NO_POSITIVE_LABEL = "no_positive_label"
 
 
 class SpotAnomalySafeError(Exception):
@@ -77,3 +86,7 @@ class InvalidParameterError(SpotAnomalySafeError, ValueError, TypeError):
 
 class NotFittedError(SpotAnomalySafeError, ValueError, AttributeError):
     """A scoring method was called before ``fit``."""
+
+
+class NotDefinedError(SpotAnomalySafeError, TypeError):
+    """An operation is not defined for this kind of object (e.g. per-column contributions of an IsolationForest)."""
