@@ -29,6 +29,7 @@ array([0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0])
 array([0, 1, 0, 0, 1, 1, 1, 0, 1, 0, 0, 0, 1])
 """
 
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -38,7 +39,7 @@ from spotanomaly2_safe.parameters import Interval, validate_parameters
 
 __all__ = ["ALARM_PARAMETERS", "postprocess_flags", "validate_flags"]
 
-ALARM_PARAMETERS = {"min_duration": [Interval(int, 1, None)], "min_gap": [Interval(int, 0, None)]}
+ALARM_PARAMETERS = MappingProxyType({"min_duration": (Interval(int, 1, None),), "min_gap": (Interval(int, 0, None),)})
 
 
 def validate_flags(flags: Any, *, name: str) -> np.ndarray:
