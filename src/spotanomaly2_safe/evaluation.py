@@ -9,20 +9,23 @@ Event level (``event_scores``):
 
 - a *window* is a maximal run of consecutive labelled rows; a *burst* is a maximal run of
   consecutive flagged rows;
-- a window is *hit* when at least one flag falls inside it; a burst is *true* when it overlaps at
-  least one window, *false* otherwise (each false burst is one false alarm, however long);
-- ``recall = hit windows / windows``; ``precision = true bursts / bursts``; ``f1`` their harmonic
-  mean. A zero denominator gives 0.0 (scikit-learn's ``zero_division=0``).
+- a window is *hit* when at least one flag falls inside it; a burst is *false* when it overlaps no
+  window (each false burst is one false alarm, however long);
+- ``recall = hit windows / windows``; ``precision = hit windows / (hit windows + false bursts)``:
+  each labelled event counts once as a true alarm and each false burst once as a false alarm, so
+  splitting one anomaly into many bursts earns nothing (``true bursts / bursts`` would reward
+  flooding inside a window); ``f1`` is their harmonic mean. A zero denominator gives 0.0
+  (scikit-learn's ``zero_division=0``).
 
 Point-wise (``point_scores``): scikit-learn's ``precision_recall_fscore_support`` of ``flags`` against
 ``labels`` (binary, ``zero_division=0``) and ``average_precision_score`` of ``scores``. Flags are
 never "point-adjusted" (a hit window does not turn its other rows into true positives).
 
 >>> import numpy as np
->>> labels = np.array([0, 1, 1, 0, 0, 0, 1, 0, 0, 0])
->>> flags = np.array([0, 0, 1, 1, 0, 0, 0, 0, 1, 1])
+>>> labels = np.array([0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0])
+>>> flags = np.array([0, 0, 1, 1, 0, 0, 0, 0, 1, 0, 1, 1])
 >>> event_scores(labels, flags)
-EventScores(precision=0.5, recall=0.5, f1=0.5, n_windows=2, n_hit_windows=1, n_bursts=2, n_false_bursts=1)
+EventScores(precision=0.333..., recall=0.5, f1=0.4, n_windows=2, n_hit_windows=1, n_bursts=3, n_false_bursts=2)
 """
 
 from typing import Any, NamedTuple
@@ -87,7 +90,7 @@ def event_scores(labels: np.ndarray, flags: np.ndarray) -> EventScores:
     labelled_before = np.concatenate([[0], np.cumsum(labels)])
     n_hit = int(np.count_nonzero(flagged_before[windows[:, 1]] > flagged_before[windows[:, 0]]))
     n_false = int(np.count_nonzero(labelled_before[bursts[:, 1]] == labelled_before[bursts[:, 0]]))
-    precision = _ratio(len(bursts) - n_false, len(bursts))
+    precision = _ratio(n_hit, n_hit + n_false)
     recall = _ratio(n_hit, len(windows))
     f1 = _ratio(2 * precision * recall, precision + recall) if precision + recall else 0.0
     return EventScores(precision, recall, f1, len(windows), n_hit, len(bursts), n_false)
