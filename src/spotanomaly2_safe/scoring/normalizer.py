@@ -26,15 +26,15 @@ Zero-spread rule: when that spread is not positive (constant or very concentrate
 ``spread = max(train) - min(train)``; when that is zero too, ``spread = 1.0`` (in score units). The
 rule used is recorded as ``spread_rule``.
 
->>> import math
-
-import numpy as np
+>>> import numpy as np
 >>> normalizer = ScoreNormalizer(normalization_quantile=0.9).fit(np.linspace(0.0, 10.0, 101))
 >>> normalizer.q_low, normalizer.q_high
 (1.0, 9.0)
 >>> normalizer.transform(np.array([0.0, 1.0, 9.0, 1e6]))
 array([0.  , 0.  , 0.5 , 0.99999...])
 """
+
+import math
 
 import numpy as np
 

@@ -10,8 +10,9 @@ Peaks over threshold (Siffer et al. 2017, "Anomaly detection in streams with ext
 
 Fallbacks, each an explicit error (never a silent substitute): fewer than ``MIN_EXCEEDANCES`` (20, as
 in Siffer et al.'s 1000 initial scores at ``q = 0.98``) exceedances -> :class:`InsufficientDataException`
-(``TAIL_TOO_SMALL``) naming the numbers; a fit that fails or gives a non-finite or non-positive
-scale -> ``TAIL_FIT_FAILED``.
+(``TAIL_TOO_SMALL``) naming the numbers; exceedances that are all equal (a point mass, which the
+maximum-likelihood fit would turn into an arbitrary end point), a fit that fails, or a non-finite or
+non-positive scale -> ``TAIL_FIT_FAILED``.
 
 Log tail probability (``log_exceedance_probability``), in natural log, computed with
 ``genpareto.logsf`` so tiny probabilities do not round to 0:
@@ -20,9 +21,10 @@ Log tail probability (``log_exceedance_probability``), in natural log, computed 
 - ``u < s <= u + z_cap``: ``log(N_u / n) + genpareto.logsf(s - u)``, where ``z_cap`` =
   ``genpareto.isf(TAIL_FLOOR)`` (the conditional tail probability ``TAIL_FLOOR = 1e-12``), always
   before a finite end point ``-sigma / xi`` (``xi < 0``);
-- beyond ``u + z_cap``: continued linearly in the score with the slope at ``z_cap``, the hazard
-  ``1 / (sigma + xi * z_cap)``, so the log probability keeps falling past a finite end point instead
-  of becoming ``-inf`` (and ties).
+- beyond ``u + z_cap``: continued linearly in the score with the average slope of the tail part,
+  ``log(TAIL_FLOOR) / z_cap``, so the log probability keeps falling past a finite end point instead
+  of becoming ``-inf`` (and tying). (The slope at ``z_cap`` itself, the hazard, diverges near a
+  finite end point and would exhaust float64 resolution within a few scale units.)
 
 >>> import numpy as np
 >>> tail = fit_tail(np.random.default_rng(0).exponential(size=5000), tail_quantile=0.98)
@@ -72,6 +74,8 @@ def fit_tail(scores: np.ndarray, tail_quantile: float) -> Tail:
             f"{math.ceil(MIN_EXCEEDANCES / (1 - tail_quantile))} or more training rows, or a lower tail_quantile.",
             reason=Reason.TAIL_TOO_SMALL,
         )
+    if exceedances.min() == exceedances.max():
+        raise _fit_failed(exceedances.size, f"all {exceedances.size} exceedances equal {float(exceedances[0])!r}")
     try:
         with np.errstate(all="ignore"):
             xi, _, sigma = genpareto.fit(exceedances, floc=0)
@@ -79,7 +83,9 @@ def fit_tail(scores: np.ndarray, tail_quantile: float) -> Tail:
         raise _fit_failed(exceedances.size, str(error)) from None
     if not (np.isfinite(xi) and np.isfinite(sigma) and sigma > 0):
         raise _fit_failed(exceedances.size, f"got xi={float(xi)!r}, sigma={float(sigma)!r}")
-    return Tail(u, float(xi), float(sigma), int(exceedances.size), int(scores.size), np.sort(scores))
+    # scipy's genpareto loses all precision for a subnormal shape; that is the exponential tail, xi = 0.
+    xi = 0.0 if abs(xi) < np.finfo(np.float64).tiny else float(xi)
+    return Tail(u, xi, float(sigma), int(exceedances.size), int(scores.size), np.sort(scores))
 
 
 def _fit_failed(n_exceedances: int, why: str) -> InvalidInputError:
@@ -93,11 +99,12 @@ def _fit_failed(n_exceedances: int, why: str) -> InvalidInputError:
 def log_exceedance_probability(tail: Tail, scores: np.ndarray) -> np.ndarray:
     """Natural log of ``P(S > s)`` under the fitted tail, strictly decreasing above ``u`` (module docstring)."""
     above = scores - tail.u
-    z_cap = float(genpareto.isf(TAIL_FLOOR, tail.xi, scale=tail.sigma))
-    hazard = 1.0 / (tail.sigma + tail.xi * z_cap)
+    with np.errstate(over="ignore", divide="ignore"):  # scipy's support end -sigma/xi is inf for a subnormal xi
+        z_cap = float(genpareto.isf(TAIL_FLOOR, tail.xi, scale=tail.sigma))
+        in_tail = genpareto.logsf(np.clip(above, 0.0, z_cap), tail.xi, scale=tail.sigma)
+    slope = -math.log(TAIL_FLOOR) / z_cap
     n_greater = tail.n_scores - np.searchsorted(tail.sorted_scores, scores, side="right")
     # Above u the empirical branch is discarded; the floor at N_u only keeps its log finite.
     empirical = np.log(np.maximum(n_greater, tail.n_exceedances) / tail.n_scores)
-    in_tail = genpareto.logsf(np.clip(above, 0.0, z_cap), tail.xi, scale=tail.sigma)
-    beyond = np.maximum(above - z_cap, 0.0) * hazard
+    beyond = np.maximum(above - z_cap, 0.0) * slope
     return np.where(above > 0, math.log(tail.n_exceedances / tail.n_scores) + in_tail - beyond, empirical)
