@@ -11,8 +11,9 @@ Rule, applied row by row in order (causal: an alarm at row ``t`` depends on flag
 - after ``min_gap + 1`` unflagged rows in a row it ends; a new alarm again needs ``min_duration``
   consecutive flags.
 
-``min_duration=1, min_gap=0`` returns the raw flags unchanged. Separate alarms are therefore always at
-least ``min_gap + 1`` unflagged rows apart, and a single stray flag never alarms when ``min_duration > 1``.
+``min_duration=1, min_gap=0`` returns the raw flags unchanged. The raw flags of two separate alarms
+are therefore always more than ``min_gap`` unflagged rows apart (the alarms themselves at least one
+row, the hold included), and a single stray flag never alarms when ``min_duration > 1``.
 
 Not batch independent: an alarm depends on the flags before it. ``postprocess_flags`` starts from
 the quiet state (no alarm, no run of flags) at its first row, and the pipeline applies it per batch
