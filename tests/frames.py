@@ -11,6 +11,7 @@ SCORER_CASES = [
     ("NormScorer", {}),
     ("KMeansScorer", {"n_clusters": 3}),
     ("IsolationForestScorer", {"n_estimators": 25}),
+    ("RobustZScorer", {"aggregation": "l2"}),
 ]
 
 

@@ -236,3 +236,15 @@ def test_array_contract_returns_contiguous_float64_copy_of_integers():
     converted = validate_array(values, name="residuals", ndim=2)
     assert converted.dtype == np.float64 and converted.flags.c_contiguous
     np.testing.assert_array_equal(converted, values)
+
+
+@pytest.mark.requirement("REQ-CON-008")
+def test_missing_value_in_one_column_frame_is_reported_as_missing():
+    # pandera drops all-missing rows before a frame-level check unless told not to; in a one-column
+    # frame every NaN row is all-missing, so this once surfaced as a residual overflow.
+    y_true = pd.DataFrame({"load": [1.0, 2.0]})
+    y_pred = pd.DataFrame({"load": [1.5, np.nan]})
+    with pytest.raises(InvalidInputError) as caught:
+        validate_frames(y_true, y_pred)
+    assert caught.value.reason is Reason.MISSING_VALUE
+    assert "y_pred column 'load'" in str(caught.value) and "row label 1" in str(caught.value)

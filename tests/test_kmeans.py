@@ -48,7 +48,7 @@ def test_auto_select_k_finds_four_separated_blobs(method):
     scorer = KMeansScorer(auto_select_k=True, k_min=1, k_max=8, elbow_method=method, n_init=3).fit(BLOBS)
     assert scorer.elbow_results["optimal_k"] == 4
     assert scorer.cluster_centers_.shape == (4, 3)
-    assert scorer.fit_details()["inactive_parameters"] == ["n_clusters"]
+    assert scorer.fit_details()["inactive_parameters"] == ["n_clusters", "window_agg"]
 
 
 @pytest.mark.requirement("REQ-COR-005")
@@ -82,7 +82,7 @@ def test_too_narrow_selection_range_is_rejected(k_min, k_max, method):
 @pytest.mark.requirement("REQ-PAR-007")
 def test_selection_range_is_not_checked_when_selection_is_off():
     scorer = KMeansScorer(k_min=5, k_max=4).fit(BLOBS)
-    assert scorer.fit_details()["inactive_parameters"] == ["k_min", "k_max", "elbow_method"]
+    assert scorer.fit_details()["inactive_parameters"] == ["k_min", "k_max", "elbow_method", "window_agg"]
     assert scorer.elbow_results is None
 
 

@@ -1,16 +1,22 @@
 # SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
 # SPDX-License-Identifier: Apache-2.0
+import math
+
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.stats import genpareto
 
 from spotanomaly2_safe import InvalidParameterError, NotFittedError, ScoreNormalizer
+from spotanomaly2_safe.scoring.tail import fit_tail, log_exceedance_probability
 
 TRAIN_SCORES = np.random.default_rng(1).gamma(2.0, size=2000)
 PROBES = np.concatenate([np.linspace(-5, 50, 500), [1e3, 1e6, 1e9, 1e12, 1e15]])
 
 
 @pytest.mark.requirement("REQ-COR-007")
-@pytest.mark.parametrize("method", ["rational", "threshold_anchored"])
+@pytest.mark.parametrize("method", ["rational", "threshold_anchored", "tail_probability"])
 def test_normalized_scores_are_monotone_and_in_unit_interval(method):
     threshold = float(np.quantile(TRAIN_SCORES, 0.99)) if method == "threshold_anchored" else None
     normalized = ScoreNormalizer(0.99, method).fit(TRAIN_SCORES, threshold).transform(PROBES)
@@ -79,3 +85,43 @@ def test_transform_before_fit_raises_not_fitted():
     assert not normalizer.is_fitted
     with pytest.raises(NotFittedError):
         normalizer.transform(TRAIN_SCORES)
+
+
+@pytest.mark.requirement("REQ-QUA-008")
+def test_tail_probability_is_minus_log10_of_the_exceedance_probability_over_one_plus_it():
+    normalizer = ScoreNormalizer(method="tail_probability", tail_quantile=0.95).fit(TRAIN_SCORES)
+    tail = normalizer.tail
+    probes = np.array([tail.u + 0.5, tail.u + 3.0])
+    probability = tail.n_exceedances / tail.n_scores * genpareto.sf(probes - tail.u, tail.xi, scale=tail.sigma)
+    surprise = -np.log10(probability)
+    np.testing.assert_allclose(normalizer.transform(probes), surprise / (1 + surprise), rtol=1e-12)
+    assert normalizer.transform(np.array([TRAIN_SCORES.min() - 1.0]))[0] == 0.0
+    assert normalizer.inactive_parameters() == ["normalization_quantile"]
+
+
+@pytest.mark.requirement("REQ-QUA-008")
+def test_tail_probability_keeps_order_where_one_minus_p_rounds_to_one():
+    normalizer = ScoreNormalizer(method="tail_probability").fit(TRAIN_SCORES)
+    extreme = np.array([1e6, 1e9, 1e12, 1e15])
+    probability = np.exp(log_exceedance_probability(normalizer.tail, extreme))
+    assert np.all(1.0 - probability == 1.0)  # the naive 1 - P ties all of them at 1.0
+    normalized = normalizer.transform(extreme)
+    assert np.all(np.diff(normalized) > 0) and normalized.max() < 1.0
+
+
+@pytest.mark.requirement("REQ-QUA-008")
+@given(
+    xi=st.floats(-0.9, 0.9, allow_subnormal=False),
+    low=st.floats(0.0, 1e5),
+    relative_gap=st.floats(1e-6, 1e3),
+)
+def test_tail_probability_has_no_ties_above_u(xi, low, relative_gap):
+    """Oracle: for any fitted shape, two scores above u whose gap is at least 1e-6 of the tail scale map
+    to strictly increasing normalized scores, also past a finite end point (xi < 0)."""
+    tail = fit_tail(TRAIN_SCORES, 0.98)._replace(xi=xi)
+    normalizer = ScoreNormalizer(method="tail_probability").fit(TRAIN_SCORES)
+    normalizer._fit(TRAIN_SCORES, None, tail)
+    first = tail.u + tail.sigma * (1e-3 + low)
+    second = first + tail.sigma * relative_gap * max(1.0, low) * 1e-3
+    lower, higher = normalizer.transform(np.array([first, second]))
+    assert lower < higher < 1.0

@@ -12,12 +12,17 @@ from spotanomaly2_safe import (
     KMeansScorer,
     NormScorer,
     QuantileAnomalyDetector,
+    RobustZScorer,
     ScoreNormalizer,
 )
+from spotanomaly2_safe.scoring.pot import PeaksOverThresholdDetector
 from spotanomaly2_safe.errors import Reason
 from spotanomaly2_safe.parameters import InstanceOf, Interval, Options, reject_unknown_parameters, validate_parameters
 
-CONFIGURABLE = [ForecastingAnomalyDetector, KMeansScorer, NormScorer, IsolationForestScorer, QuantileAnomalyDetector, ScoreNormalizer]
+CONFIGURABLE = [
+    ForecastingAnomalyDetector, KMeansScorer, NormScorer, IsolationForestScorer, RobustZScorer,
+    QuantileAnomalyDetector, PeaksOverThresholdDetector, ScoreNormalizer,
+]
 CANDIDATE_BAD_VALUES = [None, "not-an-option", True, False, math.nan, -math.inf, math.inf, -1, 0, 0.0, 0.5, 1, 1.0, 1.5, 2**40, [1], {}]
 
 
@@ -60,6 +65,14 @@ def test_constructor_rejects_value_outside_table(owner, name, value):
         (IsolationForestScorer, "max_samples", 1.5),
         (NormScorer, "ord", 3),
         (NormScorer, "ord", 2.0),
+        (RobustZScorer, "aggregation", "median"),
+        (RobustZScorer, "window", 0),
+        (NormScorer, "window_agg", "sum"),
+        (PeaksOverThresholdDetector, "risk", 1.0),
+        (PeaksOverThresholdDetector, "tail_quantile", 0.5),
+        (ForecastingAnomalyDetector, "threshold_method", "evt"),
+        (ForecastingAnomalyDetector, "min_duration", 0),
+        (ForecastingAnomalyDetector, "min_gap", -1),
     ],
 )
 def test_documented_out_of_range_values_are_rejected(owner, name, value):

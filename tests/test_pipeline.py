@@ -1,6 +1,7 @@
 # SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
 # SPDX-License-Identifier: Apache-2.0
 import importlib
+import inspect
 import json
 
 import numpy as np
@@ -15,6 +16,7 @@ from spotanomaly2_safe import (
     NormScorer,
     NotFittedError,
 )
+from spotanomaly2_safe.alarms import postprocess_flags
 from spotanomaly2_safe.errors import Reason
 
 from frames import SCORER_CASES, make_frames
@@ -197,7 +199,9 @@ def test_shared_dict_is_accepted_with_opt_in_and_drops_are_recorded(scorer_name)
     detector.fit(data.y_true_train, data.y_pred_train)
     own = set(type(detector.scorer).parameter_constraints)
     assert detector.fit_record_["dropped_scorer_parameters"] == sorted(set(SHARED_SCORER_PARAMS) - own)
-    assert detector.fit_record_["parameters"]["scorer_params"] == {key: SHARED_SCORER_PARAMS[key] for key in own if key in SHARED_SCORER_PARAMS}
+    defaults = {name: parameter.default for name, parameter in inspect.signature(type(detector.scorer)).parameters.items()}
+    expected = {key: SHARED_SCORER_PARAMS.get(key, defaults[key]) for key in own}
+    assert detector.fit_record_["parameters"]["scorer_params"] == expected
     assert detector.scorer_params == SHARED_SCORER_PARAMS
 
 
@@ -307,3 +311,162 @@ def test_published_names_paths_defaults_and_attributes_are_kept():
 def test_isolation_forest_keeps_explicit_high_quantile():
     detector = ForecastingAnomalyDetector(scorer_name="IsolationForestScorer", high_quantile=0.99)
     assert detector.high_quantile == 0.99 and detector.detector.high_quantile == 0.99
+
+
+WINDOWED_CASES = [
+    ("RobustZScorer", {"window": 4, "window_agg": "mean"}),
+    ("NormScorer", {"window": 3, "window_agg": "median"}),
+    ("KMeansScorer", {"n_clusters": 3, "window": 2, "window_agg": "max"}),
+    ("IsolationForestScorer", {"n_estimators": 20, "window": 3}),
+]
+
+
+def _windowed_outputs(detector, true, pred, start, stop, window):
+    context = (true.iloc[start - window + 1 : start], pred.iloc[start - window + 1 : start]) if window > 1 else (None, None)
+    return _outputs_with_context(detector, true.iloc[start:stop], pred.iloc[start:stop], *context)
+
+
+def _outputs_with_context(detector, true, pred, context_true, context_pred):
+    scores_df, flags_df = detector.score_and_detect(true, pred, context_true, context_pred)
+    return scores_df.join(flags_df)
+
+
+@pytest.mark.requirement("REQ-QUA-005")
+@pytest.mark.parametrize(("scorer_name", "scorer_params"), WINDOWED_CASES + [("RobustZScorer", {})])
+def test_windowed_row_outputs_do_not_depend_on_batch_given_context(scorer_name, scorer_params):
+    data = make_frames(n_test=40)
+    window = scorer_params.get("window", 1)
+    detector = ForecastingAnomalyDetector(scorer_name, scorer_params).fit(data.y_true_train, data.y_pred_train)
+    true, pred = pd.concat([data.y_true_train, data.y_true_test]), pd.concat([data.y_pred_train, data.y_pred_test])
+    first = len(data.y_true_train)
+    whole = _windowed_outputs(detector, true, pred, first, first + 40, window)
+    one_by_one = pd.concat(_windowed_outputs(detector, true, pred, row, row + 1, window) for row in range(first, first + 40))
+    halves = pd.concat(_windowed_outputs(detector, true, pred, start, start + 20, window) for start in (first, first + 20))
+    pd.testing.assert_frame_equal(whole, one_by_one, check_exact=True)
+    pd.testing.assert_frame_equal(whole, halves, check_exact=True)
+
+
+@pytest.mark.requirement("REQ-QUA-004")
+def test_windowed_pipeline_without_context_is_an_error():
+    data = make_frames()
+    detector = ForecastingAnomalyDetector("RobustZScorer", {"window": 3}).fit(data.y_true_train, data.y_pred_train)
+    with pytest.raises(spotanomaly2_safe.InvalidInputError) as caught:
+        detector.score_and_detect(data.y_true_test, data.y_pred_test)
+    assert caught.value.reason is Reason.CONTEXT_MISMATCH
+    with pytest.raises(spotanomaly2_safe.InvalidInputError) as caught:
+        detector.score_and_detect(data.y_true_test, data.y_pred_test, data.y_true_train.iloc[-2:], None)
+    assert caught.value.reason is Reason.CONTEXT_MISMATCH
+    with pytest.raises(spotanomaly2_safe.InvalidInputError) as caught:
+        detector.score_and_detect(data.y_true_test, data.y_pred_test, data.y_true_test.iloc[:2], data.y_pred_test.iloc[:2])
+    assert caught.value.reason is Reason.DUPLICATE_INDEX
+
+
+@pytest.mark.requirement("REQ-QUA-004")
+def test_windowed_training_scores_use_the_first_rows_as_context():
+    data = make_frames()
+    detector = ForecastingAnomalyDetector("NormScorer", {"window": 5}, high_quantile=0.9).fit(data.y_true_train, data.y_pred_train)
+    per_row = np.linalg.norm(data.y_true_train.to_numpy() - data.y_pred_train.to_numpy(), axis=1)
+    windowed = np.array([per_row[row - 4 : row + 1].mean() for row in range(4, len(per_row))])
+    assert detector.detector.threshold == pytest.approx(float(np.quantile(windowed, 0.9)), rel=1e-12)
+    assert detector.fit_record_["n_training_scores"] == len(per_row) - 4
+
+
+@pytest.mark.requirement("REQ-QUA-006")
+def test_pot_threshold_and_tail_are_in_the_fit_record():
+    data = make_frames(n_train=2000)
+    detector = ForecastingAnomalyDetector("RobustZScorer", threshold_method="pot", risk=1e-4).fit(data.y_true_train, data.y_pred_train)
+    record = json.loads(json.dumps(detector.fit_record_, allow_nan=False))
+    assert set(record["tail"]) == {"u", "xi", "sigma", "n_exceedances", "n_scores"}
+    assert record["threshold"] == detector.detector.threshold and record["threshold_method"] == "pot"
+    assert record["tail"]["n_exceedances"] >= 20 and record["threshold"] > record["tail"]["u"]
+    assert record["inactive_parameters"] == ["high_quantile"]
+
+
+@pytest.mark.requirement("REQ-QUA-007")
+def test_pot_with_too_few_training_rows_raises_insufficient_data():
+    data = make_frames(n_train=300)
+    with pytest.raises(spotanomaly2_safe.InsufficientDataException) as caught:
+        ForecastingAnomalyDetector("RobustZScorer", threshold_method="pot").fit(data.y_true_train, data.y_pred_train)
+    assert caught.value.reason is Reason.TAIL_TOO_SMALL
+
+
+@pytest.mark.requirement("REQ-QUA-008")
+def test_pot_with_tail_probability_normalization_shares_the_tail():
+    data = make_frames(n_train=2000)
+    detector = ForecastingAnomalyDetector("RobustZScorer", threshold_method="pot", risk=1e-3, normalization="tail_probability")
+    scores_df, flags_df = detector.fit_score_detect(*data)
+    assert detector.normalizer.tail is detector.detector.tail
+    at_threshold = detector.normalizer.transform(np.array([detector.detector.threshold]))[0]
+    assert at_threshold == pytest.approx(3 / 4, rel=1e-9)  # -log10(1e-3) = 3 -> 3 / (1 + 3)
+    flagged = flags_df["anomaly_flag"] == 1
+    assert (scores_df.loc[flagged, "anomaly_score_normalized"] > at_threshold).all()
+    assert detector.fit_record_["normalizer"]["tail"] == detector.fit_record_["tail"]
+
+
+@pytest.mark.requirement("REQ-QUA-012")
+@pytest.mark.parametrize(
+    ("settings", "inactive"),
+    [
+        ({}, ["risk", "tail_quantile"]),
+        ({"normalization": "tail_probability"}, ["risk"]),
+        ({"normalize_scores": False}, ["risk", "tail_quantile", "normalization_quantile", "normalization"]),
+    ],
+)
+def test_unused_pipeline_parameters_are_listed_inactive(settings, inactive):
+    data = make_frames(n_train=2000)
+    detector = ForecastingAnomalyDetector("NormScorer", **settings).fit(data.y_true_train, data.y_pred_train)
+    assert detector.fit_record_["inactive_parameters"] == inactive
+
+
+@pytest.mark.requirement("REQ-QUA-009")
+@pytest.mark.parametrize(("min_duration", "min_gap", "resolved"), [(None, None, None), (2, None, (2, 0)), (None, 5, (1, 5))])
+def test_alarm_column_only_when_post_processing_is_configured(min_duration, min_gap, resolved):
+    data = make_frames()
+    plain = ForecastingAnomalyDetector("NormScorer", high_quantile=0.8)
+    detector = ForecastingAnomalyDetector("NormScorer", high_quantile=0.8, min_duration=min_duration, min_gap=min_gap)
+    _, plain_flags = plain.fit_score_detect(*data)
+    _, flags_df = detector.fit_score_detect(*data)
+    pd.testing.assert_series_equal(flags_df["anomaly_flag"], plain_flags["anomaly_flag"])
+    if resolved is None:
+        assert list(flags_df.columns) == ["anomaly_flag"] and detector.fit_record_["alarms"] is None
+    else:
+        expected = postprocess_flags(plain_flags["anomaly_flag"].to_numpy(), *resolved)
+        np.testing.assert_array_equal(flags_df["alarm"].to_numpy(), expected)
+        assert detector.fit_record_["alarms"] == {"min_duration": resolved[0], "min_gap": resolved[1]}
+
+
+@pytest.mark.requirement("REQ-QUA-003")
+@pytest.mark.parametrize(("scorer_name", "scorer_params"), [("RobustZScorer", {}), ("NormScorer", {"ord": 1}), ("KMeansScorer", {})])
+def test_explain_returns_contributions_indexed_like_input(scorer_name, scorer_params):
+    data = make_frames()
+    detector = ForecastingAnomalyDetector(scorer_name, scorer_params).fit(data.y_true_train, data.y_pred_train)
+    explained = detector.explain(data.y_true_test, data.y_pred_test)
+    pd.testing.assert_index_equal(explained.index, data.y_true_test.index, exact=True)
+    assert list(explained.columns) == list(data.y_true_test.columns) and (explained.to_numpy() >= 0).all()
+    residuals = data.y_true_test.to_numpy() - data.y_pred_test.to_numpy()
+    np.testing.assert_array_equal(explained.to_numpy(), detector.scorer.contributions(residuals))
+
+
+@pytest.mark.requirement("REQ-QUA-003")
+def test_explain_names_the_column_that_drove_a_spike():
+    data = make_frames()
+    spiked = data.y_true_test.copy()
+    spiked.iat[7, 1] += 40.0
+    detector = ForecastingAnomalyDetector("RobustZScorer").fit(data.y_true_train, data.y_pred_train)
+    assert detector.explain(spiked, data.y_pred_test).iloc[7].idxmax() == "sensor_1"
+
+
+@pytest.mark.requirement("REQ-QUA-003")
+def test_explain_with_isolation_forest_raises_not_defined():
+    data = make_frames()
+    detector = ForecastingAnomalyDetector("IsolationForestScorer", {"n_estimators": 10}).fit(data.y_true_train, data.y_pred_train)
+    with pytest.raises(spotanomaly2_safe.NotDefinedError) as caught:
+        detector.explain(data.y_true_test, data.y_pred_test)
+    assert caught.value.reason is Reason.CONTRIBUTIONS_NOT_DEFINED
+
+
+@pytest.mark.requirement("REQ-CON-013")
+def test_explain_before_fit_raises_not_fitted():
+    data = make_frames()
+    with pytest.raises(NotFittedError):
+        ForecastingAnomalyDetector("RobustZScorer").explain(data.y_true_test, data.y_pred_test)

@@ -15,7 +15,9 @@ from spotanomaly2_safe import (
     IsolationForestScorer,
     KMeansScorer,
     NormScorer,
+    NotDefinedError,
     NotFittedError,
+    RobustZScorer,
 )
 from spotanomaly2_safe.errors import Reason
 
@@ -89,10 +91,9 @@ def test_score_overflow_raises_instead_of_returning_inf():
 
 @pytest.mark.requirement("REQ-PAR-006")
 @pytest.mark.parametrize("scorer_class", [KMeansScorer, IsolationForestScorer])
-@pytest.mark.parametrize(("name", "value"), [("window", 2), ("component_wise", True)])
-def test_unimplemented_values_name_the_release(scorer_class, name, value):
+def test_component_wise_names_the_release(scorer_class):
     with pytest.raises(InvalidParameterError) as caught:
-        scorer_class(**{name: value})
+        scorer_class(component_wise=True)
     assert "planned for release 0.3.0" in str(caught.value)
 
 
@@ -122,3 +123,118 @@ def test_registered_scorer_alone_gives_the_pipeline_scores(scorer_name, scorer_p
     detector = ForecastingAnomalyDetector(scorer_name=scorer_name, scorer_params=scorer_params)
     scores_df, _ = detector.fit_score_detect(*data)
     np.testing.assert_array_equal(alone, scores_df["anomaly_score"].to_numpy())
+
+
+WINDOWED_CLASSES = [NormScorer, KMeansScorer, IsolationForestScorer, RobustZScorer]
+
+
+def _small(scorer_class, **params):
+    return scorer_class(n_estimators=20, **params) if scorer_class is IsolationForestScorer else scorer_class(**params)
+
+
+@pytest.mark.requirement("REQ-QUA-004")
+@pytest.mark.parametrize("scorer_class", WINDOWED_CLASSES)
+@pytest.mark.parametrize("window_agg", ["mean", "max", "median"])
+def test_windowed_score_aggregates_per_row_scores_of_the_window(scorer_class, window_agg):
+    per_row = _small(scorer_class).fit(RESIDUALS).score(PROBES)
+    windowed = _small(scorer_class, window=4, window_agg=window_agg).fit(RESIDUALS)
+    scores = windowed.score(PROBES[3:], context=PROBES[:3])
+    reduce = {"mean": np.mean, "max": np.max, "median": np.median}[window_agg]
+    expected = [reduce(per_row[row - 3 : row + 1]) for row in range(3, len(PROBES))]
+    np.testing.assert_allclose(scores, expected, rtol=1e-13)
+    assert scores.shape == (len(PROBES) - 3,)
+
+
+@pytest.mark.requirement("REQ-QUA-004")
+@pytest.mark.parametrize(
+    ("window", "context", "found"),
+    [(3, None, "no context"), (3, PROBES[:1], "a context of 1 rows"), (1, PROBES[:2], "a context of 2 rows")],
+)
+def test_wrong_number_of_context_rows_is_an_error(window, context, found):
+    scorer = RobustZScorer(window=window).fit(RESIDUALS)
+    with pytest.raises(InvalidInputError) as caught:
+        scorer.score(PROBES, context=context)
+    assert caught.value.reason is Reason.CONTEXT_MISMATCH
+    assert f"needs exactly {window - 1} context rows" in str(caught.value) and found in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-QUA-004")
+def test_context_is_validated_like_residuals():
+    scorer = RobustZScorer(window=2).fit(RESIDUALS)
+    with pytest.raises(InvalidInputError) as caught:
+        scorer.score(PROBES, context=np.full((1, 3), np.inf))
+    assert caught.value.reason is Reason.NON_FINITE
+    with pytest.raises(InvalidInputError) as caught:
+        scorer.contributions(PROBES, context=PROBES[:1, :2])
+    assert caught.value.reason is Reason.COLUMNS_DIFFER_FROM_FIT
+
+
+@pytest.mark.requirement("REQ-CON-012")
+def test_windowed_scorer_needs_window_minus_one_more_training_rows():
+    scorer = NormScorer(window=5)
+    assert scorer.minimum_training_rows() == (104, "MIN_TRAIN_SIZE + window - 1 with window=5")
+    with pytest.raises(InvalidInputError) as caught:
+        scorer.fit(RESIDUALS[:103])
+    assert caught.value.reason is Reason.TOO_FEW_ROWS
+    assert KMeansScorer(n_clusters=150, window=3).minimum_training_rows() == (150, "n_clusters=150")
+
+
+@pytest.mark.requirement("REQ-CON-016")
+def test_overflow_in_context_row_names_the_context_position():
+    scorer = NormScorer(window=2).fit(RESIDUALS)
+    with pytest.raises(InvalidInputError) as caught:
+        scorer.score(PROBES, context=np.array([[1e200, 1e200, 0.0]]))
+    assert caught.value.reason is Reason.SCORE_OVERFLOW and "context row position 0" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-CON-016")
+def test_overflow_of_the_window_mean_is_an_error():
+    scorer = NormScorer(ord=1, window=2).fit(RESIDUALS)
+    with pytest.raises(InvalidInputError) as caught:
+        scorer.score(np.array([[1e308, 0.0, 0.0]]), context=np.array([[1e308, 0.0, 0.0]]))
+    assert caught.value.reason is Reason.SCORE_OVERFLOW and "windowed score" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-QUA-003")
+@pytest.mark.parametrize(("ord", "power"), [(1, 1), (2, 2), (math.inf, 1)])
+def test_norm_contributions_are_absolute_residual_powers(ord, power):
+    scorer = NormScorer(ord=ord).fit(RESIDUALS)
+    contributions = scorer.contributions(PROBES)
+    np.testing.assert_array_equal(contributions, np.abs(PROBES) ** power)
+    combined = contributions.max(axis=1) if ord == math.inf else contributions.sum(axis=1) ** (1 / ord)
+    np.testing.assert_allclose(combined, scorer.score(PROBES), rtol=1e-12)
+
+
+@pytest.mark.requirement("REQ-QUA-003")
+def test_kmeans_contributions_sum_to_squared_distance_to_nearest_centre():
+    scorer = KMeansScorer(n_clusters=3).fit(RESIDUALS)
+    contributions = scorer.contributions(PROBES)
+    scaled = (PROBES - RESIDUALS.mean(axis=0)) / RESIDUALS.std(axis=0)
+    distances = ((scaled[:, None, :] - scorer.cluster_centers_[None, :, :]) ** 2).sum(axis=2)
+    nearest = scorer.cluster_centers_[distances.argmin(axis=1)]
+    np.testing.assert_allclose(contributions, (scaled - nearest) ** 2, rtol=1e-9)
+    np.testing.assert_allclose(np.sqrt(contributions.sum(axis=1)), scorer.score(PROBES), rtol=1e-12)
+
+
+@pytest.mark.requirement("REQ-QUA-003")
+def test_isolation_forest_contributions_are_not_defined():
+    scorer = IsolationForestScorer(n_estimators=10).fit(RESIDUALS)
+    with pytest.raises(NotDefinedError) as caught:
+        scorer.contributions(PROBES)
+    assert caught.value.reason is Reason.CONTRIBUTIONS_NOT_DEFINED
+    assert "does not decompose over columns" in str(caught.value) and isinstance(caught.value, TypeError)
+
+
+@pytest.mark.requirement("REQ-QUA-003")
+def test_windowed_contributions_aggregate_like_the_score():
+    scorer = RobustZScorer(window=3, window_agg="max").fit(RESIDUALS)
+    contributions = scorer.contributions(PROBES[2:], context=PROBES[:2])
+    per_row = RobustZScorer().fit(RESIDUALS).contributions(PROBES)
+    expected = np.stack([per_row[row - 2 : row + 1].max(axis=0) for row in range(2, len(PROBES))])
+    np.testing.assert_array_equal(contributions, expected)
+
+
+@pytest.mark.requirement("REQ-QUA-012")
+@pytest.mark.parametrize(("window", "inactive"), [(1, ["window_agg"]), (2, [])])
+def test_window_agg_is_listed_inactive_only_without_window(window, inactive):
+    assert RobustZScorer(window=window).fit(RESIDUALS).fit_details()["inactive_parameters"] == inactive

@@ -64,3 +64,12 @@ def test_score_one_before_fit_raises_not_fitted():
     with pytest.raises(NotFittedError) as caught:
         ForecastingAnomalyDetector().score_one({"sensor_0": 0.0})
     assert caught.value.reason is Reason.NOT_FITTED
+
+
+@pytest.mark.requirement("REQ-STR-014")
+def test_score_one_refuses_a_windowed_scorer_it_cannot_give_context():
+    data = make_frames()
+    detector = ForecastingAnomalyDetector(scorer_name="NormScorer", scorer_params={"window": 3}).fit(data.y_true_train, data.y_pred_train)
+    with pytest.raises(InvalidInputError) as caught:
+        detector.score_one({"sensor_0": 0.1, "sensor_1": 0.2})
+    assert caught.value.reason is Reason.CONTEXT_MISMATCH and "window=3" in str(caught.value)

@@ -12,6 +12,7 @@ from spotanomaly2_safe.errors import (
     InsufficientDataException,
     InvalidInputError,
     InvalidParameterError,
+    NotDefinedError,
     NotFittedError,
     Reason,
     SpotAnomalySafeError,
@@ -28,6 +29,7 @@ from spotanomaly2_safe.scoring.scorers import (
     KMeansScorer,
     NormAnomalyScorer,
     NormScorer,
+    RobustZScorer,
 )
 from spotanomaly2_safe.streaming import (
     AnomalyDetector,
@@ -58,6 +60,7 @@ __all__ = [
     "KMeansScorer",
     "NormAnomalyScorer",
     "NormScorer",
+    "NotDefinedError",
     "NotFittedError",
     "PredictiveAnomalyDetector",
     "QuantileFilter",
@@ -65,6 +68,7 @@ __all__ = [
     "Reason",
     "ResidualDetector",
     "RobustResidualDetector",
+    "RobustZScorer",
     "SCORER_REGISTRY",
     "ScoreNormalizer",
     "SpotAnomalySafeError",

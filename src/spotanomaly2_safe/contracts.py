@@ -73,7 +73,7 @@ _EXACT_INTEGER = pa.Check(lambda column: column.abs() <= LARGEST_EXACT_INTEGER, 
 _FINITE_ROWS = pa.Check(
     lambda frame: pd.Series(np.isfinite(_float_matrix(frame)).all(axis=1), index=frame.index),
     name=Reason.NON_FINITE.value,
-    ignore_na=False,
+    ignore_na=False,  # pandera otherwise drops all-missing rows (every row of a one-column frame) before the check
 )
 _RULE_TEXT = MappingProxyType({
     Reason.NON_NUMERIC: "has dtype {dtype}; expected a real numeric dtype (int or float, not bool or text)",

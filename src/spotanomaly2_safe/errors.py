@@ -18,6 +18,7 @@ __all__ = [
     "InsufficientDataException",
     "InvalidInputError",
     "InvalidParameterError",
+    "NotDefinedError",
     "NotFittedError",
     "Reason",
     "SpotAnomalySafeError",
@@ -53,6 +54,14 @@ class Reason(str, Enum):
     STATE_OVERFLOW = "state_overflow"
     INVALID_STATE = "invalid_state"
     SNAPSHOT_UNSUPPORTED = "snapshot_unsupported"
+    CONTEXT_MISMATCH = "context_mismatch"
+    CONTRIBUTIONS_NOT_DEFINED = "contributions_not_defined"
+    TAIL_TOO_SMALL = "tail_too_small"
+    TAIL_FIT_FAILED = "tail_fit_failed"
+    RISK_NOT_IN_TAIL = "risk_not_in_tail"
+    NOT_BINARY = "not_binary"
+    LENGTH_MISMATCH = "length_mismatch"
+    NO_POSITIVE_LABEL = "no_positive_label"
 
 
 class SpotAnomalySafeError(Exception):
@@ -81,3 +90,7 @@ class InvalidParameterError(SpotAnomalySafeError, ValueError, TypeError):
 
 class NotFittedError(SpotAnomalySafeError, ValueError, AttributeError):
     """A scoring method was called before ``fit``."""
+
+
+class NotDefinedError(SpotAnomalySafeError, TypeError):
+    """An operation is not defined for this kind of object (e.g. per-column contributions of an IsolationForest)."""

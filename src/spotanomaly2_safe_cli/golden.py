@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Golden outputs: SHA-256 of the kernel's outputs on fixed generated reference scenarios.
 
-A scenario's hash covers the output index, ``anomaly_score``, ``anomaly_score_normalized`` and
-``anomaly_flag`` (their bytes) and the fit record without the library and dependency versions (so a
+A scenario's hash covers the output index and every output column's bytes (``anomaly_score``,
+``anomaly_score_normalized``, ``anomaly_flag`` and, with alarm post-processing, ``alarm``) and the fit record without the library and dependency versions (so a
 version bump that changes no output changes no hash). The committed golden file
 (``verification/golden_outputs.json``) holds one hash per scenario, the environment it was recorded in,
 and a history of recordings each with its reason: a change in outputs fails the golden test until the
@@ -29,6 +29,7 @@ from spotanomaly2_safe_cli.versions import dependency_versions
 
 __all__ = [
     "GOLDEN_FILE",
+    "RECOMMENDED",
     "REFERENCE_SCENARIOS",
     "Scenario",
     "add_reproduce_arguments",
@@ -62,6 +63,16 @@ def heavy_tailed_data(n_train: int = 3000, n_test: int = 1000, n_columns: int = 
     return actual.iloc[:n_train], forecast.iloc[:n_train], actual.iloc[n_train:], forecast.iloc[n_train:]
 
 
+# The recommended configuration of README.md (docs/detection_quality.md): few alarms, a stated per-row risk.
+RECOMMENDED = {
+    "scorer_name": "RobustZScorer",
+    "scorer_params": {"aggregation": "l2", "window": 6, "window_agg": "mean"},
+    "threshold_method": "pot",
+    "risk": 1e-3,
+    "normalization": "tail_probability",
+    "min_gap": 48,
+}
+
 REFERENCE_SCENARIOS: dict[str, Scenario] = {
     "demo-kmeans": Scenario(make_demo_data, {"scorer_name": "KMeansScorer", "scorer_params": {"n_clusters": 3}}),
     "demo-norm": Scenario(make_demo_data, {"scorer_name": "NormScorer", "scorer_params": {"ord": 2}}),
@@ -73,6 +84,7 @@ REFERENCE_SCENARIOS: dict[str, Scenario] = {
         heavy_tailed_data,
         {"scorer_name": "NormScorer", "scorer_params": {"ord": float("inf")}, "normalization": "threshold_anchored"},
     ),
+    "demo-recommended": Scenario(make_demo_data, RECOMMENDED),
     "heavy-tailed-isolation-forest": Scenario(
         heavy_tailed_data, {"scorer_name": "IsolationForestScorer", "scorer_params": {"max_samples": 256}, "high_quantile": 0.995}
     ),
@@ -83,8 +95,11 @@ def run_scenario(name: str) -> tuple[ForecastingAnomalyDetector, pd.DataFrame, p
     """Fit and score one reference scenario: the fitted detector, scores, flags and the data."""
     scenario = REFERENCE_SCENARIOS[name]
     data = scenario.make_data()
-    detector = ForecastingAnomalyDetector(**scenario.parameters)
-    scores_df, flags_df = detector.fit_score_detect(*data)
+    detector = ForecastingAnomalyDetector(**scenario.parameters).fit(data[0], data[1])
+    # A windowed scorer continues from the training data: its context is the last window - 1 training rows.
+    context_rows = detector.scorer.window - 1
+    context = (data[0].iloc[-context_rows:], data[1].iloc[-context_rows:]) if context_rows else (None, None)
+    scores_df, flags_df = detector.score_and_detect(data[2], data[3], *context)
     return detector, scores_df, flags_df, data
 
 

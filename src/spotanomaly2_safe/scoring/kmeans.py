@@ -15,8 +15,12 @@ With ``auto_select_k`` the number of clusters is chosen from ``k_min..k_max`` (t
 - ``"silhouette"``: the k >= 2 maximizing scikit-learn's ``silhouette_score`` on a seeded sample of
   at most ``SILHOUETTE_SAMPLE_SIZE`` rows.
 
+Contributions (``contributions``): per column ``j``, ``((r_j - mean_j) / scale_j - c_j)**2`` for the
+nearest centre ``c`` (the first on ties); they sum to the squared score.
+
 Parameters inactive in the chosen mode (``n_clusters`` with selection on; ``k_min``, ``k_max``,
-``elbow_method`` with it off) are listed under ``inactive_parameters`` in the fit record.
+``elbow_method`` with it off; ``window_agg`` with ``window = 1``) are listed under
+``inactive_parameters`` in the fit record.
 
 >>> import numpy as np
 >>> rng = np.random.default_rng(0)
@@ -36,7 +40,7 @@ from sklearn.preprocessing import StandardScaler
 from spotanomaly2_safe.constants import DEFAULT_RANDOM_STATE, MIN_TRAIN_SIZE
 from spotanomaly2_safe.errors import InsufficientDataException, InvalidParameterError, Reason
 from spotanomaly2_safe.parameters import InstanceOf, Interval, Options
-from spotanomaly2_safe.scoring.base import COMPONENT_WISE, RANDOM_STATE, WINDOW, BaseScorer, single_threaded
+from spotanomaly2_safe.scoring.base import COMPONENT_WISE, RANDOM_STATE, WINDOW, WINDOW_AGG, BaseScorer, single_threaded
 
 __all__ = ["KMeansScorer", "ELBOW_METHODS", "SILHOUETTE_SAMPLE_SIZE"]
 
@@ -63,6 +67,7 @@ class KMeansScorer(BaseScorer):
     parameter_constraints = {
         "n_clusters": [Interval(int, 1, None)],
         "window": WINDOW,
+        "window_agg": WINDOW_AGG,
         "component_wise": COMPONENT_WISE,
         "auto_select_k": [InstanceOf(bool)],
         "k_min": [Interval(int, 1, None)],
@@ -85,9 +90,11 @@ class KMeansScorer(BaseScorer):
         n_init: int = 1,
         max_iter: int = 300,
         random_state: int = DEFAULT_RANDOM_STATE,
+        window_agg: str = "mean",
     ) -> None:
         self.n_clusters = n_clusters
         self.window = window
+        self.window_agg = window_agg
         self.component_wise = component_wise
         self.auto_select_k = auto_select_k
         self.k_min = k_min
@@ -116,11 +123,11 @@ class KMeansScorer(BaseScorer):
         low = max(self.k_min, 2) if self.elbow_method == "silhouette" else self.k_min
         return list(range(low, self.k_max + 1))
 
-    def minimum_training_rows(self) -> tuple[int, str]:
+    def _minimum_model_rows(self) -> tuple[int, str]:
         largest_k = self.k_max if self.auto_select_k else self.n_clusters
         if largest_k > MIN_TRAIN_SIZE:
             return largest_k, f"{'k_max' if self.auto_select_k else 'n_clusters'}={largest_k}"
-        return super().minimum_training_rows()
+        return super()._minimum_model_rows()
 
     def _kmeans(self, n_clusters: int, scaled: np.ndarray) -> KMeans:
         model = KMeans(
@@ -169,20 +176,34 @@ class KMeansScorer(BaseScorer):
             self.kmeans_ = self._select_k(scaled) if self.auto_select_k else self._kmeans(self.n_clusters, scaled)
         self.cluster_centers_ = np.ascontiguousarray(self.kmeans_.cluster_centers_)
 
-    def _score_rows(self, residuals: np.ndarray) -> np.ndarray:
+    def _scaled_differences(self, residuals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Standardized residuals, squared distance to the nearest centre and that centre's index, per row."""
         scaled = (residuals - self.scaler_.mean_) / self.scaler_.scale_
         nearest = np.full(residuals.shape[0], np.inf)
-        for centre in self.cluster_centers_:
+        nearest_centre = np.zeros(residuals.shape[0], dtype=np.intp)
+        for index, centre in enumerate(self.cluster_centers_):
             difference = scaled - centre
-            np.minimum(nearest, np.einsum("ij,ij->i", difference, difference), out=nearest)
-        return np.sqrt(nearest)
+            distance = np.einsum("ij,ij->i", difference, difference)
+            nearest_centre[distance < nearest] = index
+            np.minimum(nearest, distance, out=nearest)
+        return scaled, nearest, nearest_centre
+
+    def _score_rows(self, residuals: np.ndarray) -> np.ndarray:
+        return np.sqrt(self._scaled_differences(residuals)[1])
+
+    def _contribution_rows(self, residuals: np.ndarray) -> np.ndarray:
+        scaled, _, nearest_centre = self._scaled_differences(residuals)
+        return (scaled - self.cluster_centers_[nearest_centre]) ** 2
+
+    def inactive_parameters(self) -> list[str]:
+        own = ["n_clusters"] if self.auto_select_k else ["k_min", "k_max", "elbow_method"]
+        return own + super().inactive_parameters()
 
     def fit_details(self) -> dict[str, Any]:
-        inactive = ["n_clusters"] if self.auto_select_k else ["k_min", "k_max", "elbow_method"]
         return {
             "n_clusters_fitted": int(self.cluster_centers_.shape[0]),
             "n_iter": int(self.kmeans_.n_iter_),
             "inertia": float(self.kmeans_.inertia_),
             "elbow_results": self.elbow_results,
-            "inactive_parameters": inactive,
+            **super().fit_details(),
         }

@@ -11,6 +11,16 @@ quantiles of the training scores, and a positive ``spread``. Transform, per scor
 - ``method="threshold_anchored"``: ``(s - q_low) / spread`` clipped to [0, 1] with
   ``spread = threshold - q_low``, so 1.0 means "at or above the alarm threshold" (the rescaling the
   ``spotanomaly2`` wrapper applies by hand). Clipping ties every score at or above the threshold.
+- ``method="tail_probability"``: a calibrated score. ``P = P(S > s)``, the exceedance probability of
+  ``s`` under the generalized Pareto tail of the training scores above their ``tail_quantile``
+  (:mod:`spotanomaly2_safe.scoring.tail`, computed on the log scale with ``genpareto.logsf``), then
+  ``L = -log10(P)`` and normalized ``= L / (1 + L)``: ``P = 0.1`` maps to 0.5, ``1e-4`` to 0.8, ``1e-9``
+  to 0.9. It is the same function of ``P`` for every column, scorer and system, strictly increasing
+  in the score above ``u`` (also past a fitted tail's finite end point, where the log probability is
+  continued linearly) and never clipped, so extreme rows keep their order. Below ``u`` it follows the
+  empirical survival of the training scores (a step function). ``normalization_quantile`` still sets
+  the recorded ``q_low``/``q_high`` but not the transform; with the other methods ``tail_quantile`` is
+  unused. The unused one is listed in ``inactive_parameters``.
 
 Zero-spread rule: when that spread is not positive (constant or very concentrated training scores),
 ``spread = max(train) - min(train)``; when that is zero too, ``spread = 1.0`` (in score units). The
@@ -24,15 +34,19 @@ rule used is recorded as ``spread_rule``.
 array([0.  , 0.  , 0.5 , 0.99999...])
 """
 
+import math
+
 import numpy as np
 
 from spotanomaly2_safe.contracts import validate_array
 from spotanomaly2_safe.errors import InvalidParameterError, NotFittedError, Reason
 from spotanomaly2_safe.parameters import Interval, Options, validate_parameters
+from spotanomaly2_safe.scoring.pot import TAIL_QUANTILE
+from spotanomaly2_safe.scoring.tail import Tail, fit_tail, log_exceedance_probability
 
 __all__ = ["ScoreNormalizer", "NORMALIZATION_METHODS"]
 
-NORMALIZATION_METHODS = ("rational", "threshold_anchored")
+NORMALIZATION_METHODS = ("rational", "threshold_anchored", "tail_probability")
 
 
 class ScoreNormalizer:
@@ -41,21 +55,32 @@ class ScoreNormalizer:
     parameter_constraints = {
         "normalization_quantile": [Interval(float, 0.5, 1.0, closed="neither")],
         "method": [Options(NORMALIZATION_METHODS)],
+        "tail_quantile": TAIL_QUANTILE,
     }
 
-    def __init__(self, normalization_quantile: float = 0.99, method: str = "rational") -> None:
+    def __init__(self, normalization_quantile: float = 0.99, method: str = "rational", tail_quantile: float = 0.98) -> None:
         self.normalization_quantile = normalization_quantile
         self.method = method
-        validate_parameters(type(self).__name__, self.parameter_constraints, {"normalization_quantile": normalization_quantile, "method": method})
+        self.tail_quantile = tail_quantile
+        validate_parameters(
+            type(self).__name__,
+            self.parameter_constraints,
+            {"normalization_quantile": normalization_quantile, "method": method, "tail_quantile": tail_quantile},
+        )
         self.q_low: float | None = None
         self.q_high: float | None = None
         self.spread: float | None = None
         self.spread_rule: str | None = None
+        self.tail: Tail | None = None
 
     @property
     def is_fitted(self) -> bool:
         """Whether ``fit`` has run (kept from 0.1.0)."""
-        return self.spread is not None
+        return self.q_low is not None
+
+    def inactive_parameters(self) -> list[str]:
+        """The parameter the configured method does not use (listed in the fit record)."""
+        return ["normalization_quantile"] if self.method == "tail_probability" else ["tail_quantile"]
 
     def fit(self, scores: np.ndarray, threshold: float | None = None) -> "ScoreNormalizer":
         """Fit on 1-D training scores; ``threshold`` is required (and only used) by ``"threshold_anchored"``."""
@@ -74,17 +99,25 @@ class ScoreNormalizer:
             raise NotFittedError("This ScoreNormalizer is not fitted yet; call fit first.", reason=Reason.NOT_FITTED)
         return self._transform(validate_array(scores, name="scores", ndim=1))
 
-    def _fit(self, scores: np.ndarray, threshold: float | None) -> None:
-        self.q_low = float(np.quantile(scores, 1.0 - self.normalization_quantile))
-        self.q_high = float(np.quantile(scores, self.normalization_quantile))
+    def _fit(self, scores: np.ndarray, threshold: float | None, tail: Tail | None = None) -> None:
+        q_low = float(np.quantile(scores, 1.0 - self.normalization_quantile))
+        q_high = float(np.quantile(scores, self.normalization_quantile))
+        if self.method == "tail_probability":
+            self.tail = fit_tail(scores, self.tail_quantile) if tail is None else tail
+            self.q_low, self.q_high = q_low, q_high
+            return
+        self.q_low, self.q_high = q_low, q_high
         if self.method == "rational":
-            primary = ("quantile_range", self.q_high - self.q_low)
+            primary = ("quantile_range", q_high - q_low)
         else:
-            primary = ("threshold", threshold - self.q_low)
+            primary = ("threshold", threshold - q_low)
         candidates = [primary, ("full_range", float(scores.max() - scores.min())), ("unit", 1.0)]
         self.spread_rule, self.spread = next((rule, value) for rule, value in candidates if value > 0)
 
     def _transform(self, scores: np.ndarray) -> np.ndarray:
+        if self.method == "tail_probability":
+            surprise = log_exceedance_probability(self.tail, scores) / -math.log(10.0) + 0.0  # -log10(P); + 0.0 turns -0.0 into 0.0
+            return surprise / (1.0 + surprise)
         with np.errstate(over="ignore"):
             scaled = (scores - self.q_low) / self.spread
         if self.method == "threshold_anchored":

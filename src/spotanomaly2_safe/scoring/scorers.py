@@ -3,11 +3,18 @@
 """The scorers and the one registry that maps the published scorer names to them.
 
 - ``NormScorer``: ``||r||_ord`` of the residual row ``r`` (``ord`` 1, 2 or inf); nothing is learned.
+  Contributions: ``|r_j|**ord`` for ``ord`` 1 and 2 (they sum to ``score**ord``), ``|r_j|`` for inf
+  (their maximum is the score).
+- ``RobustZScorer``: aggregate of per-column robust z-scores (:mod:`spotanomaly2_safe.scoring.robust`).
 - ``KMeansScorer``: distance to the nearest k-means centre (:mod:`spotanomaly2_safe.scoring.kmeans`).
 - ``IsolationForestScorer``: ``-decision_function`` of scikit-learn's ``IsolationForest``, i.e.
   ``offset_ - score_samples(r)``; positive means scikit-learn would call the row an outlier at the
   given ``contamination``. ``contamination`` only sets that offset (a constant shift of every score),
   so it never changes the pipeline's flags, which come from ``high_quantile``. Scores may be negative.
+  Contributions are not defined (:class:`NotDefinedError`): a path length through random splits
+  does not decompose over columns.
+
+Every scorer takes ``window`` and ``window_agg`` (:mod:`spotanomaly2_safe.scoring.windows`).
 
 The 0.1.0 class names (``NormAnomalyScorer``, ...) are the same classes under their old names.
 
@@ -25,9 +32,11 @@ import numpy as np
 from sklearn.ensemble import IsolationForest
 
 from spotanomaly2_safe.constants import DEFAULT_RANDOM_STATE, MIN_TRAIN_SIZE
+from spotanomaly2_safe.errors import NotDefinedError, Reason
 from spotanomaly2_safe.parameters import Interval, Options
-from spotanomaly2_safe.scoring.base import COMPONENT_WISE, RANDOM_STATE, WINDOW, BaseScorer, single_threaded
+from spotanomaly2_safe.scoring.base import COMPONENT_WISE, RANDOM_STATE, WINDOW, WINDOW_AGG, BaseScorer, single_threaded
 from spotanomaly2_safe.scoring.kmeans import KMeansScorer
+from spotanomaly2_safe.scoring.robust import RobustZScorer
 
 __all__ = [
     "BaseScorer",
@@ -37,6 +46,7 @@ __all__ = [
     "KMeansScorer",
     "NormAnomalyScorer",
     "NormScorer",
+    "RobustZScorer",
     "SCORER_REGISTRY",
 ]
 
@@ -44,10 +54,12 @@ __all__ = [
 class NormScorer(BaseScorer):
     """Score = ``numpy.linalg.norm(r, ord)`` of each residual row; scale-equivariant, nothing learned."""
 
-    parameter_constraints = {"ord": [Options((1, 2, math.inf))]}
+    parameter_constraints = {"ord": [Options((1, 2, math.inf))], "window": WINDOW, "window_agg": WINDOW_AGG}
 
-    def __init__(self, ord: int | float = 2) -> None:
+    def __init__(self, ord: int | float = 2, window: int = 1, window_agg: str = "mean") -> None:
         self.ord = ord
+        self.window = window
+        self.window_agg = window_agg
         self._validate_parameters()
 
     def _fit_model(self, residuals: np.ndarray) -> None:
@@ -56,6 +68,10 @@ class NormScorer(BaseScorer):
     def _score_rows(self, residuals: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):
             return np.linalg.norm(residuals, ord=self.ord, axis=1)
+
+    def _contribution_rows(self, residuals: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return np.abs(residuals) ** (1 if self.ord == math.inf else self.ord)
 
 
 class IsolationForestScorer(BaseScorer):
@@ -67,6 +83,7 @@ class IsolationForestScorer(BaseScorer):
         "max_samples": [Options(("auto",)), Interval(int, 1, None), Interval(float, 0.0, 1.0, closed="right")],
         "random_state": RANDOM_STATE,
         "window": WINDOW,
+        "window_agg": WINDOW_AGG,
         "component_wise": COMPONENT_WISE,
     }
 
@@ -78,19 +95,21 @@ class IsolationForestScorer(BaseScorer):
         random_state: int = DEFAULT_RANDOM_STATE,
         window: int = 1,
         component_wise: bool = False,
+        window_agg: str = "mean",
     ) -> None:
         self.contamination = contamination
         self.n_estimators = n_estimators
         self.max_samples = max_samples
         self.random_state = random_state
         self.window = window
+        self.window_agg = window_agg
         self.component_wise = component_wise
         self._validate_parameters()
 
-    def minimum_training_rows(self) -> tuple[int, str]:
+    def _minimum_model_rows(self) -> tuple[int, str]:
         if isinstance(self.max_samples, numbers.Integral) and self.max_samples > MIN_TRAIN_SIZE:
             return self.max_samples, f"max_samples={self.max_samples}"
-        return super().minimum_training_rows()
+        return super()._minimum_model_rows()
 
     def _fit_model(self, residuals: np.ndarray) -> None:
         self.isolation_forest_ = IsolationForest(
@@ -106,14 +125,27 @@ class IsolationForestScorer(BaseScorer):
         with single_threaded():
             return -self.isolation_forest_.decision_function(residuals)
 
+    def _contribution_rows(self, residuals: np.ndarray) -> np.ndarray:
+        raise NotDefinedError(
+            "Per-column contributions are not defined for IsolationForestScorer: its score is an average path "
+            "length through random splits on random columns, which does not decompose over columns. Use "
+            "RobustZScorer, NormScorer or KMeansScorer to explain scores.",
+            reason=Reason.CONTRIBUTIONS_NOT_DEFINED,
+        )
+
     def fit_details(self) -> dict[str, Any]:
-        return {"offset": float(self.isolation_forest_.offset_), "max_samples_fitted": int(self.isolation_forest_.max_samples_)}
+        return {
+            "offset": float(self.isolation_forest_.offset_),
+            "max_samples_fitted": int(self.isolation_forest_.max_samples_),
+            **super().fit_details(),
+        }
 
 
 SCORER_REGISTRY: MappingProxyType[str, type[BaseScorer]] = MappingProxyType({
     "KMeansScorer": KMeansScorer,
     "NormScorer": NormScorer,
     "IsolationForestScorer": IsolationForestScorer,
+    "RobustZScorer": RobustZScorer,
 })
 
 KMeansAnomalyScorer = KMeansScorer

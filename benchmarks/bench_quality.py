@@ -1,0 +1,145 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""Detection quality on the scenario suite: every scorer x threshold x alarm post-processing.
+
+For each configuration the pipeline is fitted on each scenario's training frames and scores its test
+frames (a windowed scorer gets the last ``window - 1`` training rows as context); raw flags are
+post-processed with ``spotanomaly2_safe.alarms.postprocess_flags`` (what the pipeline's ``alarm``
+column holds). Counts are summed over all scenarios (micro-average): event precision = hit windows /
+(hit windows + false-alarm bursts), event recall = hit windows / windows, F1, false-alarm bursts per 10,000 test rows, and the
+mean point-wise F1 and average precision over scenarios. No point-adjust.
+
+The published 0.1.0 defaults (KMeansScorer, high_quantile 0.99) run the same way in a separate,
+benchmark-only virtual environment (set it up as described in ``run_published_010.py``); the
+scenario arrays are handed over in an ``.npz`` file. Without that environment its row says so.
+
+    python benchmarks/bench_quality.py                     # full table
+    python benchmarks/bench_quality.py --quick             # recommended configuration and 0.1.0 only
+    python benchmarks/bench_quality.py --venv010 /tmp/venv010
+"""
+
+import argparse
+import itertools
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from spotanomaly2_safe import ForecastingAnomalyDetector
+from spotanomaly2_safe.alarms import postprocess_flags
+from spotanomaly2_safe.evaluation import event_scores, point_scores
+from spotanomaly2_safe_cli.scenarios import TEST_ROWS, make_scenarios
+
+SCORERS = {
+    "KMeans(k=3)": ("KMeansScorer", {"n_clusters": 3}),
+    "IsolationForest": ("IsolationForestScorer", {}),
+    "Norm(ord=2)": ("NormScorer", {}),
+    "Robust(max)": ("RobustZScorer", {}),
+    "Robust(l2)": ("RobustZScorer", {"aggregation": "l2"}),
+    "Robust(max),w=6 mean": ("RobustZScorer", {"window": 6, "window_agg": "mean"}),
+    "Robust(l2),w=6 mean": ("RobustZScorer", {"aggregation": "l2", "window": 6, "window_agg": "mean"}),
+}
+THRESHOLDS = {
+    "quantile 0.99": {"threshold_method": "quantile", "high_quantile": 0.99},
+    "pot risk 1e-3": {"threshold_method": "pot", "risk": 1e-3},
+    "pot risk 1e-4": {"threshold_method": "pot", "risk": 1e-4},
+}
+POSTPROCESSING = {
+    "none": {"min_duration": 1, "min_gap": 0},
+    "gap 24": {"min_duration": 1, "min_gap": 24},
+    "gap 48": {"min_duration": 1, "min_gap": 48},
+    "dur 2, gap 48": {"min_duration": 2, "min_gap": 48},
+}
+RECOMMENDED = ("Robust(l2),w=6 mean", "pot risk 1e-3", "gap 48")
+
+
+def _flags_and_scores(scenario, scorer, params, threshold) -> tuple[np.ndarray, np.ndarray]:
+    detector = ForecastingAnomalyDetector(scorer, params, normalize_scores=False, **threshold)
+    detector.fit(scenario.y_true_train, scenario.y_pred_train)
+    context = params.get("window", 1) - 1
+    contexts = (scenario.y_true_train.iloc[-context:], scenario.y_pred_train.iloc[-context:]) if context else (None, None)
+    scores_df, flags_df = detector.score_and_detect(scenario.y_true_test, scenario.y_pred_test, *contexts)
+    return flags_df["anomaly_flag"].to_numpy(), scores_df["anomaly_score"].to_numpy()
+
+
+def _row(scenarios, flags_per_scenario, scores_per_scenario) -> dict:
+    events = [event_scores(s.labels, flags) for s, flags in zip(scenarios, flags_per_scenario)]
+    points = [point_scores(s.labels, flags, scores) for s, flags, scores in zip(scenarios, flags_per_scenario, scores_per_scenario)]
+    hits, false_bursts = sum(e.n_hit_windows for e in events), sum(e.n_false_bursts for e in events)
+    precision = hits / (hits + false_bursts) if hits + false_bursts else 0.0
+    recall = hits / sum(e.n_windows for e in events)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "event F1": f1, "recall": recall, "precision": precision,
+        "FA bursts/10k": false_bursts / (len(scenarios) * TEST_ROWS) * 10_000,
+        "point F1": float(np.mean([p.f1 for p in points])),
+        "AP": float(np.mean([p.average_precision for p in points])),
+    }
+
+
+def published_010(scenarios, venv: Path) -> tuple[list[np.ndarray], list[np.ndarray]] | None:
+    python = venv / "bin" / "python"
+    if not python.exists():
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        arrays = {}
+        for s in scenarios:
+            for part, frame in zip(("train_true", "train_pred", "test_true", "test_pred"), s[1:5]):
+                arrays[f"{s.name}/{part}"] = frame.to_numpy()
+        np.savez(Path(folder) / "in.npz", **arrays)
+        runner = Path(__file__).with_name("run_published_010.py")
+        subprocess.run([str(python), str(runner), str(Path(folder) / "in.npz"), str(Path(folder) / "out.npz")], check=True, cwd=folder)
+        outputs = np.load(Path(folder) / "out.npz")
+        return [outputs[f"{s.name}/flags"] for s in scenarios], [outputs[f"{s.name}/scores"] for s in scenarios]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--venv010", type=Path, default=Path("/tmp/venv010"))
+    parser.add_argument("--quick", action="store_true", help="only the recommended configuration and 0.1.0")
+    arguments = parser.parse_args()
+    scenarios = make_scenarios()
+    header = f"{'configuration':<58}{'event F1':>9}{'recall':>8}{'precision':>10}{'FA bursts/10k':>14}{'point F1':>9}{'AP':>7}"
+    print(f"{len(scenarios)} scenarios x {TEST_ROWS} test rows, {sum(len(_windows(s)) for s in scenarios)} labelled windows\n")
+    print(header)
+    baseline = published_010(scenarios, arguments.venv010)
+    if baseline is None:
+        print(f"{'spotanomaly2-safe 0.1.0 defaults':<58}  (no 0.1.0 venv at {arguments.venv010}; see run_published_010.py)")
+    else:
+        _print("spotanomaly2-safe 0.1.0 defaults (KMeans k=3, q 0.99)", _row(scenarios, *baseline))
+    combos = [RECOMMENDED[:2]] if arguments.quick else itertools.product(SCORERS, THRESHOLDS)
+    for scorer_key, threshold_key in combos:
+        scorer, params = SCORERS[scorer_key]
+        raw = [_flags_and_scores(s, scorer, params, THRESHOLDS[threshold_key]) for s in scenarios]
+        for post_key, post in POSTPROCESSING.items():
+            if arguments.quick and post_key != RECOMMENDED[2]:
+                continue
+            flags = [postprocess_flags(f, **post) for f, _ in raw]
+            mark = " *" if (scorer_key, threshold_key, post_key) == RECOMMENDED else ""
+            _print(f"{scorer_key} | {threshold_key} | {post_key}{mark}", _row(scenarios, flags, [s for _, s in raw]))
+    print("\n* recommended configuration; AP is of the raw score, so it is the same for every post-processing.\n")
+    _per_scenario(scenarios)
+
+
+def _per_scenario(scenarios) -> None:
+    scorer, params = SCORERS[RECOMMENDED[0]]
+    print(f"recommended configuration per scenario:\n{'scenario':<24}{'windows':>8}{'hit':>5}{'false bursts':>13}")
+    for scenario in scenarios:
+        flags, _ = _flags_and_scores(scenario, scorer, params, THRESHOLDS[RECOMMENDED[1]])
+        events = event_scores(scenario.labels, postprocess_flags(flags, **POSTPROCESSING[RECOMMENDED[2]]))
+        print(f"{scenario.name:<24}{events.n_windows:>8}{events.n_hit_windows:>5}{events.n_false_bursts:>13}")
+
+
+def _windows(scenario) -> list:
+    edges = np.diff(np.concatenate([[0], scenario.labels, [0]]))
+    return list(np.flatnonzero(edges == 1))
+
+
+def _print(label: str, row: dict) -> None:
+    print(f"{label:<58}{row['event F1']:>9.3f}{row['recall']:>8.3f}{row['precision']:>10.3f}"
+          f"{row['FA bursts/10k']:>14.1f}{row['point F1']:>9.3f}{row['AP']:>7.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""The scenario suite (shell package) and the detection-quality benchmark script."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from spotanomaly2_safe_cli.scenarios import SCENARIO_NAMES, TEST_ROWS, TRAIN_ROWS, make_scenarios
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.requirement("REQ-QUA-011")
+def test_scenarios_are_identical_on_every_call_and_labelled():
+    first, second = make_scenarios(), make_scenarios()
+    assert [s.name for s in first] == list(SCENARIO_NAMES)
+    for left, right in zip(first, second):
+        for part in range(1, 5):
+            pd.testing.assert_frame_equal(left[part], right[part], check_exact=True)
+        np.testing.assert_array_equal(left.labels, right.labels)
+        assert left.y_true_train.shape[0] == TRAIN_ROWS and left.labels.shape == (TEST_ROWS,)
+        assert left.labels.any() and left.y_true_test.index[0] > left.y_true_train.index[-1]
+
+
+@pytest.mark.requirement("REQ-QUA-011")
+def test_quality_benchmark_prints_every_metric_and_the_published_row():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_quality.py"), "--quick", "--venv010", "/nonexistent"],
+        capture_output=True, text=True, check=True,
+    )
+    assert "event F1" in result.stdout and "FA bursts/10k" in result.stdout
+    assert "spotanomaly2-safe 0.1.0 defaults" in result.stdout
+    row = next(line for line in result.stdout.splitlines() if line.startswith("Robust(l2),w=6 mean | pot risk 1e-3 | gap 48 *"))
+    f1, recall, precision, false_alarms = (float(value) for value in row[58:].split()[:4])
+    assert 0.0 <= min(f1, recall, precision) and max(f1, recall, precision) <= 1.0 and false_alarms >= 0.0
