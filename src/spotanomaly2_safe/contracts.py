@@ -11,9 +11,10 @@ Rules, checked in this order before any computation (the first broken rule is re
 4. Training frames have at least the scorer's minimum number of rows.
 5. A pandera schema, always run in full whatever the caller's pandera settings: every column has a
    real numeric dtype (not bool, complex, string, object, category, datetime) and integers within
-   ±2**53 so that float64 holds them exactly; one vectorised frame-level check: no missing value
-   (NaN, ``pd.NA``) and no ±inf in any row.
-6. The residuals ``y_true - y_pred`` are finite (a difference of finite values can overflow).
+   ±2**53 so that float64 holds them exactly.
+6. One vectorised pass over the residuals ``y_true - y_pred``: every one is finite. This rejects a
+   missing value (NaN, ``pd.NA``) or ±inf in either frame, named by argument, column and row label,
+   and a difference of finite values that overflows.
 
 >>> import pandas as pd
 >>> y_true = pd.DataFrame({"load": [1.0, 2.0]})
@@ -68,13 +69,6 @@ def _float_matrix(frame: pd.DataFrame) -> np.ndarray:
 
 _NUMERIC = pa.Check(lambda column: _is_real_numeric(column.dtype), name=Reason.NON_NUMERIC.value)
 _EXACT_INTEGER = pa.Check(lambda column: column.abs() <= LARGEST_EXACT_INTEGER, name=Reason.INEXACT_INTEGER.value)
-# One vectorised pass over the whole frame: a row passes when all its values are finite (not NaN, pd.NA, ±inf).
-# ignore_na=False: by default pandera drops rows holding a null before a frame-level check runs.
-_FINITE_ROWS = pa.Check(
-    lambda frame: pd.Series(np.isfinite(_float_matrix(frame)).all(axis=1), index=frame.index),
-    name=Reason.NON_FINITE.value,
-    ignore_na=False,  # pandera otherwise drops all-missing rows (every row of a one-column frame) before the check
-)
 _RULE_TEXT = MappingProxyType({
     Reason.NON_NUMERIC: "has dtype {dtype}; expected a real numeric dtype (int or float, not bool or text)",
     Reason.MISSING_VALUE: "has a missing value (NaN or pd.NA) at row label {label!r}; every value must be a finite number",
@@ -89,9 +83,7 @@ def _column_schema(dtype: Any) -> pa.Column:
 
 
 def _run_schema(name: str, frame: pd.DataFrame) -> None:
-    schema = pa.DataFrameSchema(
-        {column: _column_schema(frame[column].dtype) for column in frame.columns}, checks=[_FINITE_ROWS]
-    )
+    schema = pa.DataFrameSchema({column: _column_schema(frame[column].dtype) for column in frame.columns})
     try:
         with config_context(validation_enabled=True, validation_depth=ValidationDepth.SCHEMA_AND_DATA):
             schema.validate(frame, lazy=False)
@@ -109,20 +101,37 @@ def plain_value(value: Any) -> Any:
 
 def _locate_failure(frame: pd.DataFrame, error: SchemaError) -> tuple[Hashable, Reason, dict]:
     """The column, reason and first offending row label and value behind a pandera failure."""
-    reason = Reason(error.check.name)
+    reason, column = Reason(error.check.name), error.schema.name
     if reason is Reason.NON_NUMERIC:
-        return error.schema.name, reason, {}
-    if reason is Reason.INEXACT_INTEGER:
-        column = error.schema.name
-        row = int(np.flatnonzero(np.abs(frame[column].to_numpy()) > LARGEST_EXACT_INTEGER)[0])
-        position = frame.columns.get_loc(column)
-    else:
-        row, position = (int(i) for i in np.argwhere(~np.isfinite(_float_matrix(frame)))[0])
-        column = frame.columns[position]
-    value = frame.iat[row, position]
-    if pd.isna(value):
-        reason = Reason.MISSING_VALUE
-    return column, reason, {"label": plain_value(frame.index[row]), "value": plain_value(value)}
+        return column, reason, {}
+    row = int(np.flatnonzero(np.abs(frame[column].to_numpy()) > LARGEST_EXACT_INTEGER)[0])
+    return column, reason, {"label": plain_value(frame.index[row]), "value": plain_value(frame[column].iloc[row])}
+
+
+def _residuals(names: tuple[str, str], y_true: pd.DataFrame, y_pred: pd.DataFrame) -> np.ndarray:
+    """``y_true - y_pred`` as C-contiguous float64, finite everywhere or an error naming the first bad cell.
+
+    One vectorised finiteness pass over the residuals checks both inputs: a residual is finite only when
+    both values are finite (NaN and ±inf propagate) and their difference does not overflow.
+    """
+    values = (_float_matrix(y_true), _float_matrix(y_pred))
+    with np.errstate(over="ignore", invalid="ignore"):
+        residuals = np.subtract(*values, order="C")
+    finite = np.isfinite(residuals)
+    if finite.all():
+        return residuals
+    row, position = (int(i) for i in np.argwhere(~finite)[0])
+    column, label = y_true.columns[position], plain_value(y_true.index[row])
+    for name, frame, matrix in zip(names, (y_true, y_pred), values):
+        if not np.isfinite(matrix[row, position]):
+            reason = Reason.MISSING_VALUE if np.isnan(matrix[row, position]) else Reason.NON_FINITE
+            text = _RULE_TEXT[reason].format(label=label, value=plain_value(frame.iat[row, position]))
+            raise InvalidInputError(f"{name} column {column!r} {text}.", reason=reason)
+    raise InvalidInputError(
+        f"The residual y_true - y_pred overflows float64 in column {column!r} at row label {label!r} "
+        f"({plain_value(y_true.iat[row, position])!r} - {plain_value(y_pred.iat[row, position])!r}).",
+        reason=Reason.RESIDUAL_OVERFLOW,
+    )
 
 
 def _first_duplicate(labels: pd.Index) -> Hashable:
@@ -205,17 +214,7 @@ def validate_frames(
         )
     _run_schema(true_name, y_true)
     _run_schema(pred_name, y_pred)
-    with np.errstate(over="ignore", invalid="ignore"):
-        residuals = np.subtract(y_true.to_numpy(dtype=np.float64), y_pred.to_numpy(dtype=np.float64), order="C")
-    finite = np.isfinite(residuals)
-    if not finite.all():
-        row, column = np.argwhere(~finite)[0]
-        raise InvalidInputError(
-            f"The residual y_true - y_pred overflows float64 in column {y_true.columns[column]!r} at row label "
-            f"{plain_value(y_true.index[row])!r} ({plain_value(y_true.iat[row, column])!r} - {plain_value(y_pred.iat[row, column])!r}).",
-            reason=Reason.RESIDUAL_OVERFLOW,
-        )
-    return ForecastResiduals(residuals, y_true.index, list(y_true.columns))
+    return ForecastResiduals(_residuals((true_name, pred_name), y_true, y_pred), y_true.index, list(y_true.columns))
 
 
 def validate_array(values: Any, *, name: str, ndim: int, n_columns: int | None = None, min_rows: int = 1) -> np.ndarray:
