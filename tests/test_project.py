@@ -4,12 +4,15 @@
 
 import importlib.metadata
 import json
+import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
 import pytest
+
+from spotanomaly2_safe.errors import Reason
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,3 +80,38 @@ def test_golden_outputs_were_recorded_in_the_pinned_environment():
 def test_this_run_uses_the_pinned_versions():
     for name, version in _pins().items():
         assert importlib.metadata.version(name) == version, name
+
+
+# ``raise SomeError(...reason=Reason.NAME`` within one statement (a reason passed in a variable is not read).
+RAISE = r"raise (\w+)\((?:(?!raise |\ndef ).)*?reason=Reason\.(\w+)"
+
+
+def _raised_reasons() -> dict[str, set[str]]:
+    """Reason value -> the error classes raising it, read from the kernel source (``raise X(... reason=Reason.Y``)."""
+    helpers = {"_fit_failed": "InvalidInputError"}  # functions returning the error they build
+    found: dict[str, set[str]] = {}
+    for path in (ROOT / "src" / "spotanomaly2_safe").rglob("*.py"):
+        for error_class, reason in re.findall(RAISE, path.read_text(encoding="utf-8"), flags=re.S):
+            found.setdefault(Reason[reason].value, set()).add(helpers.get(error_class, error_class))
+    return found
+
+
+def _readme_catalogue() -> dict[str, set[str]]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text[text.index("| error (builtin) |"):].split("\n\n")[0].splitlines()[2:]
+    catalogue: dict[str, set[str]] = {}
+    error_class = ""
+    for row in table:
+        first, second = (cell.strip() for cell in row.split("|")[1:3])
+        error_class = first.split("`")[1] if first else error_class
+        for reason in re.findall(r"`(\w+)`", second):
+            catalogue.setdefault(reason, set()).add(error_class)
+    return catalogue
+
+
+@pytest.mark.requirement("REQ-DOC-002")
+def test_readme_error_catalogue_lists_every_reason_under_the_class_raising_it():
+    raised, catalogue = _raised_reasons(), _readme_catalogue()
+    assert set(catalogue) == {reason.value for reason in Reason}
+    for reason, classes in raised.items():
+        assert classes <= catalogue[reason], reason

@@ -45,11 +45,13 @@ def _format(path: Path) -> str:
     raise FileInputError(f"{path}: unknown file type {suffix!r}; expected .csv, .parquet or .pq.")
 
 
-def _read_raw(path: Path) -> pd.DataFrame:
+def _read_raw(path: Path, index_column: str) -> pd.DataFrame:
     try:
         if _format(path) == "csv":
-            return pd.read_csv(path)
-        return pd.read_parquet(path)
+            # The index column is read as text and parsed once, strictly, by _parse_index.
+            return pd.read_csv(path, dtype={index_column: str})
+        frame = pd.read_parquet(path)
+        return frame.reset_index() if frame.index.name == index_column else frame
     except ImportError as error:
         raise FileInputError(f"{path}: reading Parquet needs pyarrow: pip install 'spotanomaly2-safe[parquet]' ({error}).") from None
     except (OSError, ValueError) as error:
@@ -67,9 +69,8 @@ def _parse_index(path: Path, column: str, values: pd.Series, index_type: str) ->
         bad = parsed.isna()
     if bad.any():
         row = int(bad.to_numpy().argmax())
-        raise FileInputError(
-            f"{path}: index column {column!r} row {row + 1} holds {values.iloc[row]!r}, which is not a valid {index_type}."
-        )
+        found = "a missing value" if pd.isna(values.iloc[row]) else repr(values.iloc[row])
+        raise FileInputError(f"{path}: index column {column!r} row {row + 1} holds {found}, which is not a valid {index_type}.")
     if index_type == "integer":
         return pd.Index(parsed.astype("int64"), name=column)
     return pd.DatetimeIndex(parsed, name=column)
@@ -79,7 +80,7 @@ def read_table(path: Path, index_column: str, index_type: str = "datetime") -> p
     """Read a CSV or Parquet table with ``index_column`` parsed strictly as ``index_type`` (see the module docstring)."""
     if not path.is_file():
         raise FileInputError(f"{path}: no such file.")
-    frame = _read_raw(path)
+    frame = _read_raw(path, index_column)
     if index_column not in frame.columns:
         raise FileInputError(f"{path}: no index column {index_column!r}; the columns are {list(frame.columns)}.")
     try:
@@ -118,8 +119,8 @@ def write_table(path: Path, frame: pd.DataFrame) -> None:
     """Write ``frame`` with its index (CSV floats in shortest round-trip form, so nothing is lost)."""
     if _format(path) == "csv":
         write_atomically(path, lambda temporary: frame.to_csv(temporary))
-    else:
-        write_atomically(path, lambda temporary: frame.to_parquet(temporary))
+    else:  # the index as an ordinary column, as in the CSV, so both formats read back the same way
+        write_atomically(path, lambda temporary: frame.reset_index().to_parquet(temporary, index=False))
 
 
 def write_json(path: Path, document: Any) -> None:
