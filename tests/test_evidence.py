@@ -243,6 +243,7 @@ def test_every_article_has_a_section_and_an_empty_one_warns(failing_run):
     page, markdown = read(out, "evidence.html"), read(out, "evidence.md")
     for _, heading in ARTICLES:
         assert f"<h3>{heading}</h3>" in page and f"### {heading}\n" in markdown
+    assert "- articles no requirement traces to: 🔴 Art. 9 Risk management system; Art. 10 Data and data governance; Art. 14 Human oversight" in markdown
     art14 = page.split("<h3>Art. 14 Human oversight</h3>")[1].split("<h3>")[0]
     assert 'class="warning bad">Warning: no requirement traces here' in art14
     art12 = markdown.split("### Art. 12 Record-keeping")[1].split("###")[0]

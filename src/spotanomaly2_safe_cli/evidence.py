@@ -81,6 +81,18 @@ def _mutation(project: Path) -> dict:
         return {"file": str(MUTATION_FILE), "results": None, "error": f"Mutation results unreadable: {error}"}
 
 
+def _identity(project: Path, suite: str, junit_path: Path, coverage_path: Path | None) -> dict:
+    """Which code, when, and which result files (by SHA-256) the report is about."""
+    has_coverage = coverage_path is not None and coverage_path.is_file()
+    return {
+        **git_identity(project),
+        "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "suite": suite,
+        "junit": {"file": junit_path.name, "sha256": sha256_file(junit_path)},
+        "coverage": {"file": coverage_path.name, "sha256": sha256_file(coverage_path)} if has_coverage else None,
+    }
+
+
 def render_evidence(out: Path, project: Path, scenarios: Sequence[str], junit: Path | None = None, coverage: Path | None = None) -> int:
     """Produce the report folder ``out`` (module docstring) for ``project``; return 0 when its verdict is a pass, else 1."""
     if not (project / "requirements_trace.csv").is_file():
@@ -102,15 +114,8 @@ def render_evidence(out: Path, project: Path, scenarios: Sequence[str], junit: P
     report = {"title": "spotanomaly2-safe verification evidence", "disclaimer": DISCLAIMER, **trace_section(project, junit_results)}
     report["golden"] = _golden(project, out, scenarios)
     sbom_error = write_sbom(out / "sbom.cdx.json")
-    has_coverage = coverage_path is not None and coverage_path.is_file()
     report |= {
-        "identity": {
-            **git_identity(project),
-            "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "suite": suite,
-            "junit": {"file": junit_path.name, "sha256": sha256_file(junit_path)},
-            "coverage": {"file": coverage_path.name, "sha256": sha256_file(coverage_path)} if has_coverage else None,
-        },
+        "identity": _identity(project, suite, junit_path, coverage_path),
         "checksums_note": f"The SHA-256 of this report and of every other file in its folder is in {CHECKSUMS} beside it "
                           f"(a report cannot contain its own hash); check with: sha256sum -c {CHECKSUMS}",
         "seed_agreement": junit_results.seed_agreement,
@@ -123,7 +128,9 @@ def render_evidence(out: Path, project: Path, scenarios: Sequence[str], junit: P
     failures = verdict_failures(report, junit_results.counts, exit_code)
     report["verdict_ok"] = not failures
     report["verdict"] = "Verdict of this run: PASS." if not failures else f"Verdict of this run: FAIL ({'; '.join(failures)})."
-    for output_name, template_name in REPORT_TEMPLATES.items():
-        (out / output_name).write_text(render_text(template_name, {"report": report}), encoding="utf-8")
+    # Both rendered before either is written: a refused text leaves no report at all, not half of one.
+    texts = {output_name: render_text(template_name, {"report": report}) for output_name, template_name in REPORT_TEMPLATES.items()}
+    for output_name, text in texts.items():
+        (out / output_name).write_text(text, encoding="utf-8")
     print(f"Evidence report written to {out}: {report['verdict']}\n{CHECKSUMS}:\n{write_checksums(out)}", end="")
     return 0 if report["verdict_ok"] else 1

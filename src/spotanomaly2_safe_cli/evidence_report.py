@@ -26,7 +26,7 @@ from spotanomaly2_safe_cli.traceability import (
     traceability_problems,
 )
 
-__all__ = ["DISCLAIMER", "requirement_row", "trace_section", "verdict_failures"]
+__all__ = ["DISCLAIMER", "trace_section", "verdict_failures"]
 
 DISCLAIMER = (
     "This report is evidence for the provider's own conformity assessment under the EU AI Act: it states what "
@@ -35,7 +35,7 @@ DISCLAIMER = (
 )
 
 
-def requirement_row(result: RequirementResult) -> dict[str, Any]:
+def _requirement_row(result: RequirementResult) -> dict[str, Any]:
     """One requirement with its tests and status, as the templates show it."""
     requirement = result.requirement
     return {
@@ -89,17 +89,19 @@ def _risks(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def trace_section(project: Path, junit: JunitResults) -> dict[str, Any]:
     """Summary counts, problems, matrix, article sections and hazards for the requirements of ``project``."""
     matrix = build_matrix(load_requirements(project / "requirements_trace.csv"), junit.outcomes)
-    rows = {req_id: requirement_row(result) for req_id, result in matrix.items()}
+    rows = {req_id: _requirement_row(result) for req_id, result in matrix.items()}
     states = [row["status"] for row in rows.values()]
+    articles = [
+        {"key": key, "heading": heading, "rows": [rows[result.requirement.req_id] for result in results]}
+        for key, heading, results in articles_with_requirements(matrix)
+    ]
     return {
         "tests": {**junit.counts, "total": len(junit.outcomes)},
         "requirements": {**{state: states.count(state) for state in ("pass", "fail", "untested")}, "total": len(states)},
         "problems": _problems(project, matrix, junit),
         "matrix": list(rows.values()),
-        "articles": [
-            {"key": key, "heading": heading, "rows": [rows[result.requirement.req_id] for result in results]}
-            for key, heading, results in articles_with_requirements(matrix)
-        ],
+        "articles": articles,
+        "articles_without_requirements": [article["heading"] for article in articles if not article["rows"]],
         "risks": _risks(list(rows.values())),
     }
 

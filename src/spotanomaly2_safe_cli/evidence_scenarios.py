@@ -36,7 +36,8 @@ def plot_scores(scores_df: pd.DataFrame, flags_df: pd.DataFrame, threshold: floa
     axes.scatter(x[flagged], scores[flagged], s=14, color="tab:red", zorder=3, label=f"flagged ({int(flagged.sum())} rows)")
     axes.set_title(title)
     axes.set_ylabel("anomaly_score")
-    axes.legend(loc="upper right", fontsize="small")
+    # Outside the axes, so the legend never hides a flagged point.
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     figure.savefig(path, dpi=100)
 
 
