@@ -1,0 +1,136 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""``spotanomaly2-safe evidence --out DIR``: run the verification suite and render the evidence report.
+
+Into a new or empty ``DIR``: ``junit.xml`` and ``coverage.json`` (the run's results, or copies of the
+files given with ``--junit`` / ``--coverage``), ``pytest-output.txt`` (when the suite was run here),
+``evidence.html``, ``evidence.md``, one PNG per reference scenario, ``sbom.cdx.json`` and, last,
+``SHA256SUMS`` (``sha256sum -c`` format) over every other file, the report included: a report cannot
+hold its own hash. Failing tests never stop the rendering; the exit code is 0 only when the report's
+verdict is a pass (:mod:`spotanomaly2_safe_cli.evidence_report`), else 1.
+"""
+
+import datetime
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from spotanomaly2_safe_cli.evidence_environment import git_identity, tool_versions, write_sbom
+from spotanomaly2_safe_cli.evidence_inputs import read_coverage, read_junit, read_mutation_results
+from spotanomaly2_safe_cli.evidence_render import REPORT_TEMPLATES, render_text
+from spotanomaly2_safe_cli.evidence_report import DISCLAIMER, trace_section, verdict_failures
+from spotanomaly2_safe_cli.evidence_scenarios import scenario_evidence
+from spotanomaly2_safe_cli.golden import GOLDEN_FILE, environment
+
+__all__ = ["CHECKSUMS", "MUTATION_FILE", "render_evidence", "run_test_suite", "sha256_file", "write_checksums"]
+
+CHECKSUMS = "SHA256SUMS"
+MUTATION_FILE = Path("verification") / "mutation_results.json"
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_test_suite(project: Path, out: Path) -> int:
+    """Run ``python -m pytest`` in ``project`` writing JUnit XML and coverage JSON into ``out``; echo and keep its output."""
+    command = [sys.executable, "-m", "pytest", f"--junitxml={out / 'junit.xml'}",
+               f"--cov-report=json:{out / 'coverage.json'}", "--cov-report=term-missing:skip-covered"]
+    with (out / "pytest-output.txt").open("w", encoding="utf-8") as log, \
+            subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:
+        for line in process.stdout:
+            sys.stdout.write(line)
+            log.write(line)
+    return process.returncode
+
+
+def write_checksums(out: Path) -> str:
+    """Write ``SHA256SUMS`` over every file in ``out`` except itself, sorted by name; return its text."""
+    lines = [f"{sha256_file(path)}  {path.name}\n" for path in sorted(out.iterdir()) if path.is_file() and path.name != CHECKSUMS]
+    text = "".join(lines)
+    (out / CHECKSUMS).write_text(text, encoding="utf-8")
+    return text
+
+
+def _take_input(source: Path | None, out: Path, name: str) -> Path | None:
+    """Copy a given results file into ``out`` so the folder holds (and SHA256SUMS covers) exactly what was rendered."""
+    if source is None:
+        return None
+    shutil.copyfile(source, out / name)
+    return out / name
+
+
+def _golden(project: Path, out: Path, scenarios: Sequence[str]) -> dict:
+    path = project / GOLDEN_FILE
+    golden, error = {}, None
+    if path.is_file():
+        golden = json.loads(path.read_text(encoding="utf-8"))["hashes"]
+    else:
+        error = f"No golden file {GOLDEN_FILE}: recomputed hashes have nothing to be compared with."
+    return {"file": str(GOLDEN_FILE), "error": error, "rows": scenario_evidence(out, golden, scenarios)}
+
+
+def _mutation(project: Path) -> dict:
+    try:
+        return {"file": str(MUTATION_FILE), "results": read_mutation_results(project / MUTATION_FILE), "error": None}
+    except (ValueError, json.JSONDecodeError) as error:
+        return {"file": str(MUTATION_FILE), "results": None, "error": f"Mutation results unreadable: {error}"}
+
+
+def _identity(project: Path, suite: str, junit_path: Path, coverage_path: Path | None) -> dict:
+    """Which code, when, and which result files (by SHA-256) the report is about."""
+    has_coverage = coverage_path is not None and coverage_path.is_file()
+    return {
+        **git_identity(project),
+        "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "suite": suite,
+        "junit": {"file": junit_path.name, "sha256": sha256_file(junit_path)},
+        "coverage": {"file": coverage_path.name, "sha256": sha256_file(coverage_path)} if has_coverage else None,
+    }
+
+
+def render_evidence(out: Path, project: Path, scenarios: Sequence[str], junit: Path | None = None, coverage: Path | None = None) -> int:
+    """Produce the report folder ``out`` (module docstring) for ``project``; return 0 when its verdict is a pass, else 1."""
+    if not (project / "requirements_trace.csv").is_file():
+        raise FileNotFoundError(f"{project} holds no requirements_trace.csv: pass the project root with --project.")
+    if out.exists() and any(out.iterdir()):
+        raise FileExistsError(f"{out} is not empty: choose a new or empty folder, so it holds one run's evidence only.")
+    out.mkdir(parents=True, exist_ok=True)
+    if junit is None:
+        exit_code = run_test_suite(project, out)
+        suite = f"python -m pytest run by this command in {project.resolve()}: exit code {exit_code}"
+        junit_path, coverage_path = out / "junit.xml", out / "coverage.json"
+    else:
+        exit_code = None
+        suite = f"not run by this command: rendered from existing results ({junit.name}{', ' + coverage.name if coverage else ''})"
+        junit_path, coverage_path = _take_input(junit, out, "junit.xml"), _take_input(coverage, out, "coverage.json")
+    if not junit_path.is_file():
+        raise FileNotFoundError(f"The test run wrote no {junit_path}; see {out / 'pytest-output.txt'}.")
+    junit_results = read_junit(junit_path)
+    report = {"title": "spotanomaly2-safe verification evidence", "disclaimer": DISCLAIMER, **trace_section(project, junit_results)}
+    report["golden"] = _golden(project, out, scenarios)
+    sbom_error = write_sbom(out / "sbom.cdx.json")
+    report |= {
+        "identity": _identity(project, suite, junit_path, coverage_path),
+        "checksums_note": f"The SHA-256 of this report and of every other file in its folder is in {CHECKSUMS} beside it "
+                          f"(a report cannot contain its own hash); check with: sha256sum -c {CHECKSUMS}",
+        "seed_agreement": junit_results.seed_agreement,
+        "coverage": read_coverage(coverage_path),
+        "mutation": _mutation(project),
+        "environment": environment(),
+        "tools": tool_versions(),
+        "sbom": {"file": "sbom.cdx.json", "error": sbom_error},
+    }
+    failures = verdict_failures(report, junit_results.counts, exit_code)
+    report["verdict_ok"] = not failures
+    report["verdict"] = "Verdict of this run: PASS." if not failures else f"Verdict of this run: FAIL ({'; '.join(failures)})."
+    # Both rendered before either is written: a refused text leaves no report at all, not half of one.
+    texts = {output_name: render_text(template_name, {"report": report}) for output_name, template_name in REPORT_TEMPLATES.items()}
+    for output_name, text in texts.items():
+        (out / output_name).write_text(text, encoding="utf-8")
+    print(f"Evidence report written to {out}: {report['verdict']}\n{CHECKSUMS}:\n{write_checksums(out)}", end="")
+    return 0 if report["verdict_ok"] else 1

@@ -1,0 +1,357 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""The evidence report: honest about failures, tied to its run, complete per article, never claiming conformity.
+
+One real run of the command (a subprocess running a tiny project's suite: one passing test, one failing
+test, one untested requirement) feeds most tests; the others render from JUnit XML built with
+junitparser, with the SBOM tool replaced where the SBOM is not the subject (it takes seconds).
+"""
+
+import doctest
+import hashlib
+import html
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy
+import pytest
+from junitparser import Error, Failure, Skipped
+from junitparser.xunit2 import JUnitXml, TestCase, TestSuite
+
+from spotanomaly2_safe_cli import evidence, evidence_inputs, evidence_render
+from spotanomaly2_safe_cli.evidence_environment import git_identity, write_sbom
+from spotanomaly2_safe_cli.evidence_inputs import ARTICLES, read_junit
+from spotanomaly2_safe_cli.main import main
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = "req_id,title,statement,category,eu_ai_act,verification,risk\n"
+REQUIREMENTS = (
+    "REQ-ABC-001,Alpha,alpha shall double a number above 1.,correctness,Art.15(1); Annex IV(2)(g),test,H1 wrong output\n"
+    "REQ-ABC-002,Beta,Beta shall hold.,correctness,Art.12,test,H2 lost record\n"
+    "REQ-ABC-003,Gamma,Gamma shall hold.,transparency,Art.13(3)(b),test,H1 wrong output\n"
+)
+PYPROJECT = """
+[tool.pytest.ini_options]
+addopts = "-p no:cacheprovider --cov=alpha --cov-branch"
+markers = ["requirement(req_id): the requirement"]
+junit_family = "xunit1"
+filterwarnings = ["error"]
+traceability_documents = ["README.md"]
+"""
+ALPHA = "__all__ = ['alpha']\n\n\ndef alpha(x):\n    if x > 1:\n        return x * 2\n    return x\n"
+TESTS = """
+import pytest
+from alpha import alpha
+
+@pytest.mark.requirement("REQ-ABC-001")
+def test_alpha_doubles(record_property):
+    for name, value in (("agreement_mean", 0.99512), ("agreement_min", 0.99017), ("flagged_jaccard_mean", 0.81234)):
+        record_property(name, value)
+    assert alpha(2) == 4
+
+@pytest.mark.requirement("REQ-ABC-002")
+def test_beta_holds():
+    assert alpha(1) == 3
+"""
+FORBIDDEN = re.compile(r"compliant|compliance|certified|certification", re.IGNORECASE)
+MUTATION_RESULTS = {
+    "tool": "mutmut", "tool_version": "3.2.3", "date": "2026-12-01", "commit": "0123456789abcdef0123456789abcdef01234567",
+    "killed": 412, "survived": 2, "timeout": 1, "score": 0.99277,
+    "surviving_mutants": [{"location": "src/alpha.py:5", "mutation": "x * 2 -> x ** 2", "reason": "equivalent for x = 2 only; test added"}],
+}
+
+
+def make_project(root: Path, requirements: str = REQUIREMENTS) -> Path:
+    """A tiny project using the traceability plugin: three requirements, two tests (one fails), a README."""
+    root.mkdir(parents=True, exist_ok=True)
+    files = {
+        "requirements_trace.csv": HEADER + requirements, "pyproject.toml": PYPROJECT, "alpha.py": ALPHA, "test_alpha.py": TESTS,
+        "conftest.py": 'pytest_plugins = ["spotanomaly2_safe_cli.traceplugin"]\n', "README.md": "alpha doubles [REQ-ABC-001].\n",
+    }
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def write_junit(path: Path, outcomes: dict[str, str]) -> Path:
+    """A JUnit XML file with one passing test per requirement ID (junitparser's API, no hand-written XML)."""
+    suite = TestSuite("pytest")
+    for req_id, test_name in outcomes.items():
+        case = TestCase(test_name, classname="test_alpha")
+        case.add_property("requirement", req_id)
+        suite.add_testcase(case)
+    document = JUnitXml()
+    document.add_testsuite(suite)
+    document.write(str(path))
+    return path
+
+
+def no_sbom(path: Path) -> None:
+    """Stands in for the SBOM tool where the SBOM is not what is tested (the real one takes seconds)."""
+    path.write_text("{}", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def failing_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    """The real command, in a subprocess, running the tiny project's suite (one test fails, one requirement untested)."""
+    project = make_project(tmp_path_factory.mktemp("project"))
+    out = tmp_path_factory.mktemp("evidence") / "report"
+    command = [sys.executable, "-m", "spotanomaly2_safe_cli", "evidence", "--out", str(out), "--project", str(project), "--scenario", "demo-norm"]
+    return subprocess.run(command, capture_output=True, text=True, cwd=project), out
+
+
+def html_row(page: str, req_id: str) -> str:
+    return re.search(rf'<tr id="{req_id}">.*?</tr>', page, re.DOTALL).group()
+
+
+def md_row(markdown: str, req_id: str) -> str:
+    return next(line for line in markdown.splitlines() if line.startswith(f"| {req_id} |"))
+
+
+def read(out: Path, name: str) -> str:
+    return (out / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.requirement("REQ-EVD-001")
+def test_evidence_command_renders_despite_failing_tests_and_exits_non_zero(failing_run):
+    result, out = failing_run
+    assert result.returncode == 1, result.stderr
+    for name in ("evidence.html", "evidence.md", "junit.xml", "coverage.json", "pytest-output.txt", "sbom.cdx.json", "SHA256SUMS"):
+        assert (out / name).is_file(), name
+    assert "TRACEABILITY FAILURE: REQ-ABC-003 has no test" in read(out, "pytest-output.txt")
+    assert "Verdict of this run: FAIL (1 test(s) failed; 1 requirement(s) fail; 1 requirement(s) untested" in result.stdout
+
+
+@pytest.mark.requirement("REQ-EVD-001")
+def test_failing_and_untested_requirements_are_red_in_html_and_markdown(failing_run):
+    _, out = failing_run
+    page, markdown = read(out, "evidence.html"), read(out, "evidence.md")
+    assert 'class="status pass good"' in html_row(page, "REQ-ABC-001")
+    assert 'class="status fail bad"' in html_row(page, "REQ-ABC-002") and "test_alpha.py::test_beta_holds" in html_row(page, "REQ-ABC-002")
+    assert 'class="status untested bad"' in html_row(page, "REQ-ABC-003")
+    assert md_row(markdown, "REQ-ABC-001").endswith("🟢 PASS |")
+    assert md_row(markdown, "REQ-ABC-002").endswith("🔴 FAIL |") and md_row(markdown, "REQ-ABC-003").endswith("🔴 UNTESTED |")
+    assert '<li class="bad">REQ-ABC-003 has no test</li>' in page and "- 🔴 REQ-ABC-003 has no test" in markdown
+    assert "🔴 1 failed" in markdown and '<span class="bad">1 failed</span>' in page
+
+
+@pytest.mark.requirement("REQ-EVD-001")
+def test_all_passing_results_exit_zero(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(evidence, "write_sbom", no_sbom)
+    project = make_project(tmp_path / "project")
+    junit = write_junit(tmp_path / "results.xml", {"REQ-ABC-001": "test_a", "REQ-ABC-002": "test_b", "REQ-ABC-003": "test_c"})
+    arguments = ["evidence", "--out", str(tmp_path / "out"), "--project", str(project), "--junit", str(junit), "--scenario", "demo-norm"]
+    assert main(arguments) == 0
+    assert "Verdict of this run: PASS." in capsys.readouterr().out
+    assert "not run by this command: rendered from existing results (results.xml)" in read(tmp_path / "out", "evidence.md")
+
+
+@pytest.mark.requirement("REQ-EVD-001")
+def test_public_module_that_cannot_be_imported_is_a_traceability_problem(tmp_path, monkeypatch):
+    monkeypatch.setattr(evidence, "write_sbom", no_sbom)
+    project = make_project(tmp_path / "project")
+    (project / "pyproject.toml").write_text(PYPROJECT + 'traceability_public_modules = ["no_such_module_here"]\n', encoding="utf-8")
+    junit = write_junit(tmp_path / "results.xml", {"REQ-ABC-001": "test_a", "REQ-ABC-002": "test_b", "REQ-ABC-003": "test_c"})
+    arguments = ["evidence", "--out", str(tmp_path / "out"), "--project", str(project), "--junit", str(junit), "--scenario", "demo-norm"]
+    assert main(arguments) == 1
+    assert "- 🔴 public module 'no_such_module_here' could not be imported" in read(tmp_path / "out", "evidence.md")
+
+
+@pytest.mark.requirement("REQ-EVD-001")
+@pytest.mark.parametrize(
+    ("arguments", "complaint"),
+    [
+        (["--project", "{empty}"], "holds no requirements_trace.csv"),
+        (["--out", "{used}"], "is not empty"),
+        (["--coverage", "{junit}"], "--coverage is read only with --junit"),
+        (["--junit", "{empty}/missing.xml"], "is not a file"),
+        (["--scenario", "no-such-scenario"], "unknown --scenario"),
+    ],
+)
+def test_unusable_command_line_is_a_clear_error(tmp_path, capsys, arguments, complaint):
+    places = {"empty": tmp_path / "empty", "used": tmp_path / "used", "junit": write_junit(tmp_path / "j.xml", {})}
+    places["empty"].mkdir()
+    places["used"].mkdir()
+    (places["used"] / "old.txt").write_text("a previous run", encoding="utf-8")
+    defaults = {"--out": str(tmp_path / "out"), "--project": str(make_project(tmp_path / "project"))}
+    given = dict(zip(arguments[::2], [value.format(**places) for value in arguments[1::2]]))
+    with pytest.raises(SystemExit) as stop:
+        main(["evidence", *[part for option, value in (defaults | given).items() for part in (option, value)]])
+    assert stop.value.code == 2
+    assert complaint in capsys.readouterr().err
+
+
+@pytest.mark.requirement("REQ-EVD-001")
+def test_junit_outcomes_and_node_ids_are_read_from_each_result(tmp_path):
+    suite = TestSuite("pytest")
+    for name, results in (("test_ok", []), ("test_bad", [Failure("why")]), ("test_broken", [Error("why")]), ("test_later", [Skipped("why")])):
+        case = TestCase(name, classname="tests.test_x.TestY")
+        case.add_property("requirement", "REQ-ABC-001")
+        case.result = results
+        suite.add_testcase(case)
+    document = JUnitXml()
+    document.add_testsuite(suite)
+    document.write(str(tmp_path / "j.xml"))
+    results = read_junit(tmp_path / "j.xml")
+    assert [(test.test_id, test.outcome) for test in results.outcomes] == [
+        ("tests.test_x.TestY::test_ok", "passed"), ("tests.test_x.TestY::test_bad", "failed"),
+        ("tests.test_x.TestY::test_broken", "error"), ("tests.test_x.TestY::test_later", "skipped"),
+    ]
+    assert results.counts == {"passed": 1, "failed": 1, "skipped": 1, "error": 1}
+
+
+@pytest.mark.requirement("REQ-EVD-001")
+@pytest.mark.parametrize("module", [evidence_inputs, evidence_render])
+def test_evidence_module_examples_run(module):
+    flags = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
+    assert doctest.testmod(module, optionflags=flags).failed == 0
+
+
+@pytest.mark.requirement("REQ-EVD-002")
+def test_report_states_the_run_identity(failing_run):
+    _, out = failing_run
+    junit_hash = hashlib.sha256((out / "junit.xml").read_bytes()).hexdigest()
+    coverage_hash = hashlib.sha256((out / "coverage.json").read_bytes()).hexdigest()
+    for text in (read(out, "evidence.html"), read(out, "evidence.md")):
+        assert junit_hash in text and coverage_hash in text
+        assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", text)
+        assert "unknown" in text  # the tiny project is not a git checkout
+        assert "SHA256SUMS" in text and "cannot contain its own hash" in text
+
+
+@pytest.mark.requirement("REQ-EVD-002")
+def test_git_commit_is_read_from_the_checkout():
+    assert re.fullmatch(r"[0-9a-f]{40}", git_identity(ROOT)["commit"])
+
+
+@pytest.mark.requirement("REQ-EVD-002")
+def test_sha256sums_cover_every_file_and_match(failing_run):
+    result, out = failing_run
+    listed = dict(reversed(line.split("  ")) for line in read(out, "SHA256SUMS").splitlines())
+    assert set(listed) == {path.name for path in out.iterdir()} - {"SHA256SUMS"}
+    for name, digest in listed.items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+    assert read(out, "SHA256SUMS") in result.stdout
+
+
+@pytest.mark.requirement("REQ-EVD-003")
+def test_every_article_has_a_section_and_an_empty_one_warns(failing_run):
+    _, out = failing_run
+    page, markdown = read(out, "evidence.html"), read(out, "evidence.md")
+    for _, heading in ARTICLES:
+        assert f"<h3>{heading}</h3>" in page and f"### {heading}\n" in markdown
+    assert "- articles no requirement traces to: 🔴 Art. 9 Risk management system; Art. 10 Data and data governance; Art. 14 Human oversight" in markdown
+    art14 = page.split("<h3>Art. 14 Human oversight</h3>")[1].split("<h3>")[0]
+    assert 'class="warning bad">Warning: no requirement traces here' in art14
+    art12 = markdown.split("### Art. 12 Record-keeping")[1].split("###")[0]
+    assert "🔴 FAIL **REQ-ABC-002**" in art12 and "test_alpha.py::test_beta_holds` 🔴 FAILED" in art12
+    annex = markdown.split("### Art. 11 and Annex IV Technical documentation")[1].split("###")[0]
+    assert "REQ-ABC-001" in annex and "no requirement traces here" not in annex
+
+
+@pytest.mark.requirement("REQ-EVD-004")
+def test_plots_are_written_and_referenced(failing_run):
+    _, out = failing_run
+    assert (out / "scenario-demo-norm.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert '<img src="scenario-demo-norm.png"' in read(out, "evidence.html")
+    assert "](scenario-demo-norm.png)" in read(out, "evidence.md")
+
+
+@pytest.mark.requirement("REQ-EVD-004")
+def test_seed_agreement_and_coverage_figures_are_shown(failing_run):
+    _, out = failing_run
+    markdown = read(out, "evidence.md")
+    assert "| `test_alpha.py::test_alpha_doubles` | 0.99512 | 0.99017 | 0.81234 |" in markdown
+    coverage = json.loads(read(out, "coverage.json"))["totals"]
+    assert f"line coverage: {100 * coverage['covered_lines'] / coverage['num_statements']:.2f} %" in markdown
+    assert f"{100 * coverage['covered_branches'] / coverage['num_branches']:.2f} % ({coverage['num_branches']} branches" in markdown
+
+
+@pytest.mark.requirement("REQ-EVD-004")
+def test_golden_hashes_are_shown_beside_recomputed_ones(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(evidence, "write_sbom", no_sbom)
+    junit = write_junit(tmp_path / "results.xml", {"REQ-VER-003": "test_golden"})
+    main(["evidence", "--out", str(tmp_path / "out"), "--project", str(ROOT), "--junit", str(junit), "--scenario", "demo-norm"])
+    golden = json.loads((ROOT / "verification" / "golden_outputs.json").read_text(encoding="utf-8"))["hashes"]
+    markdown = read(tmp_path / "out", "evidence.md")
+    assert f"| demo-norm | `{golden['demo-norm']}` | `{golden['demo-norm']}` | 🟢 MATCH |" in markdown
+    assert f"| demo-kmeans | `{golden['demo-kmeans']}` | `(not computed)` | 🔴 NOT RECOMPUTED |" in markdown
+
+
+@pytest.mark.requirement("REQ-EVD-005")
+def test_mutation_section_says_not_run_without_results_file(failing_run):
+    _, out = failing_run
+    assert "🔴 Mutation testing: not run. No results file `verification/mutation_results.json`." in read(out, "evidence.md")
+    assert '<p class="bad">Mutation testing: not run.' in read(out, "evidence.html")
+
+
+@pytest.mark.requirement("REQ-EVD-005")
+def test_mutation_section_shows_figures_read_from_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(evidence, "write_sbom", no_sbom)
+    project = make_project(tmp_path / "project")
+    (project / "verification").mkdir()
+    (project / "verification" / "mutation_results.json").write_text(json.dumps(MUTATION_RESULTS), encoding="utf-8")
+    junit = write_junit(tmp_path / "results.xml", {"REQ-ABC-001": "test_a"})
+    main(["evidence", "--out", str(tmp_path / "out"), "--project", str(project), "--junit", str(junit), "--scenario", "demo-norm"])
+    markdown = read(tmp_path / "out", "evidence.md")
+    assert f"Read from `verification/mutation_results.json`: run on 2026-12-01 at commit `{MUTATION_RESULTS['commit']}` with mutmut 3.2.3" in markdown
+    assert "| 412 | 🔴 2 | 1 | 0.99277 |" in markdown
+    assert "| `src/alpha.py:5` | x * 2 -> x ** 2 | equivalent for x = 2 only; test added |" in markdown
+    assert "Mutation testing: not run" not in markdown
+
+
+@pytest.mark.requirement("REQ-EVD-005")
+def test_malformed_mutation_results_are_reported_red(tmp_path, monkeypatch):
+    monkeypatch.setattr(evidence, "write_sbom", no_sbom)
+    project = make_project(tmp_path / "project")
+    (project / "verification").mkdir()
+    (project / "verification" / "mutation_results.json").write_text('{"tool": "mutmut"}', encoding="utf-8")
+    junit = write_junit(tmp_path / "results.xml", {"REQ-ABC-001": "test_a"})
+    main(["evidence", "--out", str(tmp_path / "out"), "--project", str(project), "--junit", str(junit), "--scenario", "demo-norm"])
+    assert "🔴 Mutation results unreadable:" in read(tmp_path / "out", "evidence.md")
+
+
+@pytest.mark.requirement("REQ-EVD-006")
+def test_sbom_and_exact_versions_are_in_the_report(failing_run):
+    _, out = failing_run
+    sbom = json.loads(read(out, "sbom.cdx.json"))
+    assert sbom["bomFormat"] == "CycloneDX"
+    assert any(component["name"] == "numpy" for component in sbom["components"])
+    markdown = read(out, "evidence.md")
+    assert f"| numpy | {numpy.__version__} |" in markdown and "| python |" in markdown
+    assert "[`sbom.cdx.json`](sbom.cdx.json)" in markdown
+
+
+@pytest.mark.requirement("REQ-EVD-006")
+def test_sbom_failure_is_stated_red(tmp_path, monkeypatch):
+    error = write_sbom(tmp_path / "no-such-folder" / "sbom.json")
+    assert error.startswith("cyclonedx-py environment exited with")
+    monkeypatch.setattr(evidence, "write_sbom", lambda path: error)
+    junit = write_junit(tmp_path / "results.xml", {"REQ-ABC-001": "test_a"})
+    main(["evidence", "--out", str(tmp_path / "out"), "--project", str(make_project(tmp_path / "p")), "--junit", str(junit), "--scenario", "demo-norm"])
+    assert '<p class="bad">No SBOM: cyclonedx-py environment exited with' in read(tmp_path / "out", "evidence.html")
+    assert "🔴 No SBOM: cyclonedx-py environment exited with" in read(tmp_path / "out", "evidence.md")
+
+
+@pytest.mark.requirement("REQ-EVD-007")
+def test_report_never_claims_conformity_and_says_whose_assessment_it_serves(failing_run):
+    _, out = failing_run
+    for name in ("evidence.html", "evidence.md"):
+        text = html.unescape(read(out, name))
+        assert not FORBIDDEN.search(text), FORBIDDEN.search(text)
+        assert "evidence for the provider's own conformity assessment" in text
+
+
+@pytest.mark.requirement("REQ-EVD-007")
+def test_conformity_claim_in_a_requirement_refuses_to_render(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(evidence, "write_sbom", no_sbom)
+    project = make_project(tmp_path / "project", REQUIREMENTS.replace("Beta shall hold.", "Beta shall be Certified."))
+    junit = write_junit(tmp_path / "results.xml", {"REQ-ABC-001": "test_a"})
+    with pytest.raises(SystemExit) as stop:
+        main(["evidence", "--out", str(tmp_path / "out"), "--project", str(project), "--junit", str(junit), "--scenario", "demo-norm"])
+    assert stop.value.code == 2
+    assert "would claim conformity ('Certified')" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "evidence.html").exists()
