@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from spotanomaly2_safe.errors import Reason
+from spotanomaly2_safe_cli.traceability import load_requirements
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -115,3 +116,13 @@ def test_readme_error_catalogue_lists_every_reason_under_the_class_raising_it():
     assert set(catalogue) == {reason.value for reason in Reason}
     for reason, classes in raised.items():
         assert classes <= catalogue[reason], reason
+
+
+@pytest.mark.requirement("REQ-DOC-003")
+def test_safety_case_covers_every_hazard_and_requirement():
+    safety_case = (ROOT / "SAFETY_CASE.md").read_text(encoding="utf-8")
+    requirements = load_requirements(ROOT / "requirements_trace.csv")
+    hazard_rows = {line.split("|")[1].strip() for line in safety_case.splitlines() if re.match(r"\| H\d+ ", line)}
+    assert {requirement.risk for requirement in requirements} <= hazard_rows
+    uncited = [requirement.req_id for requirement in requirements if requirement.req_id not in safety_case]
+    assert uncited == []
