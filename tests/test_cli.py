@@ -46,3 +46,15 @@ def test_console_script_prints_versions():
 def test_module_entry_runs_demo():
     result = subprocess.run([sys.executable, "-m", "spotanomaly2_safe_cli", "demo"], capture_output=True, text=True, check=True)
     assert "injected anomalies flagged" in result.stdout
+
+
+@pytest.mark.requirement("REQ-CLI-004")
+def test_demo_writes_a_png_plot_and_keeps_an_existing_one(tmp_path, capsys):
+    plot = tmp_path / "demo.png"
+    assert main(["demo", "--plot", str(plot)]) == 0
+    written = plot.read_bytes()
+    assert written.startswith(b"\x89PNG\r\n\x1a\n") and f"plot written to {plot}" in capsys.readouterr().out
+    assert main(["demo", "--plot", str(plot)]) == 7
+    assert "exists already" in capsys.readouterr().err and plot.read_bytes() == written
+    assert main(["demo", "--plot", str(plot), "--force"]) == 0
+    assert [path.name for path in tmp_path.iterdir()] == ["demo.png"]  # no temporary file left behind

@@ -7,12 +7,14 @@ a small forecast error; the actuals add noise. Training: 60 days. Test: 21 days 
 anomalies (spikes, a level shift, a stuck sensor) whose rows are known.
 """
 
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from spotanomaly2_safe import ForecastingAnomalyDetector
+from spotanomaly2_safe_cli.files import OutputError, require_writable, write_atomically
 
 __all__ = ["DemoData", "make_demo_data", "run_demo", "INJECTED"]
 
@@ -61,8 +63,12 @@ def make_demo_data() -> DemoData:
     return DemoData(train_true, train_pred, test_true, test_pred)
 
 
-def run_demo() -> str:
-    """Score the demo data with the published usage and return the report as text."""
+def run_demo(plot: Path | None = None, force: bool = False) -> str:
+    """Score the demo data with the published usage and return the report as text; optionally write a PNG plot.
+
+    The plot (scores, threshold, flagged rows; needs matplotlib: ``pip install -e ".[plot]"``) is written
+    atomically to ``plot``, which must not exist yet unless ``force``.
+    """
     data = make_demo_data()
     detector = ForecastingAnomalyDetector(
         scorer_name="KMeansScorer",
@@ -88,6 +94,8 @@ def run_demo() -> str:
             "flagged rows": hits, "max score": round(float(window.max()), 2),
         })
     table = pd.DataFrame(rows).to_string(index=False)
+    if plot is not None:
+        _write_plot(plot, scores_df, flags_df, detector.detector.threshold, force)
     false_alarms = int((flagged & ~injected_rows).sum())
     return (
         f"spotanomaly2-safe demo: KMeansScorer(n_clusters=3), high_quantile=0.99, threshold "
@@ -97,4 +105,15 @@ def run_demo() -> str:
         f"injected anomalies flagged: {sum(row['flagged rows'] > 0 for row in rows)} of {len(rows)}; "
         f"flags outside injected rows: {false_alarms} of {int((~injected_rows).sum())} rows "
         f"(about {1 - detector.high_quantile:.0%} are expected from the quantile rule)\n"
+        + (f"plot written to {plot}\n" if plot is not None else "")
     )
+
+
+def _write_plot(path: Path, scores_df: pd.DataFrame, flags_df: pd.DataFrame, threshold: float, force: bool) -> None:
+    try:
+        from spotanomaly2_safe_cli.plots import plot_scores
+    except ImportError as error:
+        raise OutputError(f"{path}: plotting needs matplotlib: pip install 'spotanomaly2-safe[plot]' ({error}).") from None
+    require_writable([path], force)
+    title = "spotanomaly2-safe demo: KMeansScorer(n_clusters=3), high_quantile=0.99"
+    write_atomically(path, lambda temporary: plot_scores(scores_df, flags_df, threshold, title, temporary))

@@ -93,8 +93,10 @@ def read_table(path: Path, index_column: str, index_type: str = "datetime") -> p
 def require_writable(paths: list[Path], force: bool) -> None:
     """Fail before any work when an output exists (without ``force``) or its folder does not."""
     for path in paths:
-        if path.suffix.lower() not in (".csv", ".json", *_PARQUET_SUFFIXES):
-            raise OutputError(f"{path}: unknown output type {path.suffix!r}; expected .csv, .parquet, .pq (tables) or .json.")
+        if path.suffix.lower() not in (".csv", ".json", ".png", *_PARQUET_SUFFIXES):
+            raise OutputError(
+                f"{path}: unknown output type {path.suffix!r}; expected .csv, .parquet, .pq (tables), .json or .png (plots)."
+            )
         if path.exists() and not force:
             raise OutputError(f"{path}: exists already; pass --force to overwrite it.")
         if not path.parent.is_dir():

@@ -29,7 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the library and dependency versions and exit")
     commands = parser.add_subparsers(dest="command", metavar="{score,demo,reproduce,evidence}")
     add_score_arguments(commands.add_parser("score", help="fit on training files, score test files, write scores, flags, fit record"))
-    commands.add_parser("demo", help="score embedded synthetic data with injected anomalies and print a table")
+    demo = commands.add_parser("demo", help="score embedded synthetic data with injected anomalies and print a table")
+    demo.add_argument("--plot", type=Path, metavar="FILE", help="also write a PNG of scores, threshold and flags (needs the plot extra)")
+    demo.add_argument("--force", action="store_true", help="overwrite an existing plot file")
     add_reproduce_arguments(commands.add_parser("reproduce", help="re-run the golden scenarios and compare their output hashes"))
     _add_evidence_parser(commands)
     return parser
@@ -127,7 +129,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command is None:
         parser.error("a command is required (score, demo, reproduce or evidence)")
     if arguments.command == "demo":
-        sys.stdout.write(run_demo())
+        try:
+            sys.stdout.write(run_demo(arguments.plot, arguments.force))
+        except OutputError as error:
+            return _report(error, json_errors=False)
         return 0
     if arguments.command == "evidence":
         return _run_evidence(parser, arguments)
