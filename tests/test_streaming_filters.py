@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spotanomaly2_safe import (
+    AnomalyDetector,
     AnomalyFilter,
     GaussianResidualDetector,
     InvalidInputError,
@@ -32,13 +33,23 @@ class ScriptedDetector:
         self.learned.append(x["score"])
 
 
-def _quantile_filter(protect, **params):
-    return QuantileFilter(ScriptedDetector(), q=0.5, window_size=params.pop("window_size", 10), protect_anomaly_detector=protect)
+class ScriptedSubclass(ScriptedDetector, AnomalyDetector):
+    """The same, as a user's subclass of this library's AnomalyDetector (learned through the base class's rule)."""
+
+    def _params(self):
+        return {}
+
+    def _state(self):
+        return {"learned": self.learned}
+
+
+def _quantile_filter(protect, detector=ScriptedDetector, **params):
+    return QuantileFilter(detector(), q=0.5, window_size=params.pop("window_size", 10), protect_anomaly_detector=protect)
 
 
 FILTER_FACTORIES = {
-    "threshold": lambda protect: ThresholdFilter(ScriptedDetector(), threshold=5.0, protect_anomaly_detector=protect),
-    "quantile": lambda protect: _quantile_filter(protect),
+    "threshold": lambda protect, detector=ScriptedDetector: ThresholdFilter(detector(), threshold=5.0, protect_anomaly_detector=protect),
+    "quantile": lambda protect, detector=ScriptedDetector: _quantile_filter(protect, detector),
 }
 
 
@@ -113,8 +124,9 @@ def test_sliding_quantile_keeps_the_last_values_in_arrival_order():
 @pytest.mark.requirement("REQ-STR-002")
 @pytest.mark.parametrize("kind", list(FILTER_FACTORIES))
 @pytest.mark.parametrize("protect", [True, False])
-def test_filter_learns_normal_observations_whatever_the_protection(kind, protect):
-    model = _warm(FILTER_FACTORIES[kind](protect))
+@pytest.mark.parametrize("detector", [ScriptedDetector, ScriptedSubclass])
+def test_filter_learns_normal_observations_whatever_the_protection(kind, protect, detector):
+    model = _warm(FILTER_FACTORIES[kind](protect, detector))
     model.learn_one({"score": 1.5})
     assert model.anomaly_detector.learned == [3.0, 2.0, 1.0, 1.5]
 
@@ -122,8 +134,9 @@ def test_filter_learns_normal_observations_whatever_the_protection(kind, protect
 @pytest.mark.requirement("REQ-STR-002")
 @pytest.mark.parametrize("kind", list(FILTER_FACTORIES))
 @pytest.mark.parametrize("protect", [True, False])
-def test_filter_learns_anomalies_only_without_protection(kind, protect):
-    model = _warm(FILTER_FACTORIES[kind](protect))
+@pytest.mark.parametrize("detector", [ScriptedDetector, ScriptedSubclass])
+def test_filter_learns_anomalies_only_without_protection(kind, protect, detector):
+    model = _warm(FILTER_FACTORIES[kind](protect, detector))
     assert model.classify(100.0) is True
     model.learn_one({"score": 100.0})
     assert model.anomaly_detector.learned == [3.0, 2.0, 1.0] + ([] if protect else [100.0])

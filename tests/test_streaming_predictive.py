@@ -12,6 +12,7 @@ from spotanomaly2_safe import (
     InvalidParameterError,
     PredictiveAnomalyDetector,
     RobustResidualDetector,
+    ThresholdFilter,
 )
 from spotanomaly2_safe.errors import Reason
 
@@ -140,3 +141,16 @@ def test_bad_predictive_parameter_raises_naming_it(params, name):
     with pytest.raises(InvalidParameterError) as caught:
         PredictiveAnomalyDetector(**params)
     assert f"The '{name}' parameter of PredictiveAnomalyDetector must be" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-STR-002")
+@pytest.mark.parametrize(("y", "learns"), [(0.0, True), (1e6, False)])
+def test_filter_around_predictive_detector_protects_it_from_anomalies(y, learns):
+    detector = PredictiveAnomalyDetector(ConstantRegressor(0.0), GaussianResidualDetector(grace_period=3))
+    model = ThresholdFilter(detector, threshold=100.0)
+    for value in (0.5, -0.5, 0.25):
+        model.learn_one({"temperature": 1.0}, value)
+    before = detector.residual_detector.state_dict()
+    model.learn_one({"temperature": 1.0}, y)
+    assert (detector.residual_detector.state_dict() != before) is learns
+    assert detector.residual_detector.n_learned == 3 + learns

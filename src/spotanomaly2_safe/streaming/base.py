@@ -12,7 +12,7 @@ rebuilds the object, which then gives identical outputs on the rest of the strea
 """
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -63,6 +63,13 @@ class AnomalyDetector(ABC):
     @abstractmethod
     def _state(self) -> dict[str, Any]:
         """What was learned, as JSON."""
+
+    def _score_and_learner(self, *args: Any, **kwargs: Any) -> tuple[float, Callable[[], None]]:
+        """The score of an observation and a function that learns it (what ``learn_one`` does).
+
+        A filter's ``learn_one`` uses this; detectors override it to check the observation once.
+        """
+        return self.score_one(*args, **kwargs), lambda: self.learn_one(*args, **kwargs)
 
     def state_dict(self) -> dict[str, Any]:
         """A strict-JSON snapshot: restore it with ``restore_from_state_dict``."""
@@ -126,9 +133,14 @@ class AnomalyFilter(ABC):
 
     def learn_one(self, *args: Any, **kwargs: Any) -> None:
         """Score, classify, update the detector per :meth:`detector_learns`, then learn the score."""
-        score = validate_score(self.anomaly_detector.score_one(*args, **kwargs))
+        detector = self.anomaly_detector
+        if isinstance(detector, AnomalyDetector):
+            score, learn = detector._score_and_learner(*args, **kwargs)
+        else:  # a foreign (e.g. river) detector
+            score, learn = detector.score_one(*args, **kwargs), lambda: detector.learn_one(*args, **kwargs)
+        score = validate_score(score)
         if self.detector_learns(self._classify(score)):
-            self.anomaly_detector.learn_one(*args, **kwargs)
+            learn()
         self._learn_score(score)
 
     def _learn_score(self, score: float) -> None:

@@ -31,6 +31,7 @@ import math
 from abc import abstractmethod
 from bisect import bisect_left, insort
 from statistics import NormalDist
+from collections.abc import Callable
 from typing import Any
 
 from spotanomaly2_safe.errors import InvalidInputError, Reason
@@ -81,7 +82,17 @@ class ResidualDetector(AnomalyDetector):
 
     def score_one(self, x: dict) -> float:
         """Max over channels of ``|r - centre| / floored_spread``; 0.0 during the grace period. Read-only."""
-        values = validate_observation(x, self.channels)
+        return self._score_values(validate_observation(x, self.channels), x)
+
+    def learn_one(self, x: dict) -> None:
+        """Learn ``x`` atomically: validate and compute the new state first, then commit it."""
+        self._commit_learn(self._plan_learn(x))
+
+    def _score_and_learner(self, x: dict) -> tuple[float, Callable[[], None]]:
+        values = validate_observation(x, self.channels)  # checked once for both
+        return self._score_values(values, x), lambda: self._commit_learn(self._plan_values(values, x))
+
+    def _score_values(self, values: list[float], x: dict) -> float:
         if self.n_learned < self.grace_period:
             return 0.0
         score = 0.0
@@ -96,12 +107,11 @@ class ResidualDetector(AnomalyDetector):
             )
         return score
 
-    def learn_one(self, x: dict) -> None:
-        """Learn ``x`` atomically: validate and compute the new state first, then commit it."""
-        self._commit_learn(self._plan_learn(x))
-
     def _plan_learn(self, x: dict) -> tuple:
-        values = validate_observation(x, self.channels)
+        """The state after learning ``x`` (checked), without changing ``self``."""
+        return self._plan_values(validate_observation(x, self.channels), x)
+
+    def _plan_values(self, values: list[float], x: dict) -> tuple:
         channels = self.channels or channels_of(x)
         return channels, self._plan(values, channels)
 
