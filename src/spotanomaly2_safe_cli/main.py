@@ -84,42 +84,6 @@ def _report(error: Exception, json_errors: bool) -> int:
     return code
 
 
-def _add_evidence_parser(commands) -> None:
-    evidence = commands.add_parser(
-        "evidence", help="run the verification suite and render the EU AI Act evidence report (HTML, Markdown, plots, SBOM)"
-    )
-    evidence.add_argument("--out", type=Path, required=True, help="a new or empty folder for the report")
-    evidence.add_argument("--project", type=Path, default=Path("."), help="the project root holding requirements_trace.csv (default: .)")
-    evidence.add_argument("--junit", type=Path, help="render from this JUnit XML instead of running the suite")
-    evidence.add_argument("--coverage", type=Path, help="coverage JSON to render with --junit")
-    evidence.add_argument(
-        "--scenario", action="append", dest="scenarios", metavar="NAME",
-        help="recompute and plot only this reference scenario (repeatable; default: all; the others are reported as not recomputed)",
-    )
-
-
-def _run_evidence(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
-    # Imported here: the report's modules import golden, which imports this module, and the demo needs none of them.
-    from spotanomaly2_safe_cli.evidence import render_evidence
-    from spotanomaly2_safe_cli.golden import REFERENCE_SCENARIOS
-
-    unknown = sorted(set(arguments.scenarios or ()) - set(REFERENCE_SCENARIOS))
-    if unknown:
-        parser.error(f"unknown --scenario {unknown}; the reference scenarios are {sorted(REFERENCE_SCENARIOS)}")
-    if arguments.coverage is not None and arguments.junit is None:
-        parser.error("--coverage is read only with --junit (without it, the suite is run and coverage measured)")
-    for given in (arguments.junit, arguments.coverage):
-        if given is not None and not given.is_file():
-            parser.error(f"{given} is not a file")
-    try:
-        return render_evidence(arguments.out, arguments.project, arguments.scenarios or sorted(REFERENCE_SCENARIOS),
-                               arguments.junit, arguments.coverage)
-    except (OSError, ValueError) as error:
-        # A missing project or results file, a used output folder, a malformed trace or results file, or a
-        # conformity claim in the rendered text: said in one line, exit status 2, never a half-written report.
-        parser.error(str(error))
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     arguments = parser.parse_args(argv)
