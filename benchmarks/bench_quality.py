@@ -15,6 +15,7 @@ scenario arrays are handed over in an ``.npz`` file. Without that environment it
 
     python benchmarks/bench_quality.py                     # full table
     python benchmarks/bench_quality.py --quick             # recommended configuration and 0.1.0 only
+    python benchmarks/bench_quality.py --quick --held-out  # the same on scenarios drawn from unseen seeds
     python benchmarks/bench_quality.py --venv010 /tmp/venv010
 """
 
@@ -98,8 +99,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--venv010", type=Path, default=Path("/tmp/venv010"))
     parser.add_argument("--quick", action="store_true", help="only the recommended configuration and 0.1.0")
+    parser.add_argument("--held-out", action="store_true", help="the held-out suite: same scenario kinds, seeds never tuned on")
     arguments = parser.parse_args()
-    scenarios = make_scenarios()
+    scenarios = make_scenarios(held_out=arguments.held_out)
+    print("held-out suite (seeds + 1000, never tuned on)" if arguments.held_out else "tuning suite (the recommended configuration was chosen here)")
     header = f"{'configuration':<58}{'event F1':>9}{'recall':>8}{'precision':>10}{'FA bursts/10k':>14}{'point F1':>9}{'AP':>7}"
     print(f"{len(scenarios)} scenarios x {TEST_ROWS} test rows, {sum(len(_windows(s)) for s in scenarios)} labelled windows\n")
     print(header)

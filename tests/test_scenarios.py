@@ -38,3 +38,13 @@ def test_quality_benchmark_prints_every_metric_and_the_published_row():
     row = next(line for line in result.stdout.splitlines() if line.startswith("Robust(l2),w=6 mean | pot risk 1e-3 | gap 48 *"))
     f1, recall, precision, false_alarms = (float(value) for value in row[58:].split()[:4])
     assert 0.0 <= min(f1, recall, precision) and max(f1, recall, precision) <= 1.0 and false_alarms >= 0.0
+
+
+@pytest.mark.requirement("REQ-QUA-011")
+def test_held_out_scenarios_are_reproducible_and_differ_from_the_tuning_suite():
+    held_out, again, tuning = make_scenarios(held_out=True), make_scenarios(held_out=True), make_scenarios()
+    assert [scenario.name for scenario in held_out] == list(SCENARIO_NAMES)
+    for first, second, tuned in zip(held_out, again, tuning):
+        pd.testing.assert_frame_equal(first.y_true_test, second.y_true_test, check_exact=True)
+        assert not np.array_equal(first.y_true_test.to_numpy(), tuned.y_true_test.to_numpy())
+        assert first.labels.sum() > 0

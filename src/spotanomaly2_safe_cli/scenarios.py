@@ -29,7 +29,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-__all__ = ["Scenario", "make_scenarios", "SCENARIO_NAMES"]
+__all__ = ["HELD_OUT_SEED_OFFSET", "Scenario", "make_scenarios", "SCENARIO_NAMES"]
 
 TRAIN_ROWS = 90 * 24
 TEST_ROWS = 60 * 24
@@ -116,18 +116,26 @@ def _scenario(name: str, seed: int, kinds: tuple[str, ...], *, df: float = 4.0, 
 
 
 _MIXED = ("spike", "level_shift", "variance_burst", "stuck_sensor", "spike", "level_shift")
-_BUILDERS: dict[str, Callable[[], Scenario]] = {
-    "spikes": lambda: _scenario("spikes", 101, ("spike",) * 6, df=3.0),
-    "level_shifts": lambda: _scenario("level_shifts", 102, ("level_shift",) * 5),
-    "variance_bursts": lambda: _scenario("variance_bursts", 103, ("variance_burst",) * 5),
-    "stuck_sensors": lambda: _scenario("stuck_sensors", 104, ("stuck_sensor",) * 5),
-    "drift": lambda: _scenario("drift", 105, _MIXED, drift=2.0),
-    "contaminated_training": lambda: _scenario("contaminated_training", 106, _MIXED, contaminate=8),
-    "weekly_miss": lambda: _scenario("weekly_miss", 107, _MIXED, weekly_miss=1.0),
+_BUILDERS: dict[str, Callable[[int], Scenario]] = {
+    "spikes": lambda offset: _scenario("spikes", 101 + offset, ("spike",) * 6, df=3.0),
+    "level_shifts": lambda offset: _scenario("level_shifts", 102 + offset, ("level_shift",) * 5),
+    "variance_bursts": lambda offset: _scenario("variance_bursts", 103 + offset, ("variance_burst",) * 5),
+    "stuck_sensors": lambda offset: _scenario("stuck_sensors", 104 + offset, ("stuck_sensor",) * 5),
+    "drift": lambda offset: _scenario("drift", 105 + offset, _MIXED, drift=2.0),
+    "contaminated_training": lambda offset: _scenario("contaminated_training", 106 + offset, _MIXED, contaminate=8),
+    "weekly_miss": lambda offset: _scenario("weekly_miss", 107 + offset, _MIXED, weekly_miss=1.0),
 }
 SCENARIO_NAMES = tuple(_BUILDERS)
 
 
-def make_scenarios() -> list[Scenario]:
-    """Every scenario, in ``SCENARIO_NAMES`` order; the same bytes on every call."""
-    return [build() for build in _BUILDERS.values()]
+HELD_OUT_SEED_OFFSET = 1000
+
+
+def make_scenarios(held_out: bool = False) -> list[Scenario]:
+    """Every scenario, in ``SCENARIO_NAMES`` order; the same bytes on every call.
+
+    ``held_out=True`` draws the same seven scenario kinds from other seeds (each seed plus
+    ``HELD_OUT_SEED_OFFSET``): data no configuration was chosen on, for an unbiased estimate.
+    """
+    offset = HELD_OUT_SEED_OFFSET if held_out else 0
+    return [build(offset) for build in _BUILDERS.values()]
