@@ -3,6 +3,8 @@
 """End to end: the installed console script ``spotanomaly2-safe score`` on temporary files."""
 
 import json
+import os
+import pty
 import signal
 import subprocess
 import sys
@@ -184,3 +186,37 @@ def test_run_killed_mid_write_leaves_no_partial_output(tmp_path):
             assert len(pd.read_csv(scores)) == 400_000
         outcomes.append(scores.exists())
     assert outcomes[0] is False  # the earliest kill lands before any output is complete
+
+
+@pytest.mark.requirement("REQ-CLI-002")
+def test_progress_goes_to_a_terminal_on_stderr(tmp_path):
+    controller, terminal = pty.openpty()
+    arguments = [*_write_inputs(tmp_path, ".csv"), "--scorer", "NormScorer", *_outputs(tmp_path)]
+    process = subprocess.run([str(CONSOLE_SCRIPT), "score", *arguments], stdout=subprocess.PIPE, stderr=terminal)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed: everything was read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    assert process.returncode == 0 and process.stdout == b""
+    text = shown.decode()
+    for step in ("reading y_true_train", "(4/4)", "fitting on 300 training rows", "scoring 60 test rows", "writing outputs"):
+        assert step in text
+
+
+@pytest.mark.requirement("REQ-VER-003")
+def test_reproduce_console_script_fails_on_an_altered_golden_hash(tmp_path):
+    golden = json.loads((Path(__file__).resolve().parents[1] / "verification" / "golden_outputs.json").read_text(encoding="utf-8"))
+    golden["hashes"]["demo-kmeans"] = "f" * 64
+    altered = tmp_path / "golden.json"
+    altered.write_text(json.dumps(golden), encoding="utf-8")
+    result = subprocess.run([str(CONSOLE_SCRIPT), "reproduce", "--golden", str(altered)], capture_output=True, text=True)
+    assert result.returncode == 1
+    statuses = dict(line.split()[::2] for line in result.stdout.splitlines())
+    assert statuses.pop("demo-kmeans") == "DIFFERS" and set(statuses.values()) == {"match"}
