@@ -104,11 +104,18 @@ def fit_score_series(
     grouped = tagged.shuffle(on=series_column, npartitions=npartitions or max(frame.npartitions for frame in frames), method="tasks")
     work = [dask.delayed(_fit_score_partition, pure=True)(part, series_column, parameters) for part in grouped.to_delayed()]
     outcomes = sorted((item for part in dask.compute(*work) for item in part), key=lambda item: item[0])
-    done = [outcome for _, outcome in outcomes if outcome[3] is None]
-    first = [series_column]
+    done = [(key, outcome) for key, outcome in outcomes if outcome[3] is None]
     return SeriesResults(
-        scores=pd.concat([scores for scores, *_ in done])[first + [c for c in done[0][0].columns if c != series_column]] if done else pd.DataFrame(),
-        flags=pd.concat([flags for _, flags, *_ in done])[first + [c for c in done[0][1].columns if c != series_column]] if done else pd.DataFrame(),
-        fit_records={key: outcome[2] for key, outcome in outcomes if outcome[3] is None},
+        scores=_stacked([outcome[0] for _, outcome in done], series_column),
+        flags=_stacked([outcome[1] for _, outcome in done], series_column),
+        fit_records={key: outcome[2] for key, outcome in done},
         errors=pd.DataFrame([outcome[3] for _, outcome in outcomes if outcome[3] is not None], columns=list(ERROR_COLUMNS)),
     )
+
+
+def _stacked(frames: list[pd.DataFrame], series_column: str) -> pd.DataFrame:
+    """The series' outputs one after the other (in key order), ``series_column`` first."""
+    if not frames:
+        return pd.DataFrame(columns=[series_column])
+    stacked = pd.concat(frames)
+    return stacked[[series_column, *(column for column in stacked.columns if column != series_column)]]
