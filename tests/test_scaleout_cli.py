@@ -113,3 +113,19 @@ def test_readme_scale_out_example_runs(tmp_path):
     (tmp_path / "example.py").write_text(snippet, encoding="utf-8")
     result = subprocess.run([sys.executable, str(tmp_path / "example.py")], capture_output=True, text=True, cwd=tmp_path, check=True)
     assert re.fullmatch(r"\d+ of 200 rows flagged; identical to in-memory: True\n", result.stdout)
+
+
+@pytest.mark.requirement("REQ-SCL-008")
+def test_scaleout_benchmark_script_prints_every_row(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_scaleout.py"), "--rows", "20000", "--columns", "3", "--partitions", "3",
+         "--in-memory-rows", "10000", "--series", "4", "--series-rows", "400", "--tmp", str(tmp_path)],
+        capture_output=True, text=True, check=True,
+    )
+    lines = result.stdout.splitlines()
+    for label in ("distributed Parquet -> score -> Parquet", "in memory, one process", "many series fitted + scored"):
+        row = next(line for line in lines if line.startswith(label))
+        assert float(re.search(r" ([\d,.]+) (rows|series)/s", row).group(1).replace(",", "")) > 0
+    assert float(next(line for line in lines if line.startswith("ratio distributed / in memory")).split()[-1]) > 0
+    assert sum(line.startswith("peak resident memory of worker") for line in lines) == 2
+    assert "4 fitted, 0 errors" in result.stdout and list(tmp_path.iterdir()) == []  # the generated data is deleted

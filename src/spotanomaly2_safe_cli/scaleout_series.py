@@ -101,7 +101,7 @@ def fit_score_series(
             )
     tagged = dd.concat([frame.map_partitions(_tagged, role, meta=_tagged(frame._meta, role)) for role, frame in zip(ROLES, frames)])
     # The "tasks" shuffle: any column dtype, and a lost worker's share is recomputed like any other task.
-    grouped = tagged.shuffle(on=series_column, npartitions=npartitions or max(frame.npartitions for frame in frames), method="tasks")
+    grouped = tagged.shuffle(on=series_column, npartitions=npartitions or max(frame.npartitions for frame in frames), shuffle_method="tasks")
     work = [dask.delayed(_fit_score_partition, pure=True)(part, series_column, parameters) for part in grouped.to_delayed()]
     outcomes = sorted((item for part in dask.compute(*work) for item in part), key=lambda item: item[0])
     done = [(key, outcome) for key, outcome in outcomes if outcome[3] is None]
