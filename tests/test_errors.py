@@ -1,5 +1,7 @@
 # SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
 # SPDX-License-Identifier: Apache-2.0
+import pickle
+
 import pytest
 
 import spotanomaly2_safe
@@ -22,6 +24,13 @@ def test_error_derives_from_library_base_and_builtin(error_class):
     assert isinstance(error, CONCRETE[error_class])
     assert error.reason is errors.Reason.EMPTY_INPUT
     assert str(error) == "message"
+
+
+@pytest.mark.requirement("REQ-ERR-001")
+@pytest.mark.parametrize("error_class", [*CONCRETE, errors.NotDefinedError])
+def test_error_survives_pickling_with_class_message_and_reason(error_class):
+    copy = pickle.loads(pickle.dumps(error_class("row label 7: message", reason=errors.Reason.NON_FINITE)))
+    assert type(copy) is error_class and str(copy) == "row label 7: message" and copy.reason is errors.Reason.NON_FINITE
 
 
 @pytest.mark.requirement("REQ-ERR-001")

@@ -12,6 +12,7 @@ reason, never on message text. Messages say what was wrong, where, found vs expe
 """
 
 from enum import Enum
+from functools import partial
 
 __all__ = [
     "InputTypeError",
@@ -70,6 +71,11 @@ class SpotAnomalySafeError(Exception):
     def __init__(self, message: str, *, reason: Reason) -> None:
         super().__init__(message)
         self.reason = reason
+
+    def __reduce__(self) -> tuple:
+        # Pickled with its reason: Dask and multiprocessing send errors between processes, and the default
+        # Exception pickling calls the class without the keyword-only reason (the copy would fail to unpickle).
+        return partial(type(self), reason=self.reason), (str(self),)
 
 
 class InvalidInputError(SpotAnomalySafeError, ValueError):

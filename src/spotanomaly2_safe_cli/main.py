@@ -12,13 +12,13 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from pathlib import Path
 
 from spotanomaly2_safe import SpotAnomalySafeError
 from spotanomaly2_safe_cli.demo import run_demo
 from spotanomaly2_safe_cli.files import FileInputError, OutputError
 from spotanomaly2_safe_cli.golden import add_reproduce_arguments, run_reproduce
 from spotanomaly2_safe_cli.score import add_score_arguments, exit_code_of, run_score
+from spotanomaly2_safe_cli.score_dataset import ClusterError
 from spotanomaly2_safe_cli.versions import version_text
 
 __all__ = ["main"]
@@ -104,6 +104,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_reproduce(arguments)
     try:
         run_score(arguments)
-    except (FileInputError, OutputError, SpotAnomalySafeError) as error:
+    except (FileInputError, OutputError, ClusterError, SpotAnomalySafeError) as error:
         return _report(error, arguments.json_errors)
     return 0

@@ -16,7 +16,16 @@ code  error class                  when
 6     InvalidParameterError        a detector parameter is unknown, foreign or out of range
 7     OutputError                  an output exists (no ``--force``), its folder is missing or its type
                                    is unknown; checked before any work
+8     ClusterError                 ``--workers``/``--scheduler``: Dask is not installed, the cluster cannot
+                                   be started or reached, or a worker died more often than the scheduler
+                                   retries a task
 ====  ===========================  =====================================================================
+
+With ``--workers``/``--scheduler`` (:mod:`spotanomaly2_safe_cli.score_dataset`) the test inputs are
+Parquet datasets and the outputs Parquet datasets; code 4 then also covers partitions of actuals and
+forecasts that do not line up (``index_mismatch``, checked before computing) and a contract broken inside
+a partition (the message names the partition and row label), and code 6 a detector with ``min_duration``
+or ``min_gap`` (alarms are not computed distributed; see :mod:`spotanomaly2_safe_cli.scaleout`).
 
 Outputs are written atomically (see :mod:`spotanomaly2_safe_cli.files`) and only after everything
 succeeded, so a failed run writes nothing.
@@ -34,6 +43,7 @@ from spotanomaly2_safe import ForecastingAnomalyDetector, InsufficientDataExcept
 from spotanomaly2_safe.errors import Reason
 from spotanomaly2_safe.parameters import reject_unknown_parameters
 from spotanomaly2_safe_cli.files import INDEX_TYPES, FileInputError, OutputError, read_table, require_writable, write_json, write_table
+from spotanomaly2_safe_cli.score_dataset import ClusterError
 
 __all__ = ["EXIT_CODES", "add_score_arguments", "exit_code_of", "run_score"]
 
@@ -44,6 +54,7 @@ EXIT_CODES = (
     (InvalidParameterError, 6),
     (SpotAnomalySafeError, 4),
     (OutputError, 7),
+    (ClusterError, 8),
 )
 INPUTS = (("train_actuals", "y_true_train"), ("train_forecasts", "y_pred_train"), ("test_actuals", "y_true_test"), ("test_forecasts", "y_pred_test"))
 
@@ -58,6 +69,12 @@ def _json_value(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError:
         return text
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1; got {text!r}")
+    return int(text)
 
 
 def add_score_arguments(parser: argparse.ArgumentParser) -> None:
@@ -79,6 +96,10 @@ def add_score_arguments(parser: argparse.ArgumentParser) -> None:
     outputs.add_argument("--flags", type=Path, required=True, metavar="FILE", help="anomaly_flag (.csv/.parquet)")
     outputs.add_argument("--fit-record", type=Path, required=True, metavar="FILE", help="the fit record (.json)")
     outputs.add_argument("--force", action="store_true", help="overwrite existing outputs")
+    cluster = parser.add_argument_group("scale-out on Dask (pip install 'spotanomaly2-safe[dask]')").add_mutually_exclusive_group()
+    cluster.add_argument("--workers", type=_positive_int, metavar="N", help="score on a local Dask cluster of N worker processes; "
+                         "the test inputs and the --scores/--flags outputs are then Parquet datasets (folders or globs)")
+    cluster.add_argument("--scheduler", metavar="ADDRESS", help="as --workers, on the existing Dask cluster at ADDRESS")
     parser.add_argument("--json-errors", action="store_true", help="report an error as one JSON object on stderr")
 
 
@@ -118,17 +139,38 @@ def _naming_files(arguments: argparse.Namespace, inputs: tuple) -> Iterator[None
         raise type(error)(f"{error} [{files}]", reason=error.reason) from None
 
 
+def _run_score_datasets(arguments: argparse.Namespace, detector: ForecastingAnomalyDetector) -> None:
+    from spotanomaly2_safe_cli.score_dataset import cluster_client, read_dataset, score_datasets
+
+    with cluster_client(arguments.workers, arguments.scheduler):
+        test = [read_dataset(str(getattr(arguments, option)), arguments.index_column, arguments.index_type) for option, _ in INPUTS[2:]]
+        with _naming_files(arguments, INPUTS[2:]):
+            _progress(f"scoring {test[0].npartitions} partitions on Dask")
+            score_datasets(detector, *test, [arguments.scores, arguments.flags])
+
+
 def run_score(arguments: argparse.Namespace) -> None:
     """Read, fit, score and write (see the module docstring); raises the errors of the exit-code table."""
-    require_writable([arguments.scores, arguments.flags, arguments.fit_record], arguments.force)
+    distributed = arguments.workers is not None or arguments.scheduler is not None
+    if distributed:
+        from spotanomaly2_safe_cli.score_dataset import require_writable_datasets
+
+        require_writable_datasets([arguments.scores, arguments.flags], arguments.force)
+        require_writable([arguments.fit_record], arguments.force)
+    else:
+        require_writable([arguments.scores, arguments.flags, arguments.fit_record], arguments.force)
     detector = ForecastingAnomalyDetector(**_detector_parameters(arguments))
     frames = {}
-    for step, (option, argument) in enumerate(INPUTS, start=1):
+    for step, (option, argument) in enumerate(INPUTS[:2] if distributed else INPUTS, start=1):
         _progress(f"reading {argument} from {getattr(arguments, option)} ({step}/4)")
         frames[argument] = read_table(getattr(arguments, option), arguments.index_column, arguments.index_type)
     with _naming_files(arguments, INPUTS[:2]):
         _progress(f"fitting on {len(frames['y_true_train']):,} training rows")
         detector.fit(frames["y_true_train"], frames["y_pred_train"])
+    if distributed:
+        _run_score_datasets(arguments, detector)
+        write_json(arguments.fit_record, detector.fit_record_)
+        return
     with _naming_files(arguments, INPUTS[2:]):
         _progress(f"scoring {len(frames['y_true_test']):,} test rows")
         scores_df, flags_df = detector.score_and_detect(frames["y_true_test"], frames["y_pred_test"])
