@@ -113,17 +113,25 @@ def main() -> None:
     parser.add_argument("--in-memory-rows", type=int, default=4_000_000, help="rows scored by the single-process baseline")
     parser.add_argument("--series", type=int, default=1_000)
     parser.add_argument("--series-rows", type=int, default=10_000)
+    parser.add_argument("--series-memory-limit", default="4GiB", help="per-worker limit of the many-series cluster")
+    parser.add_argument("--only-series", action="store_true", help="skip the 20M-row dataset part")
     parser.add_argument("--tmp", default=None, help="folder for the generated data (default: the system's)")
     arguments = parser.parse_args()
     arguments.partitions = arguments.partitions or max(1, arguments.rows // 500_000)
     folder = Path(tempfile.mkdtemp(prefix="bench_scaleout.", dir=arguments.tmp))
     try:
-        write_dataset(folder, arguments.rows, arguments.columns, arguments.partitions)
-        train = _frames(-100_000, 100_000, arguments.columns, seed=0)
-        detector = ForecastingAnomalyDetector("RobustZScorer").fit(*train)
-        with LocalCluster(n_workers=arguments.workers, threads_per_worker=1, processes=True, memory_limit=arguments.memory_limit,
-                          dashboard_address=":0") as cluster, Client(cluster) as client:
-            bench_dataset(client, detector, folder, arguments)
+        if not arguments.only_series:
+            write_dataset(folder, arguments.rows, arguments.columns, arguments.partitions)
+            train = _frames(-100_000, 100_000, arguments.columns, seed=0)
+            detector = ForecastingAnomalyDetector("RobustZScorer").fit(*train)
+            with LocalCluster(n_workers=arguments.workers, threads_per_worker=1, processes=True, memory_limit=arguments.memory_limit,
+                              dashboard_address=":0") as cluster, Client(cluster) as client:
+                bench_dataset(client, detector, folder, arguments)
+        # Its own cluster: the many-series data is built in this process and shipped in the graph, so the
+        # 1 GiB limit of the dataset part (meant to be several times smaller than the data) does not apply.
+        with LocalCluster(n_workers=arguments.workers, threads_per_worker=1, processes=True,
+                          memory_limit=arguments.series_memory_limit, dashboard_address=":0") as cluster, Client(cluster):
+            print(f"many-series cluster: {arguments.workers} workers x 1 thread, memory limit {arguments.series_memory_limit} each")
             bench_series(arguments)
     finally:
         shutil.rmtree(folder)
