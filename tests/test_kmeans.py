@@ -92,3 +92,12 @@ def test_fewer_distinct_rows_than_clusters_raises():
     with pytest.warns(Warning), pytest.raises(InsufficientDataException) as caught:
         KMeansScorer(n_clusters=3).fit(repeated)
     assert caught.value.reason is Reason.TOO_FEW_DISTINCT_ROWS
+
+
+@pytest.mark.requirement("REQ-COR-005")
+@pytest.mark.parametrize("inertias", [[14.0, 6.0, 5.0, 4.0], [0.5, 0.2, 0.15, 0.1]], ids=["positive-minimum", "spread-below-one"])
+def test_kneedle_rescales_the_inertia_curve_to_the_unit_square(inertias):
+    k_values, inertias = [2, 3, 4, 5], np.array(inertias)
+    x = np.array([0.0, 1 / 3, 2 / 3, 1.0])
+    y = (inertias - inertias.min()) / (inertias.max() - inertias.min())
+    np.testing.assert_allclose(_kneedle(k_values, inertias), (1.0 - x) - y, rtol=0, atol=1e-15)

@@ -470,3 +470,33 @@ def test_explain_before_fit_raises_not_fitted():
     data = make_frames()
     with pytest.raises(NotFittedError):
         ForecastingAnomalyDetector("RobustZScorer").explain(data.y_true_test, data.y_pred_test)
+
+
+@pytest.mark.requirement("REQ-QUA-005")
+@pytest.mark.parametrize("window_agg", ["mean", "max", "median"])
+def test_windowed_explain_given_context_aggregates_the_per_row_contributions(window_agg):
+    data = make_frames(n_test=12)
+    windowed = ForecastingAnomalyDetector("RobustZScorer", {"window": 3, "window_agg": window_agg})
+    per_row = ForecastingAnomalyDetector("RobustZScorer")
+    for detector in (windowed, per_row):
+        detector.fit(data.y_true_train, data.y_pred_train)
+    true, pred = pd.concat([data.y_true_train.iloc[-2:], data.y_true_test]), pd.concat([data.y_pred_train.iloc[-2:], data.y_pred_test])
+    expected = getattr(per_row.explain(true, pred).rolling(3), window_agg)().iloc[2:]
+    explained = windowed.explain(data.y_true_test, data.y_pred_test, true.iloc[:2], pred.iloc[:2])
+    pd.testing.assert_frame_equal(explained, expected, check_exact=False, rtol=1e-12, atol=0)
+    one_by_one = pd.concat(windowed.explain(true.iloc[row + 2 : row + 3], pred.iloc[row + 2 : row + 3], true.iloc[row:row + 2], pred.iloc[row:row + 2]) for row in range(12))
+    pd.testing.assert_frame_equal(explained, one_by_one, check_exact=True)
+
+
+@pytest.mark.requirement("REQ-CON-016")
+@pytest.mark.parametrize("window", [1, 3])
+def test_explain_contribution_overflow_names_row_label(window):
+    data = make_frames()
+    detector = ForecastingAnomalyDetector("NormScorer", {"window": window}).fit(data.y_true_train, data.y_pred_train)
+    huge = data.y_true_test.copy()
+    huge.iloc[4, 0] = 1e200
+    context = (data.y_true_train.iloc[-2:], data.y_pred_train.iloc[-2:]) if window > 1 else (None, None)
+    with pytest.raises(spotanomaly2_safe.InvalidInputError) as caught:
+        detector.explain(huge, data.y_pred_test, *context)
+    assert caught.value.reason is Reason.SCORE_OVERFLOW
+    assert repr(huge.index[4]) in str(caught.value)

@@ -208,3 +208,13 @@ def test_filter_rejects_a_detector_without_learn_one_and_score_one(detector):
 def test_anomaly_filter_is_abstract():
     with pytest.raises(TypeError):
         AnomalyFilter(ScriptedDetector())
+
+
+@pytest.mark.requirement("REQ-STR-002")
+@pytest.mark.parametrize("kind", ["threshold", "quantile"])
+def test_filter_protects_its_detector_by_default(kind):
+    model = ThresholdFilter(ScriptedDetector(), threshold=5.0) if kind == "threshold" else QuantileFilter(ScriptedDetector(), q=0.5, window_size=10)
+    model = _warm(model)
+    assert model.protect_anomaly_detector is True
+    model.learn_one({"score": 100.0})
+    assert model.anomaly_detector.learned == [3.0, 2.0, 1.0]
