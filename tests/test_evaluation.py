@@ -88,3 +88,11 @@ def test_point_scores_error_names_the_scores_argument():
     with pytest.raises(InvalidInputError) as caught:
         point_scores(np.array([0, 1]), np.array([0, 1]), np.array([0.1, np.nan]))
     assert str(caught.value).startswith("scores has a non-finite value")
+
+
+@pytest.mark.requirement("REQ-QUA-010")
+@given(labels=BINARY, flags=BINARY)
+def test_event_f1_is_the_harmonic_mean_of_event_precision_and_recall(labels, flags):
+    scores = event_scores(labels, flags)
+    total = scores.precision + scores.recall
+    assert scores.f1 == pytest.approx(2 * scores.precision * scores.recall / total if total else 0.0, rel=1e-15)

@@ -214,3 +214,28 @@ def test_snapshot_of_a_constant_channel_with_zero_sum_of_squares_restores():
     assert state["state"]["sums_of_squares"] == [0.0]
     restored = restore_from_state_dict(state)
     assert restored.score_one({"load": 2.0}) == model.score_one({"load": 2.0}) == 0.0
+
+
+MESSAGE_CORRUPTIONS = [
+    ("gaussian", _set(("format",), "other/1"), "format"),
+    ("gaussian", _set(("class",), "KMeansScorer"), "class"),
+    ("gaussian", _set(("params",), []), "params and state"),
+    ("gaussian", _set(("params", "extra"), 1), "params of GaussianResidualDetector"),
+    ("gaussian", _set(("state", "n_learned"), -1), "n_learned"),
+    ("gaussian", _set(("state", "channels"), ["load", "load"]), "channels"),
+    ("gaussian", _set(("state", "means"), [0.0]), "means"),
+    ("gaussian", _set(("state", "means"), [0.0, math.nan]), "means must hold finite numbers"),
+    ("gaussian", _set(("state", "sums_of_squares"), [1.0]), "sums_of_squares"),
+    ("gaussian", _set(("state", "sums_of_squares"), [1.0, -1.0]), "sums_of_squares must be >= 0"),
+    ("robust", _set(("state", "windows"), [[1.0]]), "windows"),
+    ("robust", _set(("state", "windows"), [[1.0] * 16, [1.0] * 15]), "each window"),
+    ("quantile", _set(("state", "scores"), [1.0] * 26), "window_size=25"),
+]
+
+
+@pytest.mark.requirement("REQ-STR-013")
+@pytest.mark.parametrize(("kind", "corrupt", "field"), MESSAGE_CORRUPTIONS)
+def test_malformed_snapshot_message_names_the_broken_field(kind, corrupt, field):
+    with pytest.raises(InvalidInputError) as caught:
+        restore_from_state_dict(corrupt(copy.deepcopy(_valid_state(kind))))
+    assert str(caught.value).startswith("Invalid state_dict: ") and field in str(caught.value)

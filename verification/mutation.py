@@ -4,8 +4,13 @@
 
 Usage, from the repository root with the test environment active (``pip install mutmut==3.8.1``)::
 
-    python verification/mutation.py            # mutmut run over the whole kernel, then record
-    python verification/mutation.py --record   # record the results of the last mutmut run only
+    python verification/mutation.py                     # mutmut run over the whole kernel, then record
+    python verification/mutation.py --retest-survivors  # rerun the mutants not killed, then record
+    python verification/mutation.py --record            # record the results of the last mutmut run only
+
+mutmut keeps each mutant's verdict in ``mutants/`` and only tests mutants without one (a changed kernel
+function gets new mutants); delete ``mutants/`` for a run from scratch. A mutant killed once stays
+killed when tests are added, so ``--retest-survivors`` after adding tests gives whole-kernel totals.
 
 mutmut's configuration (what is mutated, which tests run) is ``[tool.mutmut]`` in pyproject.toml.
 The results file follows the evidence schema (``spotanomaly2_safe_cli.evidence_inputs``):
@@ -36,8 +41,16 @@ KILLED, TIMEOUT = {"killed", "caught by type check"}, {"timeout"}
 UNFINISHED = {"not checked", "check was interrupted by user"}
 
 
-def run_mutmut() -> None:
-    subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", "2"], cwd=ROOT, check=True)
+def run_mutmut(mutant_names: list[str]) -> None:
+    """``mutmut run`` (all mutants without a result, or the named ones) with the ``mutation`` hypothesis profile.
+
+    One OpenMP/BLAS thread: mutmut forks a worker per mutant from a process that has already fitted
+    KMeans, and a forked child waits forever on the parent's OpenMP thread pool.
+    """
+    threads = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    environment = {**os.environ, **threads, "HYPOTHESIS_PROFILE": "mutation"}
+    command = [sys.executable, "-m", "mutmut", "run", "--max-children", "2", *mutant_names]
+    subprocess.run(command, cwd=ROOT, env=environment, check=True)
 
 
 def mutant_statuses() -> dict[str, tuple[str, str]]:
@@ -109,11 +122,15 @@ def results(statuses: dict[str, tuple[str, str]], reasons: dict[str, dict[str, s
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--record", action="store_true", help="only record the results of the last mutmut run")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--record", action="store_true", help="only record the results of the last mutmut run")
+    mode.add_argument("--retest-survivors", action="store_true", help="rerun every mutant not killed (after adding tests), then record")
     arguments = parser.parse_args(argv)
     os.chdir(ROOT)  # mutmut reads pyproject.toml and mutants/ from the working directory
-    if not arguments.record:
-        run_mutmut()
+    if arguments.retest_survivors:
+        run_mutmut(sorted(name for name, (_, status) in mutant_statuses().items() if status not in KILLED))
+    elif not arguments.record:
+        run_mutmut([])
     reasons = json.loads(REASONS.read_text(encoding="utf-8")) if REASONS.is_file() else {}
     recorded = results(mutant_statuses(), reasons)
     RESULTS.write_text(json.dumps(recorded, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
