@@ -248,3 +248,14 @@ def test_missing_value_in_one_column_frame_is_reported_as_missing():
         validate_frames(y_true, y_pred)
     assert caught.value.reason is Reason.MISSING_VALUE
     assert "y_pred column 'load'" in str(caught.value) and "row label 1" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-CON-011")
+def test_inexact_integer_error_names_the_first_row_beyond_the_limit_not_one_at_it():
+    true = pd.DataFrame({"load": np.full(120, 5, dtype=np.int64)}, index=pd.RangeIndex(1000, 1120))
+    true.iat[3, 0] = 2**53
+    true.iat[7, 0] = 2**53 + 2
+    with pytest.raises(InvalidInputError) as caught:
+        validate_frames(true, true.astype(float))
+    assert caught.value.reason is Reason.INEXACT_INTEGER
+    assert f"has the integer {2**53 + 2} at row label 1007" in str(caught.value)

@@ -218,3 +218,10 @@ def test_filter_protects_its_detector_by_default(kind):
     assert model.protect_anomaly_detector is True
     model.learn_one({"score": 100.0})
     assert model.anomaly_detector.learned == [3.0, 2.0, 1.0]
+
+
+@pytest.mark.requirement("REQ-STR-004")
+def test_linear_quantile_halfway_between_two_values_is_bit_identical_to_numpy():
+    # Halfway (gamma = 0.5), low + d/2 and high - d/2 differ in the last bit for these values; numpy takes the latter.
+    ordered = [1.049001171530397, 6.40422650443282]
+    assert linear_quantile(ordered, 0.5) == np.quantile(ordered, 0.5)
