@@ -55,3 +55,11 @@ def test_detector_array_error_names_the_scores_argument(stage):
     with pytest.raises(InvalidInputError) as caught:
         QuantileAnomalyDetector().fit(bad) if stage == "fit" else QuantileAnomalyDetector().fit(TRAIN_SCORES).detect(bad)
     assert str(caught.value).startswith("scores has a non-finite value")
+
+
+@pytest.mark.requirement("REQ-CON-015")
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.int32, np.uint8])
+def test_detector_accepts_every_real_numeric_array_dtype_exactly(dtype):
+    scores = np.arange(100).astype(dtype)
+    detector = QuantileAnomalyDetector(high_quantile=0.5).fit(scores)
+    assert detector.threshold == float(np.quantile(scores.astype(np.float64), 0.5))

@@ -500,3 +500,14 @@ def test_explain_contribution_overflow_names_row_label(window):
         detector.explain(huge, data.y_pred_test, *context)
     assert caught.value.reason is Reason.SCORE_OVERFLOW
     assert repr(huge.index[4]) in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-QUA-004")
+def test_fit_score_detect_passes_the_context_on_like_score_and_detect():
+    data = make_frames()
+    context = (data.y_true_train.iloc[-2:], data.y_pred_train.iloc[-2:])
+    params = {"window": 3, "window_agg": "max"}
+    combined = ForecastingAnomalyDetector("RobustZScorer", params).fit_score_detect(*data, *context)
+    separate = ForecastingAnomalyDetector("RobustZScorer", params).fit(data.y_true_train, data.y_pred_train)
+    for got, expected in zip(combined, separate.score_and_detect(data.y_true_test, data.y_pred_test, *context)):
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
