@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import spotanomaly2_safe
@@ -94,6 +95,16 @@ class _Foreign:
         return 0.0
 
 
+def _frames():
+    index = pd.date_range("2026-01-01", periods=160, freq="h")
+    actual = pd.DataFrame({"load": np.sin(np.arange(160.0))}, index=index)
+    return actual.iloc[:120], actual.iloc[:120] * 0.9, actual.iloc[120:], actual.iloc[120:] * 0.9
+
+
+def _windowed_pipeline():
+    return ForecastingAnomalyDetector("RobustZScorer", {"window": 3}).fit(*_frames()[:2])
+
+
 BAD_SCORES = np.array([1.0, np.nan])
 # Each error says what was wrong and where: the object or argument named in the fragments.
 MESSAGE_CASES = [
@@ -108,6 +119,11 @@ MESSAGE_CASES = [
     _case("REQ-CON-015", lambda: NormScorer().fit(np.array([[1.0], [np.inf]])), Reason.TOO_FEW_ROWS, "residuals has 2 rows", "100", case_id="scorer-fit-residuals"),
     _case("REQ-CON-015", lambda: _fitted(NormScorer(), np.ones((200, 1))).score(np.array([[np.inf]])), Reason.NON_FINITE, "residuals", case_id="scorer-score-residuals"),
     _case("REQ-CON-015", lambda: _fitted(NormScorer(), np.ones((200, 1))).contributions(np.ones((1, 2))), Reason.COLUMNS_DIFFER_FROM_FIT, "residuals has 2 columns", "saw 1", case_id="scorer-contributions-residuals"),
+    _case("REQ-COR-007", lambda: ScoreNormalizer().fit(np.ones(10), threshold=1.0), Reason.INVALID_PARAMETER, "threshold_anchored", "threshold=1.0", case_id="normalizer-threshold"),
+    _case("REQ-QUA-004", lambda: _fitted(NormScorer(), np.ones((200, 1))).score(np.ones((1, 1)), np.ones((1, 1))), Reason.CONTEXT_MISMATCH, "NormScorer with window=1", "pass no context", "a context of 1 rows", case_id="context-given-without-window"),
+    _case("REQ-QUA-004", lambda: _fitted(NormScorer(window=3), np.ones((200, 1))).score(np.ones((1, 1))), Reason.CONTEXT_MISMATCH, "exactly 2 context rows", "batch); got no context", case_id="context-missing"),
+    _case("REQ-QUA-004", lambda: _windowed_pipeline().score_and_detect(*_frames()[2:], _frames()[0].iloc[-2:], None), Reason.CONTEXT_MISMATCH, "context_true and context_pred", case_id="pipeline-context-pair"),
+    _case("REQ-QUA-004", lambda: _windowed_pipeline().score_and_detect(*_frames()[2:]), Reason.CONTEXT_MISMATCH, "ForecastingAnomalyDetector with window=3", case_id="pipeline-context-missing"),
     _case("REQ-CON-015", lambda: QuantileAnomalyDetector().fit(np.array(["a"])), Reason.NON_NUMERIC, "scores", "<U1", case_id="array-dtype"),
     _case("REQ-CON-015", lambda: QuantileAnomalyDetector().fit(np.ones((2, 2))), Reason.EMPTY_INPUT, "scores", "1-D", "(2, 2)", case_id="array-shape"),
     _case("REQ-CON-015", lambda: QuantileAnomalyDetector().fit([1.0]), Reason.NOT_AN_ARRAY, "scores", "list", case_id="array-type"),

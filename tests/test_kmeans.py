@@ -123,3 +123,12 @@ def test_silhouette_of_more_rows_than_the_sample_size_uses_the_seeded_sample():
     labels = KMeans(n_clusters=2, n_init=1, random_state=3, algorithm="lloyd").fit(scaled).labels_
     expected = silhouette_score(scaled, labels, sample_size=SILHOUETTE_SAMPLE_SIZE, random_state=3)
     assert scorer.elbow_results["criterion"][0] == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.requirement("REQ-COR-003")
+def test_n_init_and_max_iter_are_passed_to_sklearn_kmeans():
+    scorer = KMeansScorer(n_clusters=3, n_init=4, max_iter=2, random_state=5).fit(BLOBS)
+    scaled = StandardScaler().fit_transform(BLOBS)
+    reference = KMeans(n_clusters=3, n_init=4, max_iter=2, random_state=5, algorithm="lloyd").fit(scaled)
+    np.testing.assert_allclose(scorer.kmeans_.cluster_centers_, reference.cluster_centers_, rtol=1e-12, atol=1e-15)
+    assert (scorer.kmeans_.n_init, scorer.kmeans_.max_iter) == (4, 2)

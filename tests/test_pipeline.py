@@ -511,3 +511,15 @@ def test_fit_score_detect_passes_the_context_on_like_score_and_detect():
     separate = ForecastingAnomalyDetector("RobustZScorer", params).fit(data.y_true_train, data.y_pred_train)
     for got, expected in zip(combined, separate.score_and_detect(data.y_true_test, data.y_pred_test, *context)):
         pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+@pytest.mark.requirement("REQ-CON-006")
+def test_context_columns_must_equal_fit_columns():
+    data = make_frames()
+    detector = ForecastingAnomalyDetector("RobustZScorer", {"window": 3}).fit(data.y_true_train, data.y_pred_train)
+    swapped = [column for column in reversed(data.y_true_train.columns)]
+    context = (data.y_true_train.iloc[-2:][swapped], data.y_pred_train.iloc[-2:][swapped])
+    with pytest.raises(spotanomaly2_safe.InvalidInputError) as caught:
+        detector.score_and_detect(data.y_true_test, data.y_pred_test, *context)
+    assert caught.value.reason is Reason.COLUMNS_DIFFER_FROM_FIT
+    assert "y_true_context must match the columns seen at fit" in str(caught.value)
