@@ -18,6 +18,8 @@ from spotanomaly2_safe import (
 )
 from spotanomaly2_safe.alarms import postprocess_flags
 from spotanomaly2_safe.errors import Reason
+from spotanomaly2_safe.scoring.pot import PeaksOverThresholdDetector
+from spotanomaly2_safe.scoring.tail import fit_tail
 
 from frames import SCORER_CASES, make_frames
 
@@ -523,3 +525,43 @@ def test_context_columns_must_equal_fit_columns():
         detector.score_and_detect(data.y_true_test, data.y_pred_test, *context)
     assert caught.value.reason is Reason.COLUMNS_DIFFER_FROM_FIT
     assert "y_true_context must match the columns seen at fit" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-QUA-006")
+@pytest.mark.parametrize(("settings", "fitted"), [
+    ({"threshold_method": "pot", "risk": 1e-3}, lambda scores: PeaksOverThresholdDetector(risk=1e-3, tail_quantile=0.95).fit(scores).tail),
+    ({"normalization": "tail_probability"}, lambda scores: fit_tail(scores, 0.95)),
+], ids=["pot-threshold", "tail-probability-normalization"])
+def test_pipeline_tail_is_fitted_above_its_tail_quantile(settings, fitted):
+    data = make_frames(n_train=2000)
+    detector = ForecastingAnomalyDetector("NormScorer", tail_quantile=0.95, **settings).fit(data.y_true_train, data.y_pred_train)
+    train_scores = detector.scorer.score(data.y_true_train.to_numpy() - data.y_pred_train.to_numpy())
+    tail = detector.detector.tail if "threshold_method" in settings else detector.normalizer.tail
+    assert tail.details() == fitted(train_scores).details()
+
+
+@pytest.mark.requirement("REQ-CON-016")
+def test_training_score_overflow_names_the_training_row_label():
+    data = make_frames()
+    huge = data.y_true_train.copy()
+    huge.iloc[150] = 1e200
+    with pytest.raises(spotanomaly2_safe.InvalidInputError) as caught:
+        ForecastingAnomalyDetector("NormScorer", {"window": 3}).fit(huge, data.y_pred_train)
+    assert caught.value.reason is Reason.SCORE_OVERFLOW
+    assert repr(huge.index[150]) in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-CON-016")
+@pytest.mark.parametrize(("rows", "columns", "named"), [([0], [0, 1], 0), ([5, 6], [0], 6)], ids=["first-batch-row", "window-aggregate"])
+def test_windowed_score_overflow_names_the_batch_row_label(rows, columns, named):
+    # first-batch-row: the L1 score 1.5e308 + 1.5e308 overflows on the first row after the context.
+    # window-aggregate: each row's score (1.5e308) is finite; their window sum overflows where they meet.
+    data = make_frames()
+    detector = ForecastingAnomalyDetector("NormScorer", {"ord": 1, "window": 2, "window_agg": "mean"}).fit(data.y_true_train, data.y_pred_train)
+    true, pred = data.y_true_test.copy(), data.y_pred_test.copy()
+    true.iloc[rows, :], pred.iloc[rows, :] = 0.0, 0.0
+    true.iloc[rows, columns] = 1.5e308
+    with pytest.raises(spotanomaly2_safe.InvalidInputError) as caught:
+        detector.score_and_detect(true, pred, data.y_true_train.iloc[-1:], data.y_pred_train.iloc[-1:])
+    assert caught.value.reason is Reason.SCORE_OVERFLOW
+    assert repr(true.index[named]) in str(caught.value)
