@@ -119,6 +119,7 @@ MESSAGE_CASES = [
     _case("REQ-CON-015", lambda: NormScorer().fit(np.array([[1.0], [np.inf]])), Reason.TOO_FEW_ROWS, "residuals has 2 rows", "100", case_id="scorer-fit-residuals"),
     _case("REQ-CON-015", lambda: _fitted(NormScorer(), np.ones((200, 1))).score(np.array([[np.inf]])), Reason.NON_FINITE, "residuals", case_id="scorer-score-residuals"),
     _case("REQ-CON-015", lambda: _fitted(NormScorer(), np.ones((200, 1))).contributions(np.ones((1, 2))), Reason.COLUMNS_DIFFER_FROM_FIT, "residuals has 2 columns", "saw 1", case_id="scorer-contributions-residuals"),
+    _case("REQ-PAR-005", lambda: ForecastingAnomalyDetector(scorer_name=NormScorer(), scorer_params={"ord": 1}), Reason.INVALID_PARAMETER, "scorer_params must be empty", case_id="scorer-instance-with-params"),
     _case("REQ-COR-007", lambda: ScoreNormalizer().fit(np.ones(10), threshold=1.0), Reason.INVALID_PARAMETER, "threshold_anchored", "threshold=1.0", case_id="normalizer-threshold"),
     _case("REQ-QUA-004", lambda: _fitted(NormScorer(), np.ones((200, 1))).score(np.ones((1, 1)), np.ones((1, 1))), Reason.CONTEXT_MISMATCH, "NormScorer with window=1", "pass no context", "a context of 1 rows", case_id="context-given-without-window"),
     _case("REQ-QUA-004", lambda: _fitted(NormScorer(window=3), np.ones((200, 1))).score(np.ones((1, 1))), Reason.CONTEXT_MISMATCH, "exactly 2 context rows", "batch); got no context", case_id="context-missing"),
