@@ -106,7 +106,7 @@ def test_kneedle_rescales_the_inertia_curve_to_the_unit_square(inertias):
 @pytest.mark.requirement("REQ-PAR-007")
 @pytest.mark.parametrize(
     ("k_min", "k_max", "method", "k_values"),
-    [(2, 4, "second_derivative", [2, 3, 4]), (2, 4, "kneedle", [2, 3, 4]), (1, 3, "silhouette", [2, 3]), (2, 3, "silhouette", [2, 3])],
+    [(1, 3, "second_derivative", [1, 2, 3]), (2, 4, "kneedle", [2, 3, 4]), (1, 3, "silhouette", [2, 3]), (2, 3, "silhouette", [2, 3])],
 )
 def test_smallest_allowed_selection_range_is_accepted(k_min, k_max, method, k_values):
     scorer = KMeansScorer(auto_select_k=True, k_min=k_min, k_max=k_max, elbow_method=method).fit(BLOBS)

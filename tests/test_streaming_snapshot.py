@@ -239,3 +239,11 @@ def test_malformed_snapshot_message_names_the_broken_field(kind, corrupt, field)
     with pytest.raises(InvalidInputError) as caught:
         restore_from_state_dict(corrupt(copy.deepcopy(_valid_state(kind))))
     assert str(caught.value).startswith("Invalid state_dict: ") and field in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-STR-013")
+@pytest.mark.parametrize("kind", list(FACTORIES))
+def test_snapshot_after_exactly_one_learned_observation_restores(kind):
+    model = _build(kind)
+    model.learn_one(next(stream()))
+    assert restore_from_state_dict(model.state_dict()).state_dict() == model.state_dict()
