@@ -565,3 +565,17 @@ def test_windowed_score_overflow_names_the_batch_row_label(rows, columns, named)
         detector.score_and_detect(true, pred, data.y_true_train.iloc[-1:], data.y_pred_train.iloc[-1:])
     assert caught.value.reason is Reason.SCORE_OVERFLOW
     assert repr(true.index[named]) in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-CON-016")
+def test_windowed_contribution_overflow_names_the_batch_row_label():
+    # Each row's L1 contribution (1.5e308) is finite; their window sum overflows where the two rows meet.
+    data = make_frames()
+    detector = ForecastingAnomalyDetector("NormScorer", {"ord": 1, "window": 2, "window_agg": "mean"}).fit(data.y_true_train, data.y_pred_train)
+    true, pred = data.y_true_test.copy(), data.y_pred_test.copy()
+    true.iloc[[5, 6], :], pred.iloc[[5, 6], :] = 0.0, 0.0
+    true.iloc[[5, 6], 0] = 1.5e308
+    with pytest.raises(spotanomaly2_safe.InvalidInputError) as caught:
+        detector.explain(true, pred, data.y_true_train.iloc[-1:], data.y_pred_train.iloc[-1:])
+    assert caught.value.reason is Reason.SCORE_OVERFLOW
+    assert repr(true.index[6]) in str(caught.value)
