@@ -14,4 +14,6 @@ pytest_plugins = ["spotanomaly2_safe_cli.traceplugin", "pytester"]
 # One explicit, derandomized profile: the same examples in every run, so a red CI run reproduces locally.
 settings.register_profile("ci", derandomize=True, deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", deadline=None, max_examples=200)
+# Mutation testing (verification/mutation.py) reruns the tests once per mutant: fewer examples, still derandomized.
+settings.register_profile("mutation", derandomize=True, deadline=None, max_examples=10, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -8,6 +8,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 import pytest
+from pandera.config import ValidationDepth, config_context
 
 from spotanomaly2_safe import (
     ForecastingAnomalyDetector,
@@ -248,3 +249,38 @@ def test_missing_value_in_one_column_frame_is_reported_as_missing():
         validate_frames(y_true, y_pred)
     assert caught.value.reason is Reason.MISSING_VALUE
     assert "y_pred column 'load'" in str(caught.value) and "row label 1" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-CON-011")
+def test_inexact_integer_error_names_the_first_row_beyond_the_limit_not_one_at_it():
+    true = pd.DataFrame({"load": np.full(120, 5, dtype=np.int64)}, index=pd.RangeIndex(1000, 1120))
+    true.iat[3, 0] = 2**53
+    true.iat[7, 0] = 2**53 + 2
+    with pytest.raises(InvalidInputError) as caught:
+        validate_frames(true, true.astype(float))
+    assert caught.value.reason is Reason.INEXACT_INTEGER
+    assert f"has the integer {2**53 + 2} at row label 1007" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-CON-014")
+@pytest.mark.parametrize("settings", [{"validation_enabled": False}, {"validation_depth": "SCHEMA_ONLY"}], ids=["disabled", "schema-only"])
+def test_caller_pandera_config_context_cannot_switch_contracts_off(settings):
+    settings = {key: ValidationDepth[value] if key == "validation_depth" else value for key, value in settings.items()}
+    true, pred = make_frames().y_true_test, make_frames().y_pred_test
+    big = true.round().astype(np.int64)
+    big.iat[3, 0] = 2**53 + 1
+    with config_context(**settings), pytest.raises(InvalidInputError) as caught:
+        validate_frames(big, pred)
+    assert caught.value.reason is Reason.INEXACT_INTEGER
+
+
+@pytest.mark.requirement("REQ-CON-005")
+def test_multiindex_levels_must_have_the_same_dtypes():
+    true = make_frames().y_true_test
+    labels = pd.MultiIndex.from_arrays([np.arange(len(true)), true.index])
+    other = pd.MultiIndex.from_arrays([np.arange(len(true)).astype(float), true.index])
+    residuals = validate_frames(true.set_axis(labels), true.set_axis(labels)).residuals
+    assert residuals.shape == true.shape and not residuals.any()
+    with pytest.raises(InvalidInputError) as caught:
+        validate_frames(true.set_axis(labels), true.set_axis(other))
+    assert caught.value.reason is Reason.INDEX_MISMATCH

@@ -38,3 +38,28 @@ def test_detector_rejects_non_finite_scores():
     assert caught.value.reason is Reason.NON_FINITE
     with pytest.raises(InvalidInputError):
         QuantileAnomalyDetector().fit(TRAIN_SCORES).detect(np.ones((2, 2)))
+
+
+@pytest.mark.requirement("REQ-CON-013")
+def test_detect_before_fit_gives_the_not_fitted_reason_and_says_to_fit():
+    with pytest.raises(NotFittedError) as caught:
+        QuantileAnomalyDetector().detect(TRAIN_SCORES)
+    assert caught.value.reason is Reason.NOT_FITTED
+    assert "QuantileAnomalyDetector" in str(caught.value) and "fit" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-CON-015")
+@pytest.mark.parametrize("stage", ["fit", "detect"])
+def test_detector_array_error_names_the_scores_argument(stage):
+    bad = np.array([1.0, np.inf])
+    with pytest.raises(InvalidInputError) as caught:
+        QuantileAnomalyDetector().fit(bad) if stage == "fit" else QuantileAnomalyDetector().fit(TRAIN_SCORES).detect(bad)
+    assert str(caught.value).startswith("scores has a non-finite value")
+
+
+@pytest.mark.requirement("REQ-CON-015")
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.int32, np.uint8])
+def test_detector_accepts_every_real_numeric_array_dtype_exactly(dtype):
+    scores = np.arange(100).astype(dtype)
+    detector = QuantileAnomalyDetector(high_quantile=0.5).fit(scores)
+    assert detector.threshold == float(np.quantile(scores.astype(np.float64), 0.5))

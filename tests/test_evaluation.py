@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from sklearn.metrics import average_precision_score, f1_score
+from sklearn.metrics import average_precision_score, f1_score, precision_score
 
 from spotanomaly2_safe import InvalidInputError
 from spotanomaly2_safe.errors import Reason
@@ -67,3 +67,32 @@ def test_inconsistent_inputs_are_rejected(labels, flags, scores, reason):
     with pytest.raises(InvalidInputError) as caught:
         event_scores(labels, flags) if scores is None else point_scores(labels, flags, scores)
     assert caught.value.reason is reason
+
+
+@pytest.mark.requirement("REQ-QUA-010")
+@given(labels=BINARY.filter(lambda labels: labels.any()), flags=BINARY)
+def test_point_precision_recall_f1_equal_sklearn_with_zero_for_undefined(labels, flags):
+    result = point_scores(labels, flags, np.linspace(0.0, 1.0, labels.size))
+    assert result.precision == precision_score(labels, flags, zero_division=0)
+    assert result.f1 == f1_score(labels, flags, zero_division=0)
+
+
+@pytest.mark.requirement("REQ-QUA-010")
+def test_point_scores_without_any_flag_have_zero_precision():
+    result = point_scores(np.array([0, 1, 1, 0]), np.zeros(4, dtype=int), np.array([0.1, 0.9, 0.4, 0.5]))
+    assert (result.precision, result.recall, result.f1) == (0.0, 0.0, 0.0)
+
+
+@pytest.mark.requirement("REQ-QUA-010")
+def test_point_scores_error_names_the_scores_argument():
+    with pytest.raises(InvalidInputError) as caught:
+        point_scores(np.array([0, 1]), np.array([0, 1]), np.array([0.1, np.nan]))
+    assert str(caught.value).startswith("scores has a non-finite value")
+
+
+@pytest.mark.requirement("REQ-QUA-010")
+@given(labels=BINARY, flags=BINARY)
+def test_event_f1_is_the_harmonic_mean_of_event_precision_and_recall(labels, flags):
+    scores = event_scores(labels, flags)
+    total = scores.precision + scores.recall
+    assert scores.f1 == pytest.approx(2 * scores.precision * scores.recall / total if total else 0.0, rel=1e-15)

@@ -9,7 +9,7 @@ from sklearn.preprocessing import StandardScaler
 from spotanomaly2_safe import InsufficientDataException, InvalidParameterError, KMeansScorer
 from spotanomaly2_safe.errors import Reason
 from spotanomaly2_safe.scoring import kmeans
-from spotanomaly2_safe.scoring.kmeans import _kneedle, _second_derivative
+from spotanomaly2_safe.scoring.kmeans import SILHOUETTE_SAMPLE_SIZE, _kneedle, _second_derivative
 
 # Vertices of a regular tetrahedron: every merge of two blobs costs the same, so the elbow at k=4 is sharp.
 CENTRES = 10.0 * np.array([[1.0, 1.0, 1.0], [1.0, -1.0, -1.0], [-1.0, 1.0, -1.0], [-1.0, -1.0, 1.0]])
@@ -92,3 +92,43 @@ def test_fewer_distinct_rows_than_clusters_raises():
     with pytest.warns(Warning), pytest.raises(InsufficientDataException) as caught:
         KMeansScorer(n_clusters=3).fit(repeated)
     assert caught.value.reason is Reason.TOO_FEW_DISTINCT_ROWS
+
+
+@pytest.mark.requirement("REQ-COR-005")
+@pytest.mark.parametrize("inertias", [[14.0, 6.0, 5.0, 4.0], [0.5, 0.2, 0.15, 0.1]], ids=["positive-minimum", "spread-below-one"])
+def test_kneedle_rescales_the_inertia_curve_to_the_unit_square(inertias):
+    k_values, inertias = [2, 3, 4, 5], np.array(inertias)
+    x = np.array([0.0, 1 / 3, 2 / 3, 1.0])
+    y = (inertias - inertias.min()) / (inertias.max() - inertias.min())
+    np.testing.assert_allclose(_kneedle(k_values, inertias), (1.0 - x) - y, rtol=0, atol=1e-15)
+
+
+@pytest.mark.requirement("REQ-PAR-007")
+@pytest.mark.parametrize(
+    ("k_min", "k_max", "method", "k_values"),
+    [(1, 3, "second_derivative", [1, 2, 3]), (2, 4, "kneedle", [2, 3, 4]), (1, 3, "silhouette", [2, 3]), (2, 3, "silhouette", [2, 3])],
+)
+def test_smallest_allowed_selection_range_is_accepted(k_min, k_max, method, k_values):
+    scorer = KMeansScorer(auto_select_k=True, k_min=k_min, k_max=k_max, elbow_method=method).fit(BLOBS)
+    assert scorer.elbow_results["k_values"] == k_values
+
+
+@pytest.mark.requirement("REQ-COR-005")
+def test_silhouette_of_more_rows_than_the_sample_size_uses_the_seeded_sample():
+    rows = np.concatenate([BLOBS] * 6)
+    rows = rows + np.random.default_rng(7).normal(scale=0.01, size=rows.shape)
+    assert len(rows) > SILHOUETTE_SAMPLE_SIZE
+    scorer = KMeansScorer(auto_select_k=True, k_min=2, k_max=3, elbow_method="silhouette", random_state=3).fit(rows)
+    scaled = StandardScaler().fit_transform(rows)
+    labels = KMeans(n_clusters=2, n_init=1, random_state=3, algorithm="lloyd").fit(scaled).labels_
+    expected = silhouette_score(scaled, labels, sample_size=SILHOUETTE_SAMPLE_SIZE, random_state=3)
+    assert scorer.elbow_results["criterion"][0] == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.requirement("REQ-COR-003")
+def test_n_init_and_max_iter_are_passed_to_sklearn_kmeans():
+    scorer = KMeansScorer(n_clusters=3, n_init=4, max_iter=2, random_state=5).fit(BLOBS)
+    scaled = StandardScaler().fit_transform(BLOBS)
+    reference = KMeans(n_clusters=3, n_init=4, max_iter=2, random_state=5, algorithm="lloyd").fit(scaled)
+    np.testing.assert_allclose(scorer.kmeans_.cluster_centers_, reference.cluster_centers_, rtol=1e-12, atol=1e-15)
+    assert (scorer.kmeans_.n_init, scorer.kmeans_.max_iter) == (4, 2)

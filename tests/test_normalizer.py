@@ -125,3 +125,10 @@ def test_tail_probability_has_no_ties_above_u(xi, low, relative_gap):
     second = first + tail.sigma * relative_gap * max(1.0, low) * 1e-3
     lower, higher = normalizer.transform(np.array([first, second]))
     assert lower < higher < 1.0
+
+
+@pytest.mark.requirement("REQ-QUA-008")
+def test_tail_probability_of_a_certain_exceedance_is_positive_zero_not_negative_zero():
+    normalizer = ScoreNormalizer(method="tail_probability", tail_quantile=0.95).fit(TRAIN_SCORES)
+    normalized = normalizer.transform(np.array([TRAIN_SCORES.min() - 1.0]))
+    assert normalized[0] == 0.0 and not np.signbit(normalized[0])

@@ -125,3 +125,27 @@ def test_unknown_parameter_without_close_match_has_no_hint():
     with pytest.raises(InvalidParameterError) as caught:
         reject_unknown_parameters("KMeansScorer", ["n_clusters"], ["zzz"])
     assert "Did you mean" not in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-PAR-004")
+@pytest.mark.parametrize(
+    ("constraint", "described"),
+    [
+        (Interval(int, 1, None, closed="left"), "an int in the range [1, inf)"),
+        (Interval(float, None, 0.5, closed="right"), "a float in the range (-inf, 0.5]"),
+        (Options((1, 2, "inf")), "one of {1, 2, 'inf'}"),
+        (InstanceOf(dict), "an instance of 'dict'"),
+        (InstanceOf((int, float)), "an instance of 'int' or 'float'"),
+    ],
+)
+def test_each_kind_of_constraint_describes_its_allowed_values_in_the_message(constraint, described):
+    with pytest.raises(InvalidParameterError) as caught:
+        validate_parameters("Owner", {"name": [constraint]}, {"name": [None]})
+    assert str(caught.value) == f"The 'name' parameter of Owner must be {described}. Got [None] instead."
+
+
+@pytest.mark.requirement("REQ-PAR-002")
+def test_unknown_parameter_with_no_close_name_gets_no_suggestion():
+    with pytest.raises(InvalidParameterError) as caught:
+        reject_unknown_parameters("NormScorer", ["ord", "window"], ["contamination_level"])
+    assert str(caught.value) == "NormScorer got an unknown parameter 'contamination_level'; it takes ['ord', 'window']."

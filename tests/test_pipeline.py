@@ -18,6 +18,8 @@ from spotanomaly2_safe import (
 )
 from spotanomaly2_safe.alarms import postprocess_flags
 from spotanomaly2_safe.errors import Reason
+from spotanomaly2_safe.scoring.pot import PeaksOverThresholdDetector
+from spotanomaly2_safe.scoring.tail import fit_tail
 
 from frames import SCORER_CASES, make_frames
 
@@ -470,3 +472,110 @@ def test_explain_before_fit_raises_not_fitted():
     data = make_frames()
     with pytest.raises(NotFittedError):
         ForecastingAnomalyDetector("RobustZScorer").explain(data.y_true_test, data.y_pred_test)
+
+
+@pytest.mark.requirement("REQ-QUA-005")
+@pytest.mark.parametrize("window_agg", ["mean", "max", "median"])
+def test_windowed_explain_given_context_aggregates_the_per_row_contributions(window_agg):
+    data = make_frames(n_test=12)
+    windowed = ForecastingAnomalyDetector("RobustZScorer", {"window": 3, "window_agg": window_agg})
+    per_row = ForecastingAnomalyDetector("RobustZScorer")
+    for detector in (windowed, per_row):
+        detector.fit(data.y_true_train, data.y_pred_train)
+    true, pred = pd.concat([data.y_true_train.iloc[-2:], data.y_true_test]), pd.concat([data.y_pred_train.iloc[-2:], data.y_pred_test])
+    expected = getattr(per_row.explain(true, pred).rolling(3), window_agg)().iloc[2:]
+    explained = windowed.explain(data.y_true_test, data.y_pred_test, true.iloc[:2], pred.iloc[:2])
+    pd.testing.assert_frame_equal(explained, expected, check_exact=False, rtol=1e-12, atol=0)
+    one_by_one = pd.concat(windowed.explain(true.iloc[row + 2 : row + 3], pred.iloc[row + 2 : row + 3], true.iloc[row:row + 2], pred.iloc[row:row + 2]) for row in range(12))
+    pd.testing.assert_frame_equal(explained, one_by_one, check_exact=True)
+
+
+@pytest.mark.requirement("REQ-CON-016")
+@pytest.mark.parametrize("window", [1, 3])
+def test_explain_contribution_overflow_names_row_label(window):
+    data = make_frames()
+    detector = ForecastingAnomalyDetector("NormScorer", {"window": window}).fit(data.y_true_train, data.y_pred_train)
+    huge = data.y_true_test.copy()
+    huge.iloc[4, 0] = 1e200
+    context = (data.y_true_train.iloc[-2:], data.y_pred_train.iloc[-2:]) if window > 1 else (None, None)
+    with pytest.raises(spotanomaly2_safe.InvalidInputError) as caught:
+        detector.explain(huge, data.y_pred_test, *context)
+    assert caught.value.reason is Reason.SCORE_OVERFLOW
+    assert repr(huge.index[4]) in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-QUA-004")
+def test_fit_score_detect_passes_the_context_on_like_score_and_detect():
+    data = make_frames()
+    context = (data.y_true_train.iloc[-2:], data.y_pred_train.iloc[-2:])
+    params = {"window": 3, "window_agg": "max"}
+    combined = ForecastingAnomalyDetector("RobustZScorer", params).fit_score_detect(*data, *context)
+    separate = ForecastingAnomalyDetector("RobustZScorer", params).fit(data.y_true_train, data.y_pred_train)
+    for got, expected in zip(combined, separate.score_and_detect(data.y_true_test, data.y_pred_test, *context)):
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+@pytest.mark.requirement("REQ-CON-006")
+def test_context_columns_must_equal_fit_columns():
+    data = make_frames()
+    detector = ForecastingAnomalyDetector("RobustZScorer", {"window": 3}).fit(data.y_true_train, data.y_pred_train)
+    swapped = [column for column in reversed(data.y_true_train.columns)]
+    context = (data.y_true_train.iloc[-2:][swapped], data.y_pred_train.iloc[-2:][swapped])
+    with pytest.raises(spotanomaly2_safe.InvalidInputError) as caught:
+        detector.score_and_detect(data.y_true_test, data.y_pred_test, *context)
+    assert caught.value.reason is Reason.COLUMNS_DIFFER_FROM_FIT
+    assert "y_true_context must match the columns seen at fit" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-QUA-006")
+@pytest.mark.parametrize(("settings", "fitted"), [
+    ({"threshold_method": "pot", "risk": 1e-3}, lambda scores: PeaksOverThresholdDetector(risk=1e-3, tail_quantile=0.95).fit(scores).tail),
+    ({"normalization": "tail_probability"}, lambda scores: fit_tail(scores, 0.95)),
+], ids=["pot-threshold", "tail-probability-normalization"])
+def test_pipeline_tail_is_fitted_above_its_tail_quantile(settings, fitted):
+    data = make_frames(n_train=2000)
+    detector = ForecastingAnomalyDetector("NormScorer", tail_quantile=0.95, **settings).fit(data.y_true_train, data.y_pred_train)
+    train_scores = detector.scorer.score(data.y_true_train.to_numpy() - data.y_pred_train.to_numpy())
+    tail = detector.detector.tail if "threshold_method" in settings else detector.normalizer.tail
+    assert tail.details() == fitted(train_scores).details()
+
+
+@pytest.mark.requirement("REQ-CON-016")
+def test_training_score_overflow_names_the_training_row_label():
+    data = make_frames()
+    huge = data.y_true_train.copy()
+    huge.iloc[150] = 1e200
+    with pytest.raises(spotanomaly2_safe.InvalidInputError) as caught:
+        ForecastingAnomalyDetector("NormScorer", {"window": 3}).fit(huge, data.y_pred_train)
+    assert caught.value.reason is Reason.SCORE_OVERFLOW
+    assert repr(huge.index[150]) in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-CON-016")
+@pytest.mark.parametrize(("rows", "columns", "named"), [([0], [0, 1], 0), ([5, 6], [0], 6)], ids=["first-batch-row", "window-aggregate"])
+def test_windowed_score_overflow_names_the_batch_row_label(rows, columns, named):
+    # first-batch-row: the L1 score 1.5e308 + 1.5e308 overflows on the first row after the context.
+    # window-aggregate: each row's score (1.5e308) is finite; their window sum overflows where they meet.
+    data = make_frames()
+    detector = ForecastingAnomalyDetector("NormScorer", {"ord": 1, "window": 2, "window_agg": "mean"}).fit(data.y_true_train, data.y_pred_train)
+    true, pred = data.y_true_test.copy(), data.y_pred_test.copy()
+    true.iloc[rows, :], pred.iloc[rows, :] = 0.0, 0.0
+    true.iloc[rows, columns] = 1.5e308
+    with pytest.raises(spotanomaly2_safe.InvalidInputError) as caught:
+        detector.score_and_detect(true, pred, data.y_true_train.iloc[-1:], data.y_pred_train.iloc[-1:])
+    assert caught.value.reason is Reason.SCORE_OVERFLOW
+    assert repr(true.index[named]) in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-CON-016")
+def test_windowed_contribution_overflow_names_the_batch_row_label():
+    # Each row's L1 contribution (1.5e308) is finite; their window sum overflows where the two rows meet.
+    data = make_frames()
+    detector = ForecastingAnomalyDetector("NormScorer", {"ord": 1, "window": 2, "window_agg": "mean"}).fit(data.y_true_train, data.y_pred_train)
+    true, pred = data.y_true_test.copy(), data.y_pred_test.copy()
+    true.iloc[[5, 6], :], pred.iloc[[5, 6], :] = 0.0, 0.0
+    true.iloc[[5, 6], 0] = 1.5e308
+    with pytest.raises(spotanomaly2_safe.InvalidInputError) as caught:
+        detector.explain(true, pred, data.y_true_train.iloc[-1:], data.y_pred_train.iloc[-1:])
+    assert caught.value.reason is Reason.SCORE_OVERFLOW
+    assert repr(true.index[6]) in str(caught.value)

@@ -66,3 +66,10 @@ def test_detector_rejects_non_finite_scores():
     with pytest.raises(Exception) as caught:
         PeaksOverThresholdDetector().fit(np.array([1.0, np.nan]))
     assert caught.value.reason is Reason.NON_FINITE
+
+
+@pytest.mark.requirement("REQ-QUA-007")
+def test_risk_equal_to_tail_share_is_an_error():
+    with pytest.raises(InvalidParameterError) as caught:
+        PeaksOverThresholdDetector(risk=100 / 5000, tail_quantile=0.98).fit(SCORES)
+    assert caught.value.reason is Reason.RISK_NOT_IN_TAIL

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """The project around the kernel: README commands, CI script, benchmark script."""
 
+import datetime
 import importlib.metadata
 import json
 import re
@@ -14,6 +15,7 @@ import pytest
 
 from spotanomaly2_safe.errors import Reason
 from spotanomaly2_safe_cli.demo import make_demo_data
+from spotanomaly2_safe_cli.evidence_inputs import MUTATION_KEYS, read_mutation_results
 from spotanomaly2_safe_cli.traceability import load_requirements
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,3 +146,20 @@ def test_readme_python_example_runs_as_written(block):
     exec(_readme_python_blocks()[block], namespace)  # the README's own text, run on the demo frames
     produced = [value for name, value in namespace.items() if name in ("scores_df", "flags_df", "state")]
     assert produced, "the example produced none of scores_df, flags_df or state"
+
+
+@pytest.mark.requirement("REQ-VER-005")
+def test_recorded_mutation_results_are_well_formed_with_score_at_least_90_percent_and_reasons():
+    results = read_mutation_results(ROOT / "verification" / "mutation_results.json")
+    assert results is not None and set(results) == set(MUTATION_KEYS)
+    assert all(isinstance(results[key], str) and results[key] for key in ("tool", "tool_version", "date", "commit"))
+    assert datetime.date.fromisoformat(results["date"]) and re.fullmatch(r"[0-9a-f]{40}", results["commit"])
+    counts = [results[key] for key in ("killed", "survived", "timeout")]
+    assert all(type(count) is int and count >= 0 for count in counts)
+    assert results["score"] == results["killed"] / sum(counts) and results["score"] >= 0.9
+    survivors = results["surviving_mutants"]
+    assert results["survived"] == len(survivors)
+    for survivor in survivors:
+        assert set(survivor) == {"location", "mutation", "reason"}, survivor
+        assert re.fullmatch(r"src/spotanomaly2_safe/\S+\.py:\d+", survivor["location"]), survivor
+        assert survivor["mutation"].strip() and survivor["reason"].strip(), survivor

@@ -238,3 +238,11 @@ def test_windowed_contributions_aggregate_like_the_score():
 @pytest.mark.parametrize(("window", "inactive"), [(1, ["window_agg"]), (2, [])])
 def test_window_agg_is_listed_inactive_only_without_window(window, inactive):
     assert RobustZScorer(window=window).fit(RESIDUALS).fit_details()["inactive_parameters"] == inactive
+
+
+@pytest.mark.requirement("REQ-COR-004")
+@pytest.mark.parametrize("max_samples", [64, 0.5])
+def test_isolation_forest_passes_max_samples_to_sklearn(max_samples):
+    scorer = IsolationForestScorer(n_estimators=30, max_samples=max_samples, contamination=0.05, random_state=7).fit(RESIDUALS)
+    reference = IsolationForest(n_estimators=30, max_samples=max_samples, contamination=0.05, random_state=7).fit(RESIDUALS)
+    np.testing.assert_allclose(scorer.score(PROBES), -reference.decision_function(PROBES), rtol=0, atol=1e-12)

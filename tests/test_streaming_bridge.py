@@ -73,3 +73,13 @@ def test_score_one_refuses_a_windowed_scorer_it_cannot_give_context():
     with pytest.raises(InvalidInputError) as caught:
         detector.score_one({"sensor_0": 0.1, "sensor_1": 0.2})
     assert caught.value.reason is Reason.CONTEXT_MISMATCH and "window=3" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-STR-014")
+@pytest.mark.parametrize("window", [2, 4])
+def test_score_one_refuses_every_window_above_one_naming_the_context_rows_needed(window):
+    data = make_frames()
+    detector = ForecastingAnomalyDetector(scorer_name="NormScorer", scorer_params={"window": window}).fit(data.y_true_train, data.y_pred_train)
+    with pytest.raises(InvalidInputError) as caught:
+        detector.score_one({"sensor_0": 0.1, "sensor_1": 0.2})
+    assert caught.value.reason is Reason.CONTEXT_MISMATCH and f"the {window - 1} rows before it" in str(caught.value)

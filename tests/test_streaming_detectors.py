@@ -199,3 +199,21 @@ def test_bad_detector_parameter_raises_naming_it(cls, name, value):
         cls(**{name: value})
     assert caught.value.reason is Reason.INVALID_PARAMETER
     assert f"The '{name}' parameter of {cls.__name__} must be" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-STR-007")
+@pytest.mark.parametrize("centre", [0.0, 0.5, -1.0, 1.5, -2.0, 3.5, 1e6])
+@pytest.mark.parametrize("spread", [0.0, 2**-53, 1e-12, 2.0])
+def test_floored_spread_is_the_spread_or_the_resolution_floor_whichever_is_larger(centre, spread):
+    assert floored_spread(centre, spread) == max(spread, 2**-52 * max(1.0, abs(centre)))
+
+
+@pytest.mark.requirement("REQ-STR-007")
+def test_gaussian_sum_of_squares_overflow_with_a_finite_mean_raises_and_learns_nothing():
+    detector = GaussianResidualDetector(grace_period=1)
+    detector.learn_one({"load": 1e200})
+    before = detector.state_dict()
+    with pytest.raises(InvalidInputError) as caught:
+        detector.learn_one({"load": -1e200})  # the mean (0.0) is finite, the squared deviation 2e400 is not
+    assert caught.value.reason is Reason.STATE_OVERFLOW
+    assert detector.state_dict() == before

@@ -221,3 +221,27 @@ def test_filter_rejects_a_detector_without_learn_one_and_score_one(detector):
 def test_anomaly_filter_is_abstract():
     with pytest.raises(TypeError):
         AnomalyFilter(ScriptedDetector())
+
+
+@pytest.mark.requirement("REQ-STR-002")
+@pytest.mark.parametrize("kind", ["threshold", "quantile"])
+def test_filter_protects_its_detector_by_default(kind):
+    model = ThresholdFilter(ScriptedDetector(), threshold=5.0) if kind == "threshold" else QuantileFilter(ScriptedDetector(), q=0.5, window_size=10)
+    model = _warm(model)
+    assert model.protect_anomaly_detector is True
+    model.learn_one({"score": 100.0})
+    assert model.anomaly_detector.learned == [3.0, 2.0, 1.0]
+
+
+@pytest.mark.requirement("REQ-STR-004")
+def test_linear_quantile_halfway_between_two_values_is_bit_identical_to_numpy():
+    # Halfway (gamma = 0.5), low + d/2 and high - d/2 differ in the last bit for these values; numpy takes the latter.
+    ordered = [1.049001171530397, 6.40422650443282]
+    assert linear_quantile(ordered, 0.5) == np.quantile(ordered, 0.5)
+
+
+@pytest.mark.requirement("REQ-STR-001")
+@pytest.mark.parametrize("kind", list(FILTER_FACTORIES))
+def test_filter_score_one_passes_keyword_arguments_to_the_detector(kind):
+    model = _warm(FILTER_FACTORIES[kind](True))
+    assert model.score_one(x={"score": 7.5}) == model.anomaly_detector.score_one(x={"score": 7.5}) == 7.5

@@ -134,3 +134,9 @@ def test_residuals_from_forecast_rejects_non_dict_forecast():
     with pytest.raises(InputTypeError) as caught:
         residuals_from_forecast({"a": 1.0}, [1.0])
     assert "y_pred must be a dict" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-STR-005")
+@pytest.mark.parametrize("value", [2**53, -(2**53)])
+def test_observation_integer_at_the_exact_float64_limit_is_accepted(value):
+    assert validate_observation({"load": 1.0, "price": value}, None) == [1.0, float(value)]

@@ -88,6 +88,17 @@ def test_restored_snapshot_from_another_process_continues_the_stream_identically
 
 @pytest.mark.requirement("REQ-STR-013")
 @pytest.mark.parametrize("kind", list(FACTORIES))
+def test_restored_snapshot_continues_the_stream_identically_in_process(kind):
+    observations = list(stream())
+    uninterrupted = _build(kind)
+    for x in observations[:SPLIT]:
+        uninterrupted.learn_one(x)
+    restored = restore_from_state_dict(json.loads(json.dumps(uninterrupted.state_dict(), allow_nan=False)))
+    assert _run(restored, observations[SPLIT:]) == _run(uninterrupted, observations[SPLIT:])
+
+
+@pytest.mark.requirement("REQ-STR-013")
+@pytest.mark.parametrize("kind", list(FACTORIES))
 @pytest.mark.parametrize("learned", [0, 3, 60])
 def test_state_dict_is_strict_json_and_round_trips(kind, learned):
     model = _build(kind)
@@ -152,6 +163,7 @@ CORRUPTIONS = [
     ("gaussian", _set(("state", "channels"), None)),
     ("gaussian", _set(("state", "channels"), ["load", 3])),
     ("gaussian", _set(("state", "channels"), ["load", "load"])),
+    ("gaussian", _set(("state", "n_learned"), 0)),
     ("gaussian", _set(("state", "means"), [0.0])),
     ("gaussian", _set(("state", "means"), [0.0, math.nan])),
     ("gaussian", _set(("state", "means"), [0.0, True])),
@@ -159,6 +171,7 @@ CORRUPTIONS = [
     ("robust", _set(("state", "windows"), [[1.0]])),
     ("robust", _set(("state", "windows"), [[1.0] * 16, [1.0] * 15])),
     ("robust", _set(("state", "windows"), "[]")),
+    ("robust", _set(("state", "windows"), None)),
     ("quantile", _set(("state", "scores"), [1.0] * 26)),
     ("quantile", _set(("state", "scores"), None)),
     ("quantile", _set(("state", "scores"), [math.inf])),
@@ -190,3 +203,47 @@ def test_restoring_something_that_is_not_a_dict_raises_input_type_error():
     with pytest.raises(InputTypeError) as caught:
         restore_from_state_dict("{}")
     assert caught.value.reason is Reason.NOT_A_DICT
+
+
+@pytest.mark.requirement("REQ-STR-013")
+def test_snapshot_of_a_constant_channel_with_zero_sum_of_squares_restores():
+    model = GaussianResidualDetector(grace_period=1)
+    for _ in range(5):
+        model.learn_one({"load": 2.0})
+    state = model.state_dict()
+    assert state["state"]["sums_of_squares"] == [0.0]
+    restored = restore_from_state_dict(state)
+    assert restored.score_one({"load": 2.0}) == model.score_one({"load": 2.0}) == 0.0
+
+
+MESSAGE_CORRUPTIONS = [
+    ("gaussian", _set(("format",), "other/1"), "format"),
+    ("gaussian", _set(("class",), "KMeansScorer"), "class"),
+    ("gaussian", _set(("params",), []), "params and state"),
+    ("gaussian", _set(("params", "extra"), 1), "params of GaussianResidualDetector"),
+    ("gaussian", _set(("state", "n_learned"), -1), "n_learned"),
+    ("gaussian", _set(("state", "channels"), ["load", "load"]), "channels"),
+    ("gaussian", _set(("state", "means"), [0.0]), "means"),
+    ("gaussian", _set(("state", "means"), [0.0, math.nan]), "means must hold finite numbers"),
+    ("gaussian", _set(("state", "sums_of_squares"), [1.0]), "sums_of_squares"),
+    ("gaussian", _set(("state", "sums_of_squares"), [1.0, -1.0]), "sums_of_squares must be >= 0"),
+    ("robust", _set(("state", "windows"), [[1.0]]), "windows"),
+    ("robust", _set(("state", "windows"), [[1.0] * 16, [1.0] * 15]), "each window"),
+    ("quantile", _set(("state", "scores"), [1.0] * 26), "window_size=25"),
+]
+
+
+@pytest.mark.requirement("REQ-STR-013")
+@pytest.mark.parametrize(("kind", "corrupt", "field"), MESSAGE_CORRUPTIONS)
+def test_malformed_snapshot_message_names_the_broken_field(kind, corrupt, field):
+    with pytest.raises(InvalidInputError) as caught:
+        restore_from_state_dict(corrupt(copy.deepcopy(_valid_state(kind))))
+    assert str(caught.value).startswith("Invalid state_dict: ") and field in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-STR-013")
+@pytest.mark.parametrize("kind", list(FACTORIES))
+def test_snapshot_after_exactly_one_learned_observation_restores(kind):
+    model = _build(kind)
+    model.learn_one(next(stream()))
+    assert restore_from_state_dict(model.state_dict()).state_dict() == model.state_dict()

@@ -109,3 +109,9 @@ def test_log_probability_strictly_decreases_above_u(xi, low, gap):
 def test_subnormal_fitted_shape_is_the_exponential_tail(monkeypatch):
     monkeypatch.setattr("spotanomaly2_safe.scoring.tail.genpareto.fit", lambda data, floc: (5e-324, 0.0, 1.0))
     assert fit_tail(SCORES, 0.98).xi == 0.0
+
+
+@pytest.mark.requirement("REQ-QUA-007")
+def test_exactly_min_exceedances_are_enough_for_a_tail_fit():
+    tail = fit_tail(SCORES[:1000], 0.98)
+    assert tail.n_exceedances == MIN_EXCEEDANCES
