@@ -13,16 +13,45 @@ strict: a score equal to the threshold is not flagged. Flags are int64 0/1.
 array([0, 0, 1])
 """
 
+from abc import ABC, abstractmethod
+
 import numpy as np
 
 from spotanomaly2_safe.contracts import validate_array
 from spotanomaly2_safe.errors import NotFittedError, Reason
 from spotanomaly2_safe.parameters import Interval, validate_parameters
 
-__all__ = ["QuantileAnomalyDetector"]
+__all__ = ["QuantileAnomalyDetector", "ThresholdDetector"]
 
 
-class QuantileAnomalyDetector:
+class ThresholdDetector(ABC):
+    """The shared rule of the threshold detectors: fitted on training scores, flag = score > threshold.
+
+    Subclasses set ``threshold`` in ``_fit`` (called on validated 1-D training scores).
+    """
+
+    threshold: float | None = None
+
+    def fit(self, scores: np.ndarray) -> "ThresholdDetector":
+        """Set ``threshold`` from a 1-D array of finite training scores; returns ``self``."""
+        self._fit(validate_array(scores, name="scores", ndim=1))
+        return self
+
+    def detect(self, scores: np.ndarray) -> np.ndarray:
+        """Return int64 flags: 1 where ``score > threshold``, else 0."""
+        if self.threshold is None:
+            raise NotFittedError(f"This {type(self).__name__} is not fitted yet; call fit first.", reason=Reason.NOT_FITTED)
+        return self._detect(validate_array(scores, name="scores", ndim=1))
+
+    @abstractmethod
+    def _fit(self, scores: np.ndarray) -> None:
+        """Set ``threshold`` from validated training scores."""
+
+    def _detect(self, scores: np.ndarray) -> np.ndarray:
+        return (scores > self.threshold).astype(np.int64)
+
+
+class QuantileAnomalyDetector(ThresholdDetector):
     """Flags scores above the ``high_quantile`` of the training scores (see the module docstring)."""
 
     parameter_constraints = {"high_quantile": [Interval(float, 0.0, 1.0, closed="neither")]}
@@ -32,19 +61,5 @@ class QuantileAnomalyDetector:
         validate_parameters(type(self).__name__, self.parameter_constraints, {"high_quantile": high_quantile})
         self.threshold: float | None = None
 
-    def fit(self, scores: np.ndarray) -> "QuantileAnomalyDetector":
-        """Set ``threshold`` from a 1-D array of finite training scores; returns ``self``."""
-        self._fit(validate_array(scores, name="scores", ndim=1))
-        return self
-
-    def detect(self, scores: np.ndarray) -> np.ndarray:
-        """Return int64 flags: 1 where ``score > threshold``, else 0."""
-        if self.threshold is None:
-            raise NotFittedError("This QuantileAnomalyDetector is not fitted yet; call fit first.", reason=Reason.NOT_FITTED)
-        return self._detect(validate_array(scores, name="scores", ndim=1))
-
     def _fit(self, scores: np.ndarray) -> None:
         self.threshold = float(np.quantile(scores, self.high_quantile))
-
-    def _detect(self, scores: np.ndarray) -> np.ndarray:
-        return (scores > self.threshold).astype(np.int64)

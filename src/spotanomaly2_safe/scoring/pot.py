@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 from scipy.stats import genpareto
 
-from spotanomaly2_safe.contracts import validate_array
-from spotanomaly2_safe.errors import InvalidParameterError, NotFittedError, Reason
+from spotanomaly2_safe.errors import InvalidParameterError, Reason
 from spotanomaly2_safe.parameters import Interval, validate_parameters
+from spotanomaly2_safe.scoring.detector import ThresholdDetector
 from spotanomaly2_safe.scoring.tail import Tail, fit_tail
 
 __all__ = ["PeaksOverThresholdDetector", "TAIL_QUANTILE", "RISK"]
@@ -39,8 +39,11 @@ TAIL_QUANTILE = (Interval(float, 0.5, 1.0, closed="neither"),)
 RISK = (Interval(float, 0.0, 1.0, closed="neither"),)
 
 
-class PeaksOverThresholdDetector:
-    """Flags scores above the extreme-value threshold for a per-row false-alarm probability ``risk``."""
+class PeaksOverThresholdDetector(ThresholdDetector):
+    """Flags scores above the extreme-value threshold for a per-row false-alarm probability ``risk``.
+
+    ``fit`` fits the generalized Pareto tail of the training scores and sets ``threshold``.
+    """
 
     parameter_constraints = {"risk": RISK, "tail_quantile": TAIL_QUANTILE}
 
@@ -50,17 +53,6 @@ class PeaksOverThresholdDetector:
         validate_parameters(type(self).__name__, self.parameter_constraints, {"risk": risk, "tail_quantile": tail_quantile})
         self.threshold: float | None = None
         self.tail: Tail | None = None
-
-    def fit(self, scores: np.ndarray) -> "PeaksOverThresholdDetector":
-        """Fit the tail of a 1-D array of finite training scores and set ``threshold``; returns ``self``."""
-        self._fit(validate_array(scores, name="scores", ndim=1))
-        return self
-
-    def detect(self, scores: np.ndarray) -> np.ndarray:
-        """Return int64 flags: 1 where ``score > threshold``, else 0."""
-        if self.threshold is None:
-            raise NotFittedError("This PeaksOverThresholdDetector is not fitted yet; call fit first.", reason=Reason.NOT_FITTED)
-        return self._detect(validate_array(scores, name="scores", ndim=1))
 
     def _fit(self, scores: np.ndarray, tail: Tail | None = None) -> None:
         tail = fit_tail(scores, self.tail_quantile) if tail is None else tail
@@ -73,9 +65,6 @@ class PeaksOverThresholdDetector:
             )
         self.threshold = tail.u + float(genpareto.isf(self.risk / share, tail.xi, scale=tail.sigma))
         self.tail = tail
-
-    def _detect(self, scores: np.ndarray) -> np.ndarray:
-        return (scores > self.threshold).astype(np.int64)
 
     def fit_details(self) -> dict[str, Any]:
         """The fitted tail (``u``, ``xi``, ``sigma``, ``n_exceedances``, ``n_scores``) for the fit record."""
