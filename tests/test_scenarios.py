@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from spotanomaly2_safe_cli.scenarios import SCENARIO_NAMES, TEST_ROWS, TRAIN_ROWS, make_scenarios
+from spotanomaly2_safe_cli.scenarios import OPERATIONS_TEST_ROWS, SCENARIO_NAMES, TEST_ROWS, TRAIN_ROWS, make_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,9 +42,30 @@ def test_quality_benchmark_prints_every_metric_and_the_published_row():
 
 @pytest.mark.requirement("REQ-QUA-011")
 def test_held_out_scenarios_are_reproducible_and_differ_from_the_tuning_suite():
-    held_out, again, tuning = make_scenarios(held_out=True), make_scenarios(held_out=True), make_scenarios()
+    held_out, again, tuning = make_scenarios("held_out"), make_scenarios("held_out"), make_scenarios()
     assert [scenario.name for scenario in held_out] == list(SCENARIO_NAMES)
     for first, second, tuned in zip(held_out, again, tuning):
         pd.testing.assert_frame_equal(first.y_true_test, second.y_true_test, check_exact=True)
         assert not np.array_equal(first.y_true_test.to_numpy(), tuned.y_true_test.to_numpy())
         assert first.labels.sum() > 0
+
+
+@pytest.mark.requirement("REQ-QUA-011")
+def test_operations_suite_has_a_year_of_test_rows_and_the_same_anomaly_counts():
+    operations, again, tuning = make_scenarios("operations"), make_scenarios("operations"), make_scenarios()
+    assert [scenario.name for scenario in operations] == list(SCENARIO_NAMES)
+    for first, second, tuned in zip(operations, again, tuning):
+        pd.testing.assert_frame_equal(first.y_true_test, second.y_true_test, check_exact=True)
+        assert first.labels.shape == (OPERATIONS_TEST_ROWS,) and first.y_true_train.shape[0] == TRAIN_ROWS
+        assert _window_count(first.labels) == _window_count(tuned.labels)
+        assert not np.array_equal(first.y_true_train.to_numpy(), tuned.y_true_train.to_numpy())
+
+
+@pytest.mark.requirement("REQ-QUA-011")
+def test_an_unknown_suite_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match="unknown scenario suite 'holdout'; choose one of tuning, held_out, operations"):
+        make_scenarios("holdout")
+
+
+def _window_count(labels: np.ndarray) -> int:
+    return int(np.sum(np.diff(np.concatenate([[0], labels])) == 1))
