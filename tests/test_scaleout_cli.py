@@ -4,6 +4,7 @@
 
 import json
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -129,3 +130,13 @@ def test_scaleout_benchmark_script_prints_every_row(tmp_path):
     assert float(next(line for line in lines if line.startswith("ratio distributed / in memory")).split()[-1]) > 0
     assert sum(line.startswith("peak resident memory of worker") for line in lines) == 2
     assert "4 fitted, 0 errors" in result.stdout and list(tmp_path.iterdir()) == []  # the generated data is deleted
+
+
+@pytest.mark.requirement("REQ-SCL-007")
+def test_unreachable_scheduler_exits_8_and_writes_nothing(tmp_path, capsys):
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+    code, error = _run(capsys, *_inputs(tmp_path), *_outputs(tmp_path), "--scheduler", address)
+    assert code == 8 and f"cannot start or reach the Dask scheduler {address}" in error
+    assert not (tmp_path / "scores").exists() and not (tmp_path / "flags").exists() and not (tmp_path / "fit.json").exists()
