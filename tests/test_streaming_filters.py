@@ -245,3 +245,13 @@ def test_linear_quantile_halfway_between_two_values_is_bit_identical_to_numpy():
 def test_filter_score_one_passes_keyword_arguments_to_the_detector(kind):
     model = _warm(FILTER_FACTORIES[kind](True))
     assert model.score_one(x={"score": 7.5}) == model.anomaly_detector.score_one(x={"score": 7.5}) == 7.5
+
+
+@pytest.mark.requirement("REQ-STR-002")
+@pytest.mark.parametrize("kind", list(FILTER_FACTORIES))
+@pytest.mark.parametrize("detector", [ScriptedDetector, ScriptedSubclass])
+def test_filter_learn_one_passes_keyword_arguments_to_the_detector(kind, detector):
+    # river's compose.Pipeline calls learn_one(x=...); the observation must reach both score_one and learn_one.
+    model = _warm(FILTER_FACTORIES[kind](True, detector))
+    model.learn_one(x={"score": 1.5})
+    assert model.anomaly_detector.learned == [3.0, 2.0, 1.0, 1.5]
