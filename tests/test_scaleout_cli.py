@@ -3,10 +3,12 @@
 """``spotanomaly2-safe score --workers/--scheduler`` on Parquet datasets, and the README's scale-out example."""
 
 import json
+import os
 import re
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import dask.dataframe as dd
@@ -140,3 +142,32 @@ def test_unreachable_scheduler_exits_8_and_writes_nothing(tmp_path, capsys):
     code, error = _run(capsys, *_inputs(tmp_path), *_outputs(tmp_path), "--scheduler", address)
     assert code == 8 and f"cannot start or reach the Dask scheduler {address}" in error
     assert not (tmp_path / "scores").exists() and not (tmp_path / "flags").exists() and not (tmp_path / "fit.json").exists()
+
+
+@pytest.mark.requirement("REQ-SCL-007")
+def test_a_part_written_while_a_failed_run_is_cleaned_up_leaves_nothing_behind(tmp_path, monkeypatch):
+    """After one task fails, other workers may still write parts while the staging folder is removed.
+
+    The late part is written at the worst moment: when the cleanup removes a folder (after listing its
+    files). Removing the staging folder in place would then fail with the folder not empty and leave it.
+    """
+    from spotanomaly2_safe_cli import score_dataset
+
+    staging = Path(tempfile.mkdtemp(prefix=".scores.partial-", dir=tmp_path))
+    score_dataset._write_part(pd.DataFrame({"a": [1.0]}), staging / "part.00000.parquet")
+    late_writes = []
+    remove_folder = os.rmdir
+
+    def rmdir_after_a_late_part(path, *arguments, **keywords):
+        if not late_writes:
+            try:
+                score_dataset._write_part(pd.DataFrame({"a": [2.0]}), staging / "part.00001.parquet")
+                late_writes.append("written")
+            except OSError:
+                late_writes.append("refused")
+        return remove_folder(path, *arguments, **keywords)
+
+    monkeypatch.setattr(os, "rmdir", rmdir_after_a_late_part)
+    score_dataset._discard(staging)
+    assert late_writes == ["refused"]
+    assert not list(tmp_path.iterdir())

@@ -10,8 +10,9 @@ must be ``index_type``; both must be partitioned alike (:mod:`spotanomaly2_safe_
 ``--scores`` and ``--flags`` name output folders. Each partition is written as
 ``part.NNNNN.parquet`` (the index as a column, as in the in-memory path) to a temporary name and renamed,
 inside a hidden temporary folder beside the target; only when every part of both outputs is written
-are the folders renamed to their targets (then the fit record is written). A failed or killed run
-leaves no target folder (at most a hidden ``.NAME.partial-*`` folder), never part of a dataset. The
+are the folders renamed to their targets (then the fit record is written). A failed run leaves
+nothing; a killed one leaves no target folder (at most a hidden ``.NAME.partial-*`` folder), never part
+of a dataset. The
 workers write the parts, so with ``--scheduler`` the output folder must be on a file system the
 workers share with this machine.
 """
@@ -91,6 +92,19 @@ def _write_part(frame: pd.DataFrame, path: Path) -> None:
     write_atomically(path, lambda temporary: frame.reset_index().to_parquet(temporary, index=False))
 
 
+def _discard(folder: Path) -> None:
+    """Remove a staging folder that workers may still be writing into.
+
+    After a failed task, ``dask.compute`` returns while other parts are still being written. Removing the
+    folder in place races with them: a part created between ``rmtree``'s listing and its ``rmdir`` leaves
+    the folder behind. So the folder is first renamed to a name no worker knows (a part opened after that
+    fails, as its folder no longer exists, and pandas does not create folders), then removed.
+    """
+    retired = Path(tempfile.mkdtemp(prefix=f"{folder.name}.failed-", dir=folder.parent))
+    os.replace(folder, retired / folder.name)
+    shutil.rmtree(retired)
+
+
 def _replace_folder(source: Path, target: Path) -> None:
     if target.exists():  # only with --force (checked before any work)
         retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.retired-", dir=target.parent))
@@ -116,7 +130,7 @@ def score_datasets(detector: ForecastingAnomalyDetector, y_true, y_pred, outputs
         dask.compute(*parts)
     except BaseException as error:
         for folder in staging:
-            shutil.rmtree(folder, ignore_errors=True)
+            _discard(folder)
         if isinstance(error, KilledWorker):
             raise ClusterError(f"a worker died more often than the scheduler retries a task; nothing was written: {error}") from None
         raise
