@@ -2,12 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """Detection quality on the scenario suite: every scorer x threshold x alarm post-processing.
 
-For each configuration the pipeline is fitted on each scenario's training frames and scores its test
-frames (a windowed scorer gets the last ``window - 1`` training rows as context); raw flags are
-post-processed with ``spotanomaly2_safe.alarms.postprocess_flags`` (what the pipeline's ``alarm``
-column holds). Counts are summed over all scenarios (micro-average): event precision = hit windows /
-(hit windows + false-alarm bursts), event recall = hit windows / windows, F1, false-alarm bursts per 10,000 test rows, and the
-mean point-wise F1 and average precision over scenarios. No point-adjust.
+Each configuration is evaluated as :mod:`spotanomaly2_safe_cli.quality` describes (the same functions
+the evidence report uses): fitted per scenario on its training frames, test flags post-processed,
+counts summed over scenarios; event F1, recall, precision, false-alarm bursts per 10,000 test rows,
+and the mean point-wise F1 and average precision. No point-adjust.
 
 The published 0.1.0 defaults (KMeansScorer, high_quantile 0.99) run the same way in a separate,
 benchmark-only virtual environment (set it up as described in ``run_published_010.py``); the
@@ -28,9 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
-from spotanomaly2_safe import ForecastingAnomalyDetector
 from spotanomaly2_safe.alarms import postprocess_flags
-from spotanomaly2_safe.evaluation import event_scores, point_scores
+from spotanomaly2_safe.evaluation import event_scores
+from spotanomaly2_safe_cli.quality import RECOMMENDED as RECOMMENDED_CONFIGURATION
+from spotanomaly2_safe_cli.quality import flags_and_scores as _flags_and_scores
+from spotanomaly2_safe_cli.quality import quality_row
 from spotanomaly2_safe_cli.scenarios import SUITES, make_scenarios
 
 SCORERS = {
@@ -54,35 +54,13 @@ POSTPROCESSING = {
     "dur 2, gap 48": {"min_duration": 2, "min_gap": 48},
 }
 RECOMMENDED = ("Robust(l2),w=6 mean", "pot risk 1e-3", "gap 48")
+# The row marked recommended here is the configuration the evidence report and the model card state.
+assert (*SCORERS[RECOMMENDED[0]], THRESHOLDS[RECOMMENDED[1]], POSTPROCESSING[RECOMMENDED[2]]) == tuple(RECOMMENDED_CONFIGURATION)
 SUITE_TITLES = {
     "tuning": "tuning suite (the recommended configuration was chosen here)",
     "held_out": "held-out suite (seeds + 1000, never tuned on)",
     "operations": "operations suite (seeds + 2000, one year of test rows per scenario, never tuned on)",
 }
-
-
-def _flags_and_scores(scenario, scorer, params, threshold) -> tuple[np.ndarray, np.ndarray]:
-    detector = ForecastingAnomalyDetector(scorer, params, normalize_scores=False, **threshold)
-    detector.fit(scenario.y_true_train, scenario.y_pred_train)
-    context = params.get("window", 1) - 1
-    contexts = (scenario.y_true_train.iloc[-context:], scenario.y_pred_train.iloc[-context:]) if context else (None, None)
-    scores_df, flags_df = detector.score_and_detect(scenario.y_true_test, scenario.y_pred_test, *contexts)
-    return flags_df["anomaly_flag"].to_numpy(), scores_df["anomaly_score"].to_numpy()
-
-
-def _row(scenarios, flags_per_scenario, scores_per_scenario) -> dict:
-    events = [event_scores(s.labels, flags) for s, flags in zip(scenarios, flags_per_scenario)]
-    points = [point_scores(s.labels, flags, scores) for s, flags, scores in zip(scenarios, flags_per_scenario, scores_per_scenario)]
-    hits, false_bursts = sum(e.n_hit_windows for e in events), sum(e.n_false_bursts for e in events)
-    precision = hits / (hits + false_bursts) if hits + false_bursts else 0.0
-    recall = hits / sum(e.n_windows for e in events)
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {
-        "event F1": f1, "recall": recall, "precision": precision,
-        "FA bursts/10k": false_bursts / sum(s.labels.size for s in scenarios) * 10_000,
-        "point F1": float(np.mean([p.f1 for p in points])),
-        "AP": float(np.mean([p.average_precision for p in points])),
-    }
 
 
 def published_010(scenarios, venv: Path) -> tuple[list[np.ndarray], list[np.ndarray]] | None:
@@ -117,7 +95,7 @@ def main() -> None:
     if baseline is None:
         print(f"{'spotanomaly2-safe 0.1.0 defaults':<58}  (no 0.1.0 venv at {arguments.venv010}; see run_published_010.py)")
     else:
-        _print("spotanomaly2-safe 0.1.0 defaults (KMeans k=3, q 0.99)", _row(scenarios, *baseline))
+        _print("spotanomaly2-safe 0.1.0 defaults (KMeans k=3, q 0.99)", quality_row(scenarios, *baseline))
     combos = [RECOMMENDED[:2]] if arguments.quick else itertools.product(SCORERS, THRESHOLDS)
     for scorer_key, threshold_key in combos:
         scorer, params = SCORERS[scorer_key]
@@ -127,7 +105,7 @@ def main() -> None:
                 continue
             flags = [postprocess_flags(f, **post) for f, _ in raw]
             mark = " *" if (scorer_key, threshold_key, post_key) == RECOMMENDED else ""
-            _print(f"{scorer_key} | {threshold_key} | {post_key}{mark}", _row(scenarios, flags, [s for _, s in raw]))
+            _print(f"{scorer_key} | {threshold_key} | {post_key}{mark}", quality_row(scenarios, flags, [s for _, s in raw]))
     print("\n* recommended configuration; AP is of the raw score, so it is the same for every post-processing.\n")
     _per_scenario(scenarios)
 
@@ -147,8 +125,8 @@ def _windows(scenario) -> list:
 
 
 def _print(label: str, row: dict) -> None:
-    print(f"{label:<58}{row['event F1']:>9.3f}{row['recall']:>8.3f}{row['precision']:>10.3f}"
-          f"{row['FA bursts/10k']:>14.1f}{row['point F1']:>9.3f}{row['AP']:>7.3f}")
+    print(f"{label:<58}{row['event_f1']:>9.3f}{row['recall']:>8.3f}{row['precision']:>10.3f}"
+          f"{row['false_bursts_per_10k']:>14.1f}{row['point_f1']:>9.3f}{row['average_precision']:>7.3f}")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ from spotanomaly2_safe_cli import evidence, evidence_inputs, evidence_render
 from spotanomaly2_safe_cli.evidence_environment import git_identity, write_sbom
 from spotanomaly2_safe_cli.evidence_inputs import ARTICLES, read_junit
 from spotanomaly2_safe_cli.main import main
+from spotanomaly2_safe_cli.quality import suite_quality
+from spotanomaly2_safe_cli.scenarios import SUITES
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "req_id,title,statement,category,eu_ai_act,verification,risk\n"
@@ -355,3 +357,20 @@ def test_conformity_claim_in_a_requirement_refuses_to_render(tmp_path, monkeypat
     assert stop.value.code == 2
     assert "would claim conformity ('Certified')" in capsys.readouterr().err
     assert not (tmp_path / "out" / "evidence.html").exists()
+
+
+@pytest.mark.requirement("REQ-EVD-008")
+def test_detection_quality_of_every_suite_is_recomputed_with_unmet_targets_red(failing_run):
+    _, out = failing_run
+    markdown, page = read(out, "evidence.md"), read(out, "evidence.html")
+    section = markdown.split("## Detection quality", 1)[1].split("\n## ", 1)[0]
+    assert "not part of the verdict" in section and "recall ≥ 0.6" in section
+    for suite in SUITES:
+        row = suite_quality(suite)
+        red_recall, red_bursts = ("" if row["targets_met"][key] else "🔴 " for key in ("recall", "false_bursts_per_10k"))
+        expected = (f"| {suite} | {row['windows']} | {row['hit_windows']} | {row['false_bursts']} | {row['rows']} | "
+                    f"{row['precision']:.3f} | {red_recall}{row['recall']:.3f} | {row['event_f1']:.3f} | "
+                    f"{red_bursts}{row['false_bursts_per_10k']:.1f} |")
+        assert expected in section.splitlines()
+        cell = f'<td class="{"good" if row["targets_met"]["recall"] else "bad"}">{row["recall"]:.3f}</td>'
+        assert f"<tr><td>{suite}</td>" in page and cell in page

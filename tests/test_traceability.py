@@ -159,6 +159,8 @@ def _write_trace(tmp_path: Path, text: str) -> Path:
         (HEADER + "REQ-ABC-001,t,X shall hold.,correctness,Art.12,vibes,H1\n", "a verification method in"),
         (HEADER + "REQ-ABC-001,t,X holds.,correctness,Art.12,test,H1\n", "a 'shall' statement"),
         (HEADER + "REQ-ABC-001,t,X shall hold.,correctness,,test,H1\n", "an EU AI Act reference"),
+        (HEADER + "REQ-ABC-001,t,X shall hold 1,000 rows.,correctness,Art.12,test,H1\n", "line 2: 8 fields where 7 are needed"),
+        (HEADER + "REQ-ABC-001,t,X shall hold.,correctness,Art.12\n", "line 2: 5 fields where 7 are needed"),
     ],
 )
 def test_malformed_trace_file_is_rejected(tmp_path, text, complaint):

@@ -11,6 +11,7 @@ verdict is a pass (:mod:`spotanomaly2_safe_cli.evidence_report`), else 1.
 """
 
 import datetime
+import functools
 import hashlib
 import json
 import shutil
@@ -25,6 +26,8 @@ from spotanomaly2_safe_cli.evidence_render import REPORT_TEMPLATES, render_text
 from spotanomaly2_safe_cli.evidence_report import DISCLAIMER, trace_section, verdict_failures
 from spotanomaly2_safe_cli.evidence_scenarios import scenario_evidence
 from spotanomaly2_safe_cli.golden import GOLDEN_FILE, environment
+from spotanomaly2_safe_cli.quality import RECOMMENDED, TARGETS, suite_quality
+from spotanomaly2_safe_cli.scenarios import SUITES
 
 __all__ = ["CHECKSUMS", "MUTATION_FILE", "render_evidence", "run_test_suite", "sha256_file", "write_checksums"]
 
@@ -81,6 +84,18 @@ def _mutation(project: Path) -> dict:
         return {"file": str(MUTATION_FILE), "results": None, "error": f"Mutation results unreadable: {error}"}
 
 
+@functools.cache
+def _suite_quality(suite: str) -> dict:  # deterministic (the suites are fixed bytes), so computed once per process
+    return suite_quality(suite)
+
+
+def _quality() -> dict:
+    """The recommended configuration's detection quality on every scenario suite, recomputed now (not part of the verdict)."""
+    configuration = (f"{RECOMMENDED.scorer_name} {dict(RECOMMENDED.scorer_params)}, {dict(RECOMMENDED.threshold)}, "
+                     f"alarm post-processing {dict(RECOMMENDED.alarms)}")
+    return {"configuration": configuration, "targets": TARGETS, "rows": [_suite_quality(suite) for suite in SUITES]}
+
+
 def _identity(project: Path, suite: str, junit_path: Path, coverage_path: Path | None) -> dict:
     """Which code, when, and which result files (by SHA-256) the report is about."""
     has_coverage = coverage_path is not None and coverage_path.is_file()
@@ -121,6 +136,7 @@ def render_evidence(out: Path, project: Path, scenarios: Sequence[str], junit: P
         "seed_agreement": junit_results.seed_agreement,
         "coverage": read_coverage(coverage_path),
         "mutation": _mutation(project),
+        "quality": _quality(),
         "environment": environment(),
         "tools": tool_versions(),
         "sbom": {"file": "sbom.cdx.json", "error": sbom_error},

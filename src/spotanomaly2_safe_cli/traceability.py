@@ -84,7 +84,13 @@ def load_requirements(path: Path) -> list[Requirement]:
         reader = csv.DictReader(handle)
         if tuple(reader.fieldnames or ()) != COLUMNS:
             raise ValueError(f"{path}: columns must be {list(COLUMNS)}; found {reader.fieldnames}.")
-        requirements = [Requirement(**row) for row in reader]
+        requirements = []
+        for row in reader:
+            if None in row or None in row.values():  # csv puts surplus fields under None and fills short rows with None
+                fields = len(COLUMNS) - list(row.values()).count(None) + len(row.get(None) or ())
+                raise ValueError(f"{path} line {reader.line_num}: {fields} fields where {len(COLUMNS)} are needed; "
+                                 "inside a field write ';', not ','.")
+            requirements.append(Requirement(**row))
     seen: set[str] = set()
     for line, requirement in enumerate(requirements, start=2):
         problems = []
