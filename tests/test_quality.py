@@ -74,3 +74,13 @@ def test_quality_row_with_no_flags_has_zero_precision_recall_and_f1():
 @pytest.mark.requirement("REQ-QUA-013")
 def test_quality_module_examples_run():
     assert doctest.testmod(quality, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE).failed == 0
+
+
+@pytest.mark.requirement("REQ-QUA-013")
+def test_model_card_quotes_the_recomputed_figures_of_the_0_1_0_defaults_run_by_this_library():
+    defaults = quality.Configuration("KMeansScorer", {"n_clusters": 3}, {"threshold_method": "quantile", "high_quantile": 0.99},
+                                     {"min_duration": 1, "min_gap": 0})
+    row = suite_quality("tuning", defaults)
+    text = (ROOT / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert (f"| this library, same defaults | {row['event_f1']:.3f} | {row['recall']:.3f} | {row['precision']:.3f} | "
+            f"{row['false_bursts_per_10k']:.1f} |") in text.splitlines()
