@@ -159,3 +159,19 @@ def test_worker_killed_mid_run_gives_the_complete_identical_result(client):
     result = client.gather(futures)
     assert len(client.nthreads()) >= 1
     _assert_bit_identical(result, detector.score_and_detect(data.y_true_test, data.y_pred_test, *context))
+
+
+@pytest.mark.requirement("REQ-SCL-003")
+def test_an_empty_partition_is_refused_with_its_number_never_skipped(client):
+    """A partition with no rows (e.g. left by a filter) is an error naming it, as an empty batch is in memory."""
+    data = make_frames(n_test=200)
+    detector = _detector("NormScorer", {}, data)
+    y_true, y_pred = _partitioned(data, 3)
+
+    def empty_middle(partition, partition_info=None):
+        return partition.iloc[:0] if partition_info and partition_info["number"] == 1 else partition  # None: dask infers meta
+
+    scores, flags = score_partitioned(detector, y_true.map_partitions(empty_middle), y_pred.map_partitions(empty_middle))
+    with pytest.raises(InvalidInputError) as raised:
+        dask.compute(scores, flags)
+    assert raised.value.reason is Reason.EMPTY_INPUT and str(raised.value).startswith("partition 1: ")
