@@ -15,7 +15,7 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import pytest
-from distributed import Client, LocalCluster
+from distributed import Client, LocalCluster, WorkerPlugin
 
 from spotanomaly2_safe import ForecastingAnomalyDetector
 from spotanomaly2_safe_cli.main import main
@@ -171,3 +171,27 @@ def test_a_part_written_while_a_failed_run_is_cleaned_up_leaves_nothing_behind(t
     score_dataset._discard(staging)
     assert late_writes == ["refused"]
     assert not list(tmp_path.iterdir())
+
+
+class _ExitWhenScoring(WorkerPlugin):
+    """A worker plugin that ends its worker process the moment a partition starts being scored."""
+
+    def transition(self, key, start, finish, **keywords):
+        if finish == "executing" and "_score_partition" in str(key):
+            os._exit(1)
+
+
+@pytest.mark.requirement("REQ-SCL-007")
+def test_workers_lost_beyond_the_retries_exit_8_and_write_nothing(tmp_path, capsys):
+    """Every worker that starts scoring dies; with no retries allowed the scheduler gives up (KilledWorker)."""
+    import dask
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+            Client(cluster) as connected:
+        connected.register_plugin(_ExitWhenScoring(), name="exit-when-scoring")
+        code, error = _run(capsys, *_inputs(tmp_path), *_outputs(tmp_path), "--scheduler", cluster.scheduler_address, "--json-errors")
+    document = json.loads(error)
+    assert code == 8 and document["error"] == "ClusterError" and "a worker died more often than the scheduler retries" in document["message"]
+    assert not list(tmp_path.glob("scores*")) and not list(tmp_path.glob("flags*")) and not list(tmp_path.glob(".*"))
+    assert not (tmp_path / "fit.json").exists()
