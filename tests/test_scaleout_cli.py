@@ -195,3 +195,19 @@ def test_workers_lost_beyond_the_retries_exit_8_and_write_nothing(tmp_path, caps
     assert code == 8 and document["error"] == "ClusterError" and "a worker died more often than the scheduler retries" in document["message"]
     assert not list(tmp_path.glob("scores*")) and not list(tmp_path.glob("flags*")) and not list(tmp_path.glob(".*"))
     assert not (tmp_path / "fit.json").exists()
+
+
+@pytest.mark.requirement("REQ-SCL-007")
+def test_an_empty_parquet_file_in_a_dataset_loses_no_row(tmp_path, capsys, client):
+    """dask's reader drops a file with no rows; every other row is scored as in memory."""
+    arguments = _inputs(tmp_path)
+    for name in ("test-actuals", "test-forecasts"):
+        first = sorted((tmp_path / name).glob("*.parquet"))[0]
+        pd.read_parquet(first).iloc[:0].to_parquet(tmp_path / name / "part.99.parquet")
+    code, error = _run(capsys, *arguments, *_outputs(tmp_path), "--scheduler", client.scheduler.address)
+    assert code == 0, error
+    data = make_frames(n_test=300)
+    _, flags_df = ForecastingAnomalyDetector().fit_score_detect(*data)
+    written = pd.read_parquet(tmp_path / "flags").set_index("timestamp")
+    np.testing.assert_array_equal(written.to_numpy(), flags_df.to_numpy())
+    assert (written.index == flags_df.index).all()
