@@ -12,9 +12,8 @@ must be ``index_type``; both must be partitioned alike (:mod:`spotanomaly2_safe_
 inside a hidden temporary folder beside the target; only when every part of both outputs is written
 are the folders renamed to their targets (then the fit record is written). A failed run leaves
 nothing; a killed one leaves no target folder (at most a hidden ``.NAME.partial-*`` folder), never part
-of a dataset. The
-workers write the parts, so with ``--scheduler`` the output folder must be on a file system the
-workers share with this machine.
+of a dataset. The workers write the parts, so with ``--scheduler`` the output folder must be on a file
+system the workers share with this machine.
 """
 
 import contextlib
