@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from spotanomaly2_safe.alarms import postprocess_flags
 from spotanomaly2_safe.evaluation import event_scores
 from spotanomaly2_safe_cli import quality
 from spotanomaly2_safe_cli.quality import RECOMMENDED, TARGETS, quality_row, suite_quality
@@ -52,7 +53,7 @@ def test_suite_figures_are_the_sums_over_the_scenarios_and_targets_follow_them(m
     events = []
     for scenario in scenarios:
         flags, _ = quality.flags_and_scores(scenario, RECOMMENDED.scorer_name, RECOMMENDED.scorer_params, RECOMMENDED.threshold)
-        events.append(event_scores(scenario.labels, quality.postprocess_flags(flags, **RECOMMENDED.alarms)))
+        events.append(event_scores(scenario.labels, postprocess_flags(flags, **RECOMMENDED.alarms)))
     assert row["windows"] == sum(e.n_windows for e in events) and row["hit_windows"] == sum(e.n_hit_windows for e in events)
     assert row["false_bursts"] == sum(e.n_false_bursts for e in events) and row["rows"] == 7 * 8760
     assert row["recall"] == row["hit_windows"] / row["windows"]
