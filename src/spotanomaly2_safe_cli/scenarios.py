@@ -143,6 +143,10 @@ SCENARIO_NAMES = tuple(_BUILDERS)
 
 HELD_OUT_SEED_OFFSET = 1000
 OPERATIONS_SEED_OFFSET = 2000
+# A fourth suite, fixed (2026-11-25) before any detector ran on it: the operations suite's shape (year-long
+# test period) with seeds offset by 3000. It is for confirming a configuration chosen after the operations
+# suite had been used to diagnose misses; it joins SUITES only once that configuration is chosen.
+CONFIRMATION_SEED_OFFSET = 3000
 SUITES = {"tuning": (0, TEST_ROWS), "held_out": (HELD_OUT_SEED_OFFSET, TEST_ROWS),
           "operations": (OPERATIONS_SEED_OFFSET, OPERATIONS_TEST_ROWS)}
 
