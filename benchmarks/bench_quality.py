@@ -60,6 +60,7 @@ SUITE_TITLES = {
     "tuning": "tuning suite (the recommended configuration was chosen here)",
     "held_out": "held-out suite (seeds + 1000, never tuned on)",
     "operations": "operations suite (seeds + 2000, one year of test rows per scenario, never tuned on)",
+    "confirmation": "confirmation suite (seeds + 3000, shaped like operations; seeds fixed before any run)",
 }
 
 

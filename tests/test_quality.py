@@ -17,7 +17,8 @@ from spotanomaly2_safe_cli.scenarios import SUITES, make_scenarios
 ROOT = Path(__file__).resolve().parents[1]
 # The model card's table row that quotes the recommended configuration on each suite.
 MODEL_CARD_ROWS = {"tuning": "recommended: RobustZScorer l2, window 6 mean, POT risk 1e-3, min_gap 48",
-                   "held_out": "held-out suite: recommended", "operations": "operations suite: recommended"}
+                   "held_out": "held-out suite: recommended", "operations": "operations suite: recommended",
+                   "confirmation": "confirmation suite: recommended"}
 
 
 @pytest.fixture(scope="module")
