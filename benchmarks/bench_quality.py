@@ -15,6 +15,7 @@ scenario arrays are handed over in an ``.npz`` file. Without that environment it
     python benchmarks/bench_quality.py --quick             # recommended configuration and 0.1.0 only
     python benchmarks/bench_quality.py --quick --suite held_out    # the same on scenarios from unseen seeds
     python benchmarks/bench_quality.py --quick --suite operations  # unseen seeds, a year of test rows each
+    python benchmarks/bench_quality.py --quick --suite confirmation  # shaped like operations, seeds + 3000
     python benchmarks/bench_quality.py --venv010 /tmp/venv010
 """
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from spotanomaly2_safe_cli.scenarios import OPERATIONS_TEST_ROWS, SCENARIO_NAMES, TEST_ROWS, TRAIN_ROWS, make_scenarios
+from spotanomaly2_safe_cli.scenarios import OPERATIONS_TEST_ROWS, SCENARIO_NAMES, SUITES, TEST_ROWS, TRAIN_ROWS, make_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,9 +28,10 @@ def test_scenarios_are_identical_on_every_call_and_labelled():
 
 
 @pytest.mark.requirement("REQ-QUA-011")
-def test_quality_benchmark_prints_every_metric_and_the_published_row():
+@pytest.mark.parametrize("suite", SUITES)
+def test_quality_benchmark_prints_every_metric_and_the_published_row(suite):
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_quality.py"), "--quick", "--venv010", "/nonexistent"],
+        [sys.executable, str(ROOT / "benchmarks" / "bench_quality.py"), "--quick", "--suite", suite, "--venv010", "/nonexistent"],
         capture_output=True, text=True, check=True,
     )
     assert "event F1" in result.stdout and "FA bursts/10k" in result.stdout
@@ -41,7 +42,8 @@ def test_quality_benchmark_prints_every_metric_and_the_published_row():
 
 
 @pytest.mark.requirement("REQ-QUA-011")
-@pytest.mark.parametrize(("suite", "test_rows"), [("held_out", TEST_ROWS), ("operations", OPERATIONS_TEST_ROWS)])
+@pytest.mark.parametrize(("suite", "test_rows"), [("held_out", TEST_ROWS), ("operations", OPERATIONS_TEST_ROWS),
+                                                   ("confirmation", OPERATIONS_TEST_ROWS)])
 def test_unseen_suites_are_reproducible_differ_from_the_tuning_suite_and_keep_its_anomaly_counts(suite, test_rows):
     unseen, again, tuning = make_scenarios(suite), make_scenarios(suite), make_scenarios()
     assert [scenario.name for scenario in unseen] == list(SCENARIO_NAMES)
@@ -54,7 +56,7 @@ def test_unseen_suites_are_reproducible_differ_from_the_tuning_suite_and_keep_it
 
 @pytest.mark.requirement("REQ-QUA-011")
 def test_an_unknown_suite_is_refused_with_the_choices():
-    with pytest.raises(ValueError, match="unknown scenario suite 'holdout'; choose one of tuning, held_out, operations"):
+    with pytest.raises(ValueError, match="unknown scenario suite 'holdout'; choose one of tuning, held_out, operations, confirmation$"):
         make_scenarios("holdout")
 
 
