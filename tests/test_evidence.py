@@ -164,26 +164,34 @@ def test_public_module_that_cannot_be_imported_is_a_traceability_problem(tmp_pat
 
 @pytest.mark.requirement("REQ-EVD-001")
 @pytest.mark.parametrize(
-    ("arguments", "complaint"),
+    ("arguments", "complaint", "code"),
     [
-        (["--project", "{empty}"], "holds no requirements_trace.csv"),
-        (["--out", "{used}"], "is not empty"),
-        (["--coverage", "{junit}"], "--coverage is read only with --junit"),
-        (["--junit", "{empty}/missing.xml"], "is not a file"),
-        (["--scenario", "no-such-scenario"], "unknown --scenario"),
+        (["--project", "{empty}"], "holds no requirements_trace.csv", 3),
+        (["--out", "{used}"], "is not empty", 7),
+        (["--coverage", "{junit}"], "--coverage is read only with --junit", 2),
+        (["--junit", "{empty}/missing.xml"], "is not a file", 2),
+        (["--scenario", "no-such-scenario"], "unknown --scenario", 2),
     ],
 )
-def test_unusable_command_line_is_a_clear_error(tmp_path, capsys, arguments, complaint):
+def test_unusable_command_line_is_a_clear_error(tmp_path, capsys, arguments, complaint, code):
     places = {"empty": tmp_path / "empty", "used": tmp_path / "used", "junit": write_junit(tmp_path / "j.xml", {})}
     places["empty"].mkdir()
     places["used"].mkdir()
     (places["used"] / "old.txt").write_text("a previous run", encoding="utf-8")
     defaults = {"--out": str(tmp_path / "out"), "--project": str(make_project(tmp_path / "project"))}
     given = dict(zip(arguments[::2], [value.format(**places) for value in arguments[1::2]]))
-    with pytest.raises(SystemExit) as stop:
-        main(["evidence", *[part for option, value in (defaults | given).items() for part in (option, value)]])
-    assert stop.value.code == 2
-    assert complaint in capsys.readouterr().err
+    command = ["evidence", *[part for option, value in (defaults | given).items() for part in (option, value)]]
+    if code == 2:  # argparse's own usage errors: a usage line, then the error
+        with pytest.raises(SystemExit) as stop:
+            main(command)
+        returned = stop.value.code
+    else:
+        returned = main(command)
+    error = capsys.readouterr().err
+    assert returned == code and complaint in error
+    if code != 2:
+        assert error.count("\n") == 1 and error.startswith("spotanomaly2-safe: error: ")
+    assert not (tmp_path / "out").exists() and [path.name for path in places["used"].iterdir()] == ["old.txt"]
 
 
 @pytest.mark.requirement("REQ-EVD-001")
@@ -352,11 +360,10 @@ def test_conformity_claim_in_a_requirement_refuses_to_render(tmp_path, monkeypat
     monkeypatch.setattr(evidence, "write_sbom", no_sbom)
     project = make_project(tmp_path / "project", REQUIREMENTS.replace("Beta shall hold.", "Beta shall be Certified."))
     junit = write_junit(tmp_path / "results.xml", {"REQ-ABC-001": "test_a"})
-    with pytest.raises(SystemExit) as stop:
-        main(["evidence", "--out", str(tmp_path / "out"), "--project", str(project), "--junit", str(junit), "--scenario", "demo-norm"])
-    assert stop.value.code == 2
-    assert "would claim conformity ('Certified')" in capsys.readouterr().err
-    assert not (tmp_path / "out" / "evidence.html").exists()
+    assert main(["evidence", "--out", str(tmp_path / "out"), "--project", str(project), "--junit", str(junit), "--scenario", "demo-norm"]) == 2
+    error = capsys.readouterr().err
+    assert "would claim conformity ('Certified')" in error and error.count("\n") == 1
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.*"))  # nothing at all, not half a report
 
 
 @pytest.mark.requirement("REQ-EVD-008")

@@ -8,23 +8,34 @@ files given with ``--junit`` / ``--coverage``), ``pytest-output.txt`` (when the 
 ``SHA256SUMS`` (``sha256sum -c`` format) over every other file, the report included: a report cannot
 hold its own hash. Failing tests never stop the rendering; the exit code is 0 only when the report's
 verdict is a pass (:mod:`spotanomaly2_safe_cli.evidence_report`), else 1.
+
+The folder appears whole or not at all: everything is written into a hidden ``.DIR.partial-*`` folder
+beside ``DIR``, renamed to ``DIR`` only when the report is complete, and removed on any failure (a
+malformed ``--junit`` or ``--coverage`` file is a :class:`~spotanomaly2_safe_cli.files.FileInputError`,
+a used ``DIR`` an :class:`~spotanomaly2_safe_cli.files.OutputError`; nothing is left in ``DIR``).
 """
 
 import datetime
 import functools
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+from junitparser import JUnitXmlError
 
 from spotanomaly2_safe_cli.evidence_environment import git_identity, tool_versions, write_sbom
 from spotanomaly2_safe_cli.evidence_inputs import read_coverage, read_junit, read_mutation_results
 from spotanomaly2_safe_cli.evidence_render import REPORT_TEMPLATES, render_text
 from spotanomaly2_safe_cli.evidence_report import DISCLAIMER, trace_section, verdict_failures
 from spotanomaly2_safe_cli.evidence_scenarios import scenario_evidence
+from spotanomaly2_safe_cli.files import FileInputError, OutputError
 from spotanomaly2_safe_cli.golden import GOLDEN_FILE, environment
 from spotanomaly2_safe_cli.quality import RECOMMENDED, TARGETS, suite_quality
 from spotanomaly2_safe_cli.scenarios import SUITES
@@ -108,13 +119,46 @@ def _identity(project: Path, suite: str, junit_path: Path, coverage_path: Path |
     }
 
 
+def _read_results(junit_path: Path, coverage_path: Path | None, given: tuple[Path | None, Path | None]) -> tuple[Any, dict | None]:
+    """The JUnit results and coverage figures, or a FileInputError naming the (given) file that does not parse."""
+    junit_name, coverage_name = (source or path for source, path in zip(given, (junit_path, coverage_path)))
+    # lxml's XMLSyntaxError is a SyntaxError; junitparser raises JUnitXmlError on a root that is not JUnit.
+    unreadable = (SyntaxError, ValueError, KeyError, TypeError, AttributeError, JUnitXmlError)
+    try:
+        junit_results = read_junit(junit_path)
+    except unreadable as error:
+        raise FileInputError(f"{junit_name}: not a readable JUnit XML file: {error}") from None
+    try:
+        return junit_results, read_coverage(coverage_path)
+    except unreadable as error:
+        raise FileInputError(f"{coverage_name}: not a readable coverage JSON file: {error}") from None
+
+
 def render_evidence(out: Path, project: Path, scenarios: Sequence[str], junit: Path | None = None, coverage: Path | None = None) -> int:
     """Produce the report folder ``out`` (module docstring) for ``project``; return 0 when its verdict is a pass, else 1."""
     if not (project / "requirements_trace.csv").is_file():
-        raise FileNotFoundError(f"{project} holds no requirements_trace.csv: pass the project root with --project.")
-    if out.exists() and any(out.iterdir()):
-        raise FileExistsError(f"{out} is not empty: choose a new or empty folder, so it holds one run's evidence only.")
-    out.mkdir(parents=True, exist_ok=True)
+        raise FileInputError(f"{project} holds no requirements_trace.csv: pass the project root with --project.")
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise OutputError(f"{out} is not empty: choose a new or empty folder, so it holds one run's evidence only.")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    except OSError as error:
+        raise OutputError(f"{out}: cannot be written: {error.strerror or error}.") from None
+    try:
+        verdict_ok, verdict, checksums = _render_into(staging, project, scenarios, junit, coverage)
+        if out.exists():
+            out.rmdir()
+        os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    print(f"Evidence report written to {out}: {verdict}\n{CHECKSUMS}:\n{checksums}", end="")
+    return 0 if verdict_ok else 1
+
+
+def _render_into(out: Path, project: Path, scenarios: Sequence[str], junit: Path | None, coverage: Path | None) -> tuple[bool, str, str]:
+    """Write the whole report into the (staging) folder ``out``; return (verdict ok, verdict, SHA256SUMS text)."""
     if junit is None:
         exit_code = run_test_suite(project, out)
         suite = f"python -m pytest run by this command in {project.resolve()}: exit code {exit_code}"
@@ -124,8 +168,8 @@ def render_evidence(out: Path, project: Path, scenarios: Sequence[str], junit: P
         suite = f"not run by this command: rendered from existing results ({junit.name}{', ' + coverage.name if coverage else ''})"
         junit_path, coverage_path = _take_input(junit, out, "junit.xml"), _take_input(coverage, out, "coverage.json")
     if not junit_path.is_file():
-        raise FileNotFoundError(f"The test run wrote no {junit_path}; see {out / 'pytest-output.txt'}.")
-    junit_results = read_junit(junit_path)
+        raise FileNotFoundError("The test run wrote no junit.xml; its output is printed above.")
+    junit_results, coverage_figures = _read_results(junit_path, coverage_path, (junit, coverage))
     report = {"title": "spotanomaly2-safe verification evidence", "disclaimer": DISCLAIMER, **trace_section(project, junit_results)}
     report["golden"] = _golden(project, out, scenarios)
     sbom_error = write_sbom(out / "sbom.cdx.json")
@@ -134,7 +178,7 @@ def render_evidence(out: Path, project: Path, scenarios: Sequence[str], junit: P
         "checksums_note": f"The SHA-256 of this report and of every other file in its folder is in {CHECKSUMS} beside it "
                           f"(a report cannot contain its own hash); check with: sha256sum -c {CHECKSUMS}",
         "seed_agreement": junit_results.seed_agreement,
-        "coverage": read_coverage(coverage_path),
+        "coverage": coverage_figures,
         "mutation": _mutation(project),
         "quality": _quality(),
         "environment": environment(),
@@ -148,5 +192,4 @@ def render_evidence(out: Path, project: Path, scenarios: Sequence[str], junit: P
     texts = {output_name: render_text(template_name, {"report": report}) for output_name, template_name in REPORT_TEMPLATES.items()}
     for output_name, text in texts.items():
         (out / output_name).write_text(text, encoding="utf-8")
-    print(f"Evidence report written to {out}: {report['verdict']}\n{CHECKSUMS}:\n{write_checksums(out)}", end="")
-    return 0 if report["verdict_ok"] else 1
+    return report["verdict_ok"], report["verdict"], write_checksums(out)

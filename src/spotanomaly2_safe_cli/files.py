@@ -8,21 +8,41 @@ same UTC offset or all without one), ``integer`` or ``string``. Anything that do
 :class:`FileInputError` naming the file, column and row; values are left as read, so the kernel's
 contracts report NaN, text or infinite values with their column and row label.
 
-Writing: to a temporary file in the target's folder, flushed and fsynced, then renamed over the target
-(``os.replace``, atomic on one file system). An interrupted or failed run leaves either no output or
-the previous one, never a half-written file; an existing output is an error unless ``force``.
+Writing one run's outputs is one transaction (:func:`write_outputs`):
+
+1. stage: each output is written to a hidden temporary file ``.<name>.*.partial`` in its target's
+   folder, flushed and fsynced, and checked to be a non-empty regular file;
+2. publish: only when every output is staged, each target (an existing one is first renamed to a
+   hidden ``.<name>.*.previous``) is replaced by its staged file with ``os.replace`` (atomic on one
+   file system), with SIGINT, SIGTERM and SIGHUP held back until the whole set is in place;
+3. the previous outputs are deleted only when every new output is in place. A failure (an OSError,
+   or an exception raised inside the step) at any point restores the previous outputs and removes
+   every staged or newly published file, so a run leaves the complete new set or the old one.
+
+A ``SIGKILL`` or power loss inside the publish step (a few renames) is the one case that can leave a
+mix: the previous files are then still beside the targets as hidden ``.<name>.*.previous`` files.
+An OSError while writing is an :class:`OutputError` (exit code 7) naming the file.
 """
 
+import contextlib
 import json
 import os
+import signal
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["FileInputError", "OutputError", "INDEX_TYPES", "read_table", "require_writable", "write_atomically", "write_table", "write_json"]
+__all__ = [
+    "FileInputError", "OutputError", "UsageError", "INDEX_TYPES", "read_table", "require_distinct_paths", "require_writable",
+    "table_writer", "json_writer", "write_atomically", "write_outputs", "write_table", "write_json",
+]
+
+Writer = Callable[[Path], None]
+_DEFERRED_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 INDEX_TYPES = ("datetime", "integer", "string")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -33,7 +53,12 @@ class FileInputError(Exception):
 
 
 class OutputError(Exception):
-    """An output cannot be written: it exists (without ``--force``), its folder is missing or its type is unknown."""
+    """An output cannot be written: it exists (without ``--force``), its folder is missing, not writable or full,
+    or its type is unknown."""
+
+
+class UsageError(Exception):
+    """The command line is self-contradictory (e.g. two outputs, or an output and an input, are the same file)."""
 
 
 def _format(path: Path) -> str:
@@ -45,12 +70,24 @@ def _format(path: Path) -> str:
     raise FileInputError(f"{path}: unknown file type {suffix!r}; expected .csv, .parquet or .pq.")
 
 
+def _require_unique_columns(path: Path, names: list) -> None:
+    seen = set()
+    for name in names:
+        if name in seen:
+            raise FileInputError(f"{path}: the column name {name!r} appears more than once in the header; names must be unique.")
+        if name is not None:
+            seen.add(name)
+
+
 def _read_raw(path: Path, index_column: str) -> pd.DataFrame:
     try:
         if _format(path) == "csv":
+            # pandas renames a repeated header name ("load" -> "load.1"): read the header row as data first.
+            _require_unique_columns(path, pd.read_csv(path, header=None, nrows=1, dtype=str).iloc[0].tolist())
             # The index column is read as text and parsed once, strictly, by _parse_index.
             return pd.read_csv(path, dtype={index_column: str})
         frame = pd.read_parquet(path)
+        _require_unique_columns(path, [*frame.index.names, *frame.columns])
         return frame.reset_index() if frame.index.name == index_column else frame
     except ImportError as error:
         raise FileInputError(f"{path}: reading Parquet needs pyarrow: pip install 'spotanomaly2-safe[parquet]' ({error}).") from None
@@ -90,8 +127,28 @@ def read_table(path: Path, index_column: str, index_type: str = "datetime") -> p
     return frame.drop(columns=index_column).set_axis(index, axis=0)
 
 
+def require_distinct_paths(outputs: dict[str, Path], inputs: dict[str, Path] | None = None) -> None:
+    """Raise :class:`UsageError` when two outputs, or an output and an input, name the same file."""
+    seen: dict[Path, str] = {}
+    for option, path in {**(inputs or {}), **outputs}.items():
+        resolved = Path(os.path.abspath(path)).resolve()
+        if resolved in seen:
+            raise UsageError(f"{seen[resolved]} and {option} name the same file {path}; every output needs a path of its own.")
+        seen[resolved] = option
+
+
+def _probe_folder(path: Path) -> None:
+    """Create and remove a hidden file in ``path``'s folder: a read-only or unusable folder fails before any work."""
+    try:
+        handle, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=path.parent)
+    except OSError as error:
+        raise OutputError(f"{path}: the folder {path.parent} is not writable: {error.strerror or error}.") from None
+    os.close(handle)
+    os.unlink(probe)
+
+
 def require_writable(paths: list[Path], force: bool) -> None:
-    """Fail before any work when an output exists (without ``force``) or its folder does not."""
+    """Fail before any work when an output exists (without ``force``) or its folder is missing or not writable."""
     for path in paths:
         if path.suffix.lower() not in (".csv", ".json", ".png", *_PARQUET_SUFFIXES):
             raise OutputError(
@@ -101,31 +158,112 @@ def require_writable(paths: list[Path], force: bool) -> None:
             raise OutputError(f"{path}: exists already; pass --force to overwrite it.")
         if not path.parent.is_dir():
             raise OutputError(f"{path}: the folder {path.parent} does not exist.")
+        _probe_folder(path)
 
 
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(temporary_path)`` in ``path``'s folder, fsync, then rename over ``path``."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    os.close(handle)
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP back (delivered on exit): the publish step runs to its end or rolls back."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread receives them in Python
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED_SIGNALS)
     try:
-        write(Path(temporary))
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _hidden_name(path: Path, suffix: str) -> Path:
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(handle)
+    return Path(name)
+
+
+def _stage(path: Path, write: Writer) -> Path:
+    """Write ``path``'s new content to a hidden temporary file beside it, fsynced and checked; return that file."""
+    temporary = _hidden_name(path, ".partial")
+    try:
+        write(temporary)
         with open(temporary, "rb") as written:
             os.fsync(written.fileno())
-        os.replace(temporary, path)
+        if not temporary.is_file() or temporary.stat().st_size == 0:
+            raise OutputError(f"{path}: the staged output {temporary.name} is empty; nothing was published.")
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+    return temporary
+
+
+def _publish(staged: list[tuple[Path, Path]]) -> None:
+    """Rename every staged file over its target; on any failure put every previous target back."""
+    previous: list[tuple[Path, Path]] = []  # (hidden copy of the old output, target)
+    published: list[Path] = []
+    with _signals_deferred():
+        try:
+            for temporary, target in staged:
+                if target.exists():
+                    kept = _hidden_name(target, ".previous")
+                    os.replace(target, kept)
+                    previous.append((kept, target))
+                os.replace(temporary, target)
+                published.append(target)
+        except BaseException:
+            replaced = {target for _, target in previous}
+            for target in published:
+                if target not in replaced:
+                    target.unlink(missing_ok=True)
+            for kept, target in previous:
+                os.replace(kept, target)
+            raise
+        for kept, _ in previous:
+            kept.unlink(missing_ok=True)
+
+
+def write_outputs(outputs: Sequence[tuple[Path, Writer]]) -> None:
+    """Write every ``(path, write)`` output as one set (module docstring): all new outputs or none.
+
+    ``write(temporary_path)`` writes one output's content; the paths must be distinct (see
+    :func:`require_distinct_paths`). An OSError becomes an :class:`OutputError` naming the file.
+    """
+    staged: list[tuple[Path, Path]] = []
+    current = None
+    try:
+        for current, write in outputs:
+            staged.append((_stage(current, write), current))
+        current = None
+        _publish(staged)
+    except OSError as error:
+        where = current if current is not None else ", ".join(str(target) for _, target in staged)
+        raise OutputError(f"{where}: cannot be written: {error.strerror or error}; no output was changed.") from None
+    finally:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+
+
+def write_atomically(path: Path, write: Writer) -> None:
+    """Write one output atomically (a set of one, see :func:`write_outputs`)."""
+    write_outputs([(path, write)])
+
+
+def table_writer(path: Path, frame: pd.DataFrame) -> Writer:
+    """The writer of ``frame`` with its index (CSV floats in shortest round-trip form, so nothing is lost)."""
+    if _format(path) == "csv":
+        return lambda temporary: frame.to_csv(temporary)
+    return lambda temporary: frame.reset_index().to_parquet(temporary, index=False)  # the index as a column, as in the CSV
+
+
+def json_writer(document: Any) -> Writer:
+    """The writer of strict JSON (no NaN or infinity), indented."""
+    text = json.dumps(document, indent=2, allow_nan=False) + "\n"
+    return lambda temporary: temporary.write_text(text, encoding="utf-8")
 
 
 def write_table(path: Path, frame: pd.DataFrame) -> None:
-    """Write ``frame`` with its index (CSV floats in shortest round-trip form, so nothing is lost)."""
-    if _format(path) == "csv":
-        write_atomically(path, lambda temporary: frame.to_csv(temporary))
-    else:  # the index as an ordinary column, as in the CSV, so both formats read back the same way
-        write_atomically(path, lambda temporary: frame.reset_index().to_parquet(temporary, index=False))
+    """Write ``frame`` atomically (see :func:`table_writer`)."""
+    write_atomically(path, table_writer(path, frame))
 
 
 def write_json(path: Path, document: Any) -> None:
-    """Write strict JSON (no NaN or infinity), indented."""
-    text = json.dumps(document, indent=2, allow_nan=False) + "\n"
-    write_atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+    """Write strict JSON atomically (see :func:`json_writer`)."""
+    write_atomically(path, json_writer(document))

@@ -2,9 +2,13 @@
 # SPDX-License-Identifier: Apache-2.0
 """The ``spotanomaly2-safe`` command line: ``score``, ``demo``, ``reproduce``, ``evidence`` and ``--version``.
 
-An error is reported as one line ``spotanomaly2-safe: error: <what, where>`` on stderr, or with
-``--json-errors`` as one JSON object ``{"error", "reason", "message", "exit_code"}``; the exit code
-per error class is the table in :mod:`spotanomaly2_safe_cli.score`.
+An error of any command is reported as one line ``spotanomaly2-safe: error: <what, where>`` on stderr,
+or with ``score --json-errors`` as one JSON object ``{"error", "reason", "message", "exit_code"}``; the
+exit code per error class is the table in :mod:`spotanomaly2_safe_cli.score` (3 input file, 7 output,
+2 usage, 130 interrupted, ...). ``reproduce`` and ``evidence`` raise plain OSError or ValueError for
+what the table does not name: a file that cannot be read is then code 3, any other refusal (a missing
+``--reason``, a conformity claim in the report, a missing extra) code 2. Only argparse's own usage
+errors keep argparse's form (a usage line, then the error; code 2).
 """
 
 import argparse
@@ -15,13 +19,18 @@ from pathlib import Path
 
 from spotanomaly2_safe import SpotAnomalySafeError
 from spotanomaly2_safe_cli.demo import run_demo
-from spotanomaly2_safe_cli.files import FileInputError, OutputError
+from spotanomaly2_safe_cli.files import FileInputError, OutputError, UsageError
 from spotanomaly2_safe_cli.golden import add_reproduce_arguments, run_reproduce
 from spotanomaly2_safe_cli.score import add_score_arguments, exit_code_of, run_score
 from spotanomaly2_safe_cli.score_dataset import ClusterError
 from spotanomaly2_safe_cli.versions import version_text
 
 __all__ = ["main"]
+
+# What every command reports as one line (exit codes in spotanomaly2_safe_cli.score.EXIT_CODES).
+_REPORTED = (FileInputError, OutputError, ClusterError, UsageError, SpotAnomalySafeError, KeyboardInterrupt)
+# reproduce and evidence only: errors of the standard library that the table does not name.
+_UNCLASSIFIED = ((OSError, FileInputError), (ValueError, UsageError))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,8 +61,6 @@ def _add_evidence_parser(commands) -> None:
 
 
 def _run_evidence(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
-    # Imported here: rendering needs the evidence extra (jinja2, matplotlib, ...), which the other commands do not.
-    from spotanomaly2_safe_cli.evidence import render_evidence
     from spotanomaly2_safe_cli.golden import REFERENCE_SCENARIOS
 
     unknown = sorted(set(arguments.scenarios or ()) - set(REFERENCE_SCENARIOS))
@@ -64,17 +71,23 @@ def _run_evidence(parser: argparse.ArgumentParser, arguments: argparse.Namespace
     for given in (arguments.junit, arguments.coverage):
         if given is not None and not given.is_file():
             parser.error(f"{given} is not a file")
-    try:
-        return render_evidence(arguments.out, arguments.project, arguments.scenarios or sorted(REFERENCE_SCENARIOS),
-                               arguments.junit, arguments.coverage)
-    except (OSError, ValueError) as error:
-        # A missing project or results file, a used output folder, a malformed trace or results file, or a
-        # conformity claim in the rendered text: said in one line, exit status 2, never a half-written report.
-        parser.error(str(error))
+    try:  # imported here: rendering needs the evidence extra (jinja2, matplotlib, ...), which the other commands do not
+        from spotanomaly2_safe_cli.evidence import render_evidence
+    except ImportError as error:
+        raise UsageError(f"evidence needs the evidence extra: pip install 'spotanomaly2-safe[evidence]' ({error}).") from None
+    return render_evidence(arguments.out, arguments.project, arguments.scenarios or sorted(REFERENCE_SCENARIOS),
+                           arguments.junit, arguments.coverage)
 
 
-def _report(error: Exception, json_errors: bool) -> int:
+def _classified(error: Exception) -> Exception:
+    """A standard-library error of reproduce or evidence as the CLI error class whose exit code it gets."""
+    return next(cli_class(str(error)) for builtin, cli_class in _UNCLASSIFIED if isinstance(error, builtin))
+
+
+def _report(error: BaseException, json_errors: bool) -> int:
     code = exit_code_of(error)
+    if isinstance(error, KeyboardInterrupt):
+        error = KeyboardInterrupt("interrupted; outputs are either all written or all as before")
     if json_errors:
         reason = getattr(error, "reason", None)
         document = {"error": type(error).__name__, "reason": reason and reason.value, "message": str(error), "exit_code": code}
@@ -82,6 +95,21 @@ def _report(error: Exception, json_errors: bool) -> int:
     else:
         print(f"spotanomaly2-safe: error: {' '.join(str(error).split())}", file=sys.stderr)
     return code
+
+
+def _dispatch(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
+    if arguments.command == "demo":
+        sys.stdout.write(run_demo(arguments.plot, arguments.force))
+        return 0
+    if arguments.command == "score":
+        run_score(arguments)
+        return 0
+    try:
+        return _run_evidence(parser, arguments) if arguments.command == "evidence" else run_reproduce(arguments)
+    except _REPORTED:
+        raise
+    except (OSError, ValueError) as error:
+        raise _classified(error) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,18 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if arguments.command is None:
         parser.error("a command is required (score, demo, reproduce or evidence)")
-    if arguments.command == "demo":
-        try:
-            sys.stdout.write(run_demo(arguments.plot, arguments.force))
-        except OutputError as error:
-            return _report(error, json_errors=False)
-        return 0
-    if arguments.command == "evidence":
-        return _run_evidence(parser, arguments)
-    if arguments.command == "reproduce":
-        return run_reproduce(arguments)
     try:
-        run_score(arguments)
-    except (FileInputError, OutputError, ClusterError, SpotAnomalySafeError) as error:
-        return _report(error, arguments.json_errors)
-    return 0
+        return _dispatch(parser, arguments)
+    except _REPORTED as error:
+        return _report(error, getattr(arguments, "json_errors", False))

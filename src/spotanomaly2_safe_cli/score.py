@@ -8,17 +8,21 @@ Every failure is one line on stderr (or one JSON object with ``--json-errors``) 
 code  error class                  when
 ====  ===========================  =====================================================================
 0     -                            scores, flags and fit record written
-2     usage                        a command-line option is missing or malformed (argparse)
+2     usage                        a command-line option is missing or malformed (argparse), or two
+                                   outputs (or an output and an input) name the same file (UsageError)
 3     FileInputError               an input file is missing, unreadable, of unknown type, or its index
                                    column does not parse
 4     InvalidInputError            the data break a contract (NaN, inf, text, mismatched labels, ...)
 5     InsufficientDataException    too few (distinct) training rows for the scorer
 6     InvalidParameterError        a detector parameter is unknown, foreign or out of range
-7     OutputError                  an output exists (no ``--force``), its folder is missing or its type
-                                   is unknown; checked before any work
+7     OutputError                  an output exists (no ``--force``), its folder is missing or not
+                                   writable, or its type is unknown (checked before any work); or writing
+                                   fails (e.g. the disk is full): then no output is changed
 8     ClusterError                 ``--workers``/``--scheduler``: Dask is not installed, the cluster cannot
                                    be started or reached, or a worker died more often than the scheduler
                                    retries a task
+130   interrupted                  SIGINT (Ctrl-C): the outputs are the complete old set or the complete
+                                   new one
 ====  ===========================  =====================================================================
 
 With ``--workers``/``--scheduler`` (:mod:`spotanomaly2_safe_cli.score_dataset`) the test inputs are
@@ -27,8 +31,9 @@ forecasts that do not line up (``index_mismatch``, checked before computing) and
 a partition (the message names the partition and row label), and code 6 a detector with ``min_duration``
 or ``min_gap`` (alarms are not computed distributed; see :mod:`spotanomaly2_safe_cli.scaleout`).
 
-Outputs are written atomically (see :mod:`spotanomaly2_safe_cli.files`) and only after everything
-succeeded, so a failed run writes nothing.
+Scores, flags and fit record are written as one set (:func:`spotanomaly2_safe_cli.files.write_outputs`):
+staged to hidden temporary files, then published together only after everything succeeded, so a
+failed or interrupted run leaves the previous outputs (or none), never a mix of old and new.
 """
 
 import argparse
@@ -42,7 +47,19 @@ from typing import Any
 from spotanomaly2_safe import ForecastingAnomalyDetector, InsufficientDataException, InvalidParameterError, SpotAnomalySafeError
 from spotanomaly2_safe.errors import Reason
 from spotanomaly2_safe.parameters import reject_unknown_parameters
-from spotanomaly2_safe_cli.files import INDEX_TYPES, FileInputError, OutputError, read_table, require_writable, write_json, write_table
+from spotanomaly2_safe_cli.files import (
+    INDEX_TYPES,
+    FileInputError,
+    OutputError,
+    UsageError,
+    json_writer,
+    read_table,
+    require_distinct_paths,
+    require_writable,
+    table_writer,
+    write_json,
+    write_outputs,
+)
 from spotanomaly2_safe_cli.score_dataset import ClusterError
 
 __all__ = ["EXIT_CODES", "add_score_arguments", "exit_code_of", "run_score"]
@@ -55,7 +72,10 @@ EXIT_CODES = (
     (SpotAnomalySafeError, 4),
     (OutputError, 7),
     (ClusterError, 8),
+    (UsageError, 2),
+    (KeyboardInterrupt, 130),
 )
+OUTPUTS = ("scores", "flags", "fit_record")
 INPUTS = (("train_actuals", "y_true_train"), ("train_forecasts", "y_pred_train"), ("test_actuals", "y_true_test"), ("test_forecasts", "y_pred_test"))
 
 
@@ -152,6 +172,10 @@ def _run_score_datasets(arguments: argparse.Namespace, detector: ForecastingAnom
 def run_score(arguments: argparse.Namespace) -> None:
     """Read, fit, score and write (see the module docstring); raises the errors of the exit-code table."""
     distributed = arguments.workers is not None or arguments.scheduler is not None
+    require_distinct_paths(
+        {f"--{option.replace('_', '-')}": getattr(arguments, option) for option in OUTPUTS},
+        {f"--{option.replace('_', '-')}": getattr(arguments, option) for option, _ in INPUTS},
+    )
     if distributed:
         from spotanomaly2_safe_cli.score_dataset import require_writable_datasets
 
@@ -175,6 +199,8 @@ def run_score(arguments: argparse.Namespace) -> None:
         _progress(f"scoring {len(frames['y_true_test']):,} test rows")
         scores_df, flags_df = detector.score_and_detect(frames["y_true_test"], frames["y_pred_test"])
     _progress("writing outputs")
-    write_table(arguments.scores, scores_df)
-    write_table(arguments.flags, flags_df)
-    write_json(arguments.fit_record, detector.fit_record_)
+    write_outputs([
+        (arguments.scores, table_writer(arguments.scores, scores_df)),
+        (arguments.flags, table_writer(arguments.flags, flags_df)),
+        (arguments.fit_record, json_writer(detector.fit_record_)),
+    ])
