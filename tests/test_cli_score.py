@@ -220,3 +220,31 @@ def test_reproduce_console_script_fails_on_an_altered_golden_hash(tmp_path):
     assert result.returncode == 1
     statuses = dict(line.split()[::2] for line in result.stdout.splitlines())
     assert statuses.pop("demo-kmeans") == "DIFFERS" and set(statuses.values()) == {"match"}
+
+
+@pytest.mark.requirement("REQ-CLI-008")
+@pytest.mark.parametrize(
+    ("header", "repeated"),
+    [("timestamp,load,load", "load"), ('timestamp,"a,b","a,b"', "a,b"), ("timestamp,load,timestamp", "timestamp")],
+    ids=["value-column", "quoted-name", "index-column"],
+)
+def test_repeated_csv_header_name_is_exit_3_naming_the_column(tmp_path, capsys, header, repeated):
+    path = tmp_path / "repeated.csv"
+    path.write_text(f"{header}\n2026-01-01T00:00,1.0,2.0\n", encoding="utf-8")
+    with pytest.raises(FileInputError, match=f"the column name '{repeated}' appears more than once"):
+        read_table(path, "timestamp")
+    arguments = _write_inputs(tmp_path, ".csv")
+    arguments[arguments.index("--test-actuals") + 1] = str(path)
+    result = _run_here(capsys, *arguments, *_outputs(tmp_path))
+    assert result.returncode == 3 and result.stderr.count("\n") == 1 and f"'{repeated}' appears more than once" in result.stderr
+
+
+@pytest.mark.requirement("REQ-CLI-008")
+def test_repeated_parquet_column_name_is_an_input_error(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "table.parquet"
+    pq.write_table(pa.table([pa.array(["2026-01-01T00:00"]), pa.array([1.0]), pa.array([2.0])], names=["timestamp", "load", "load"]), path)
+    with pytest.raises(FileInputError, match="'load' appears more than once"):
+        read_table(path, "timestamp")

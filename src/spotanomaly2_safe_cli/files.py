@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 Writer = Callable[[Path], None]
-_DEFERRED_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+_DEFERRED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 INDEX_TYPES = ("datetime", "integer", "string")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -75,8 +75,7 @@ def _require_unique_columns(path: Path, names: list) -> None:
     for name in names:
         if name in seen:
             raise FileInputError(f"{path}: the column name {name!r} appears more than once in the header; names must be unique.")
-        if name is not None:
-            seen.add(name)
+        seen.add(name)
 
 
 def _read_raw(path: Path, index_column: str) -> pd.DataFrame:
@@ -86,8 +85,10 @@ def _read_raw(path: Path, index_column: str) -> pd.DataFrame:
             _require_unique_columns(path, pd.read_csv(path, header=None, nrows=1, dtype=str).iloc[0].tolist())
             # The index column is read as text and parsed once, strictly, by _parse_index.
             return pd.read_csv(path, dtype={index_column: str})
+        import pyarrow.parquet
+
+        _require_unique_columns(path, pyarrow.parquet.read_schema(path).names)
         frame = pd.read_parquet(path)
-        _require_unique_columns(path, [*frame.index.names, *frame.columns])
         return frame.reset_index() if frame.index.name == index_column else frame
     except ImportError as error:
         raise FileInputError(f"{path}: reading Parquet needs pyarrow: pip install 'spotanomaly2-safe[parquet]' ({error}).") from None
@@ -163,15 +164,24 @@ def require_writable(paths: list[Path], force: bool) -> None:
 
 @contextlib.contextmanager
 def _signals_deferred() -> Iterator[None]:
-    """Hold SIGINT, SIGTERM and SIGHUP back (delivered on exit): the publish step runs to its end or rolls back."""
-    if threading.current_thread() is not threading.main_thread():  # only the main thread receives them in Python
+    """Hold SIGINT, SIGTERM and SIGHUP back: the publish step runs to its end (or rolls back), then they act.
+
+    A signal received meanwhile is recorded by a temporary Python handler and raised again once the old
+    handlers are back (a process-wide signal mask would not do: any thread of the process, e.g. an
+    OpenMP worker, may receive the signal, and Python then interrupts the main thread at once).
+    """
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED_SIGNALS)
+    received: list[int] = []
+    previous = {number: signal.signal(number, lambda number, frame: received.append(number)) for number in _DEFERRED_SIGNALS}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        for number in dict.fromkeys(received):
+            signal.raise_signal(number)
 
 
 def _hidden_name(path: Path, suffix: str) -> Path:
