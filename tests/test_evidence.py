@@ -309,7 +309,7 @@ def test_mutation_section_shows_figures_read_from_file(tmp_path, monkeypatch):
     markdown = read(tmp_path / "out", "evidence.md")
     assert f"Read from `verification/mutation_results.json`: run on 2026-12-01 at commit `{MUTATION_RESULTS['commit']}` with mutmut 3.2.3" in markdown
     assert "| 412 | 🔴 2 | 1 | 0.99277 |" in markdown
-    assert "| `src/alpha.py:5` | x * 2 -> x ** 2 | equivalent for x = 2 only; test added |" in markdown
+    assert "| `src/alpha.py:5` | x * 2 -&gt; x ** 2 | equivalent for x = 2 only; test added |" in markdown  # ">" as a reference (REQ-EVD-009)
     assert "Mutation testing: not run" not in markdown
 
 
@@ -381,3 +381,18 @@ def test_detection_quality_of_every_suite_is_recomputed_with_unmet_targets_red(f
         assert expected in section.splitlines()
         cell = f'<td class="{"good" if row["targets_met"]["recall"] else "bad"}">{row["recall"]:.3f}</td>'
         assert f"<tr><td>{suite}</td>" in page and cell in page
+
+
+@pytest.mark.requirement("REQ-EVD-009")
+def test_markup_in_requirements_test_ids_and_problems_is_escaped_in_both_reports(tmp_path, monkeypatch):
+    monkeypatch.setattr(evidence, "write_sbom", no_sbom)
+    hostile = "<script>alert(1)</script>"
+    project = make_project(tmp_path / "project", REQUIREMENTS.replace("Beta shall hold.", f"Beta shall hold {hostile}.")
+                           .replace(",Gamma,", f",Gamma {hostile},"))
+    junit = write_junit(tmp_path / "results.xml", {"REQ-ABC-001": f"test_a[{hostile}]", f"REQ-{hostile}": "test_b"})
+    assert main(["evidence", "--out", str(tmp_path / "out"), "--project", str(project), "--junit", str(junit), "--scenario", "demo-norm"]) == 1
+    markdown, page = read(tmp_path / "out", "evidence.md"), read(tmp_path / "out", "evidence.html")
+    for text in (markdown, page):
+        assert "<script" not in text.lower()
+    assert markdown.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 4  # statement, title, test ID, unknown-requirement problem
+    assert f"Beta shall hold {hostile}." in html.unescape(markdown)  # shown as the text it is
