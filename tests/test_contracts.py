@@ -284,3 +284,37 @@ def test_multiindex_levels_must_have_the_same_dtypes():
     with pytest.raises(InvalidInputError) as caught:
         validate_frames(true.set_axis(labels), true.set_axis(other))
     assert caught.value.reason is Reason.INDEX_MISMATCH
+
+
+def _with_label(frame: pd.DataFrame, position: int, label) -> pd.DataFrame:
+    labels = list(frame.index)
+    labels[position] = label
+    return frame.set_axis(pd.Index(labels, dtype=frame.index.dtype) if label is pd.NaT else pd.Index(labels), axis=0)
+
+
+@pytest.mark.requirement("REQ-CON-017")
+@pytest.mark.parametrize("stage", ["train", "test", "context"])
+def test_nat_row_label_is_refused_in_every_frame(stage):
+    data = make_frames()
+    detector = ForecastingAnomalyDetector("RobustZScorer", {"window": 3} if stage == "context" else {})
+    frames = {"train": data[:2], "test": data[2:], "context": (data.y_true_train.iloc[-2:], data.y_pred_train.iloc[-2:])}
+    frames[stage] = tuple(_with_label(frame, 1, pd.NaT) for frame in frames[stage])
+    with pytest.raises(InvalidInputError) as caught:
+        detector.fit(*frames["train"])
+        detector.score_and_detect(*frames["test"], *(frames["context"] if stage == "context" else ()))
+    assert caught.value.reason is Reason.MISSING_LABEL
+    assert f"y_true_{stage} has a missing row label (NaT, NaN or None) at position 1" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-CON-017")
+@pytest.mark.parametrize(
+    "index",
+    [pd.Index([0.0, np.nan, 2.0]), pd.Index(["a", None, "c"], dtype=object),
+     pd.MultiIndex.from_arrays([["a", "b", "c"], pd.DatetimeIndex(["2026-01-01", None, "2026-01-03"])])],
+    ids=["float-nan", "object-none", "multiindex-level-nat"],
+)
+def test_missing_row_label_of_any_index_type_is_refused(index):
+    frame = pd.DataFrame({"load": [1.0, 2.0, 3.0]}, index=index)
+    with pytest.raises(InvalidInputError) as caught:
+        validate_frames(frame, frame)
+    assert caught.value.reason is Reason.MISSING_LABEL and "at position 1" in str(caught.value)

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from scipy.stats import genpareto
 
 from spotanomaly2_safe import InvalidParameterError, NotFittedError, ScoreNormalizer
+from spotanomaly2_safe.scoring.normalizer import RATIONAL_LOG_START
 from spotanomaly2_safe.scoring.tail import fit_tail, log_exceedance_probability
 
 TRAIN_SCORES = np.random.default_rng(1).gamma(2.0, size=2000)
@@ -132,3 +133,41 @@ def test_tail_probability_of_a_certain_exceedance_is_positive_zero_not_negative_
     normalizer = ScoreNormalizer(method="tail_probability", tail_quantile=0.95).fit(TRAIN_SCORES)
     normalized = normalizer.transform(np.array([TRAIN_SCORES.min() - 1.0]))
     assert normalized[0] == 0.0 and not np.signbit(normalized[0])
+
+
+# The rational map beyond float64's reach of 1 - 1 / (1 + u) (REQ-COR-012).
+UNIT_STEP = ScoreNormalizer(0.99).fit(np.arange(101.0))  # q_low 1, q_high 99
+NEGATIVE_LOW = ScoreNormalizer(0.99).fit(np.linspace(-0.3, 0.2, 1000))  # IsolationForest-like scores
+FINITE = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@pytest.mark.requirement("REQ-COR-012")
+def test_rational_keeps_extreme_scores_distinct_and_below_one():
+    extremes = np.array([1e15, 1e16, 1e17, 1e30, 1e300, np.finfo(np.float64).max])
+    normalized = UNIT_STEP.transform(extremes)
+    assert np.all(np.diff(normalized) > 0) and normalized.max() < 1.0  # 1e17 and 1e30 no longer both 1.0
+
+
+@pytest.mark.requirement("REQ-COR-012")
+def test_rational_is_continuous_where_the_log_continuation_starts():
+    start = UNIT_STEP.q_low + RATIONAL_LOG_START * UNIT_STEP.spread
+    below, at, above = UNIT_STEP.transform(np.array([np.nextafter(start, 0), start, np.nextafter(start, np.inf)]))
+    assert below <= at <= above and above - below < 1e-15
+
+
+@pytest.mark.requirement("REQ-COR-012")
+@given(normalizer=st.sampled_from([UNIT_STEP, NEGATIVE_LOW]), scores=st.lists(FINITE, min_size=2, max_size=2))
+def test_rational_larger_score_never_maps_to_a_smaller_value(normalizer, scores):
+    lower, higher = sorted(scores)
+    normalized = normalizer.transform(np.array([lower, higher]))
+    assert normalized[0] <= normalized[1] and normalized[1] < 1.0
+
+
+@pytest.mark.requirement("REQ-COR-012")
+@given(excess=st.floats(min_value=98.0, max_value=1e300), factor=st.floats(min_value=1.001, max_value=1e8))
+def test_rational_scores_above_q_high_a_factor_1_001_apart_stay_distinct(excess, factor):
+    larger = excess * factor
+    if not math.isfinite(larger):
+        larger = np.finfo(np.float64).max
+    normalized = UNIT_STEP.transform(np.array([UNIT_STEP.q_low + excess, UNIT_STEP.q_low + larger]))
+    assert normalized[0] < normalized[1] < 1.0

@@ -11,6 +11,7 @@ import pytest
 import spotanomaly2_safe
 from spotanomaly2_safe import (
     ForecastingAnomalyDetector,
+    InvalidInputError,
     InvalidParameterError,
     KMeansScorer,
     NormScorer,
@@ -21,7 +22,7 @@ from spotanomaly2_safe.errors import Reason
 from spotanomaly2_safe.scoring.pot import PeaksOverThresholdDetector
 from spotanomaly2_safe.scoring.tail import fit_tail
 
-from frames import SCORER_CASES, make_frames
+from frames import SCORER_CASES, Frames, make_frames
 
 # The default YAML of the spotanomaly2 2.2.0 wrapper: one dict with the keys of every scorer.
 SHARED_SCORER_PARAMS = {
@@ -579,3 +580,76 @@ def test_windowed_contribution_overflow_names_the_batch_row_label():
         detector.explain(true, pred, data.y_true_train.iloc[-1:], data.y_pred_train.iloc[-1:])
     assert caught.value.reason is Reason.SCORE_OVERFLOW
     assert repr(true.index[6]) in str(caught.value)
+
+
+# The context is the rows just before the batch (REQ-QUA-014).
+def _windowed(window: int = 3) -> tuple[ForecastingAnomalyDetector, Frames]:
+    data = make_frames()
+    return ForecastingAnomalyDetector("RobustZScorer", {"window": window}).fit(*data[:2]), data
+
+
+def _context_of(data: Frames, rows: slice) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return data.y_true_train.iloc[rows], data.y_pred_train.iloc[rows]
+
+
+def _shifted(frames, offset) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return tuple(frame.set_axis(frame.index + offset, axis=0) for frame in frames)
+
+
+CONTEXT_CASES = {
+    # name: (context, batch) from (data); expected reason; text
+    "after-the-batch": (lambda data: (_shifted(_context_of(data, slice(-2, None)), pd.Timedelta(days=30)), data[2:]),
+                        Reason.CONTEXT_MISMATCH, "is not strictly earlier than the first batch row label"),
+    "not-just-before": (lambda data: (_context_of(data, slice(-2, None)), _shifted(data[2:], pd.Timedelta(days=-30))),
+                        Reason.CONTEXT_MISMATCH, "is not strictly earlier than the first batch row label"),
+    "tz-aware-context-naive-batch": (lambda data: (_context_of(data, slice(-2, None)), tuple(f.tz_localize(None) for f in data[2:])),
+                                     Reason.CONTEXT_MISMATCH, "the same index type and timezone"),
+    "other-timezone": (lambda data: (tuple(f.tz_convert("Europe/Berlin") for f in _context_of(data, slice(-2, None))), data[2:]),
+                       Reason.CONTEXT_MISMATCH, "the same index type and timezone"),
+    "integer-context-datetime-batch": (lambda data: (tuple(f.reset_index(drop=True) for f in _context_of(data, slice(-2, None))), data[2:]),
+                                       Reason.CONTEXT_MISMATCH, "the same index type and timezone"),
+    "context-out-of-order": (lambda data: (tuple(f.iloc[::-1] for f in _context_of(data, slice(-2, None))), data[2:]),
+                             Reason.UNORDERED_INDEX, "context row labels must strictly increase for window=3"),
+    "batch-out-of-order": (lambda data: (_context_of(data, slice(-2, None)), tuple(f.iloc[[0, 2, 1, *range(3, 60)]] for f in data[2:])),
+                           Reason.UNORDERED_INDEX, "batch row labels must strictly increase for window=3"),
+}
+
+
+@pytest.mark.requirement("REQ-QUA-014")
+@pytest.mark.parametrize("case", CONTEXT_CASES, ids=list(CONTEXT_CASES))
+def test_context_that_is_not_the_rows_just_before_the_batch_is_refused(case):
+    detector, data = _windowed()
+    make, reason, text = CONTEXT_CASES[case]
+    context, batch = make(data)
+    with pytest.raises(InvalidInputError) as caught:
+        detector.score_and_detect(*batch, *context)
+    assert caught.value.reason is reason and text in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-QUA-014")
+def test_the_rows_just_before_the_batch_are_accepted_as_context():
+    detector, data = _windowed()
+    scores, _ = detector.score_and_detect(*data[2:], *_context_of(data, slice(-2, None)))
+    assert len(scores) == len(data.y_true_test)
+
+
+@pytest.mark.requirement("REQ-QUA-014")
+def test_unordered_training_rows_are_refused_for_a_window_and_accepted_without():
+    data = make_frames()
+    shuffled = tuple(frame.iloc[np.random.default_rng(0).permutation(len(frame))] for frame in data[:2])
+    with pytest.raises(InvalidInputError) as caught:
+        ForecastingAnomalyDetector("RobustZScorer", {"window": 2}).fit(*shuffled)
+    assert caught.value.reason is Reason.UNORDERED_INDEX and "y_true_train row labels must strictly increase" in str(caught.value)
+    ForecastingAnomalyDetector("RobustZScorer").fit(*shuffled)  # window 1: rows are scored independently
+
+
+@pytest.mark.requirement("REQ-QUA-014")
+def test_labels_that_cannot_be_compared_are_unordered():
+    labels = pd.Index(["a", 1, "b"], dtype=object)
+    frames = [pd.DataFrame({"load": np.arange(110.0)}, index=pd.Index([f"r{i:03d}" for i in range(110)])) for _ in range(2)]
+    detector = ForecastingAnomalyDetector("NormScorer", {"window": 2}).fit(*frames)
+    batch = [pd.DataFrame({"load": [1.0, 2.0, 3.0]}, index=labels)] * 2
+    context = [pd.DataFrame({"load": [0.0]}, index=pd.Index(["0"], dtype=object))] * 2
+    with pytest.raises(InvalidInputError) as caught:
+        detector.score_and_detect(*batch, *context)
+    assert caught.value.reason is Reason.UNORDERED_INDEX and "found 1 after 'a'" in str(caught.value)

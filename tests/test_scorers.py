@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.ensemble import IsolationForest
 
@@ -246,3 +247,30 @@ def test_isolation_forest_passes_max_samples_to_sklearn(max_samples):
     scorer = IsolationForestScorer(n_estimators=30, max_samples=max_samples, contamination=0.05, random_state=7).fit(RESIDUALS)
     reference = IsolationForest(n_estimators=30, max_samples=max_samples, contamination=0.05, random_state=7).fit(RESIDUALS)
     np.testing.assert_allclose(scorer.score(PROBES), -reference.decision_function(PROBES), rtol=0, atol=1e-12)
+
+
+@pytest.mark.requirement("REQ-QUA-015")
+@pytest.mark.parametrize("scorer_name", sorted(SCORER_REGISTRY))
+def test_every_scorer_reacts_to_a_column_constant_in_training_or_refuses_it(scorer_name):
+    rng = np.random.default_rng(0)
+    y_true_train = pd.DataFrame({"load": rng.normal(size=300), "quantized": np.full(300, 7.0)})
+    y_pred_train = pd.DataFrame({"load": np.zeros(300), "quantized": np.full(300, 7.0)})
+    test_true = pd.DataFrame({"load": [0.1, 0.1], "quantized": [7.0, 7.0 + 1e6]}, index=[300, 301])
+    test_pred = pd.DataFrame({"load": [0.0, 0.0], "quantized": [7.0, 7.0]}, index=[300, 301])
+    detector = ForecastingAnomalyDetector(scorer_name)
+    reacts = scorer_name in {"NormScorer", "RobustZScorer", "KMeansScorer"}  # the table in spotanomaly2_safe.scoring.base
+    if reacts:
+        _, flags = detector.fit_score_detect(y_true_train, y_pred_train, test_true, test_pred)
+        assert flags["anomaly_flag"].tolist() == [0, 1]
+    else:
+        with pytest.raises(InvalidInputError) as caught:
+            detector.fit(y_true_train, y_pred_train)
+        assert caught.value.reason is Reason.CONSTANT_TRAINING_COLUMN and "column 'quantized' are constant" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-QUA-015")
+def test_standalone_isolation_forest_names_the_constant_column_by_position():
+    residuals = np.column_stack([np.random.default_rng(0).normal(size=200), np.zeros(200)])
+    with pytest.raises(InvalidInputError) as caught:
+        IsolationForestScorer().fit(residuals)
+    assert caught.value.reason is Reason.CONSTANT_TRAINING_COLUMN and "column position 1" in str(caught.value)

@@ -5,7 +5,8 @@
 Rules, checked in this order before any computation (the first broken rule is reported):
 
 1. ``y_true`` and ``y_pred`` are pandas DataFrames (:class:`InputTypeError` otherwise).
-2. Each has at least one row and one column; no duplicated column names or index labels.
+2. Each has at least one row and one column; no missing row label (NaT, NaN, None); no duplicated
+   column names or index labels.
 3. Both have the same columns (names and order) and the same index (dtype, timezone, values, order);
    at scoring time the columns equal those seen at fit. Nothing is aligned, reordered or dropped.
 4. Training frames have at least the scorer's minimum number of rows.
@@ -138,6 +139,19 @@ def _first_duplicate(labels: pd.Index) -> Hashable:
     return plain_value(labels[labels.duplicated()][0])
 
 
+def _require_present_labels(name: str, index: pd.Index) -> None:
+    """Raise ``MISSING_LABEL`` when a row label (or a level of it) is NaT, NaN or None."""
+    if isinstance(index, pd.MultiIndex):
+        missing = np.logical_or.reduce([codes == -1 for codes in index.codes])
+    else:
+        missing = np.asarray(index.isna())
+    if missing.any():
+        raise InvalidInputError(
+            f"{name} has a missing row label (NaT, NaN or None) at position {int(missing.argmax())}; every row needs a label.",
+            reason=Reason.MISSING_LABEL,
+        )
+
+
 def _require_frame_shape(name: str, frame: Any) -> None:
     if not isinstance(frame, pd.DataFrame):
         raise InputTypeError(f"{name} must be a pandas DataFrame; got {type(frame).__name__}.", reason=Reason.NOT_A_DATAFRAME)
@@ -146,6 +160,7 @@ def _require_frame_shape(name: str, frame: Any) -> None:
             f"{name} is empty ({frame.shape[0]} rows x {frame.shape[1]} columns); at least 1 x 1 is required.",
             reason=Reason.EMPTY_INPUT,
         )
+    _require_present_labels(name, frame.index)
     if frame.columns.has_duplicates:
         raise InvalidInputError(
             f"{name} has the column name {_first_duplicate(frame.columns)!r} more than once; names must be unique.",

@@ -63,6 +63,9 @@ class Reason(str, Enum):
     NOT_BINARY = "not_binary"
     LENGTH_MISMATCH = "length_mismatch"
     NO_POSITIVE_LABEL = "no_positive_label"
+    MISSING_LABEL = "missing_label"
+    UNORDERED_INDEX = "unordered_index"
+    CONSTANT_TRAINING_COLUMN = "constant_training_column"
 
 
 class SpotAnomalySafeError(Exception):

@@ -15,6 +15,21 @@ its own window and the fitted state (batch independence); ``W = 1`` is today's p
 Training rows are scored with the first ``W - 1`` training rows as their context, so a windowed
 scorer needs ``MIN_TRAIN_SIZE + W - 1`` training rows.
 
+Constant training columns, one rule for every scorer: a scorer either reacts to a deviation in a
+column whose training residuals were constant (a jump of 1e6 there is flagged) or refuses such
+training data at fit with :class:`InvalidInputError` (``CONSTANT_TRAINING_COLUMN``) naming the column.
+
+==========================  ======================================================================
+scorer                      a column constant in training
+==========================  ======================================================================
+``NormScorer``              reacts: the norm includes every residual, whatever training saw
+``RobustZScorer``           reacts: its zero-spread rule (IQR, mean absolute deviation, then 1.0)
+``KMeansScorer``            reacts: scikit-learn's ``StandardScaler`` uses scale 1 for a zero-variance
+                            column, so a deviation there adds its full size to the distance
+``IsolationForestScorer``   refuses: a tree never splits on a constant column, so no deviation in it
+                            could ever change a score
+==========================  ======================================================================
+
 Contributions: ``contributions(residuals, context)`` returns one non-negative value per row and column
 saying how much that column drove the row's score (each scorer documents its formula), aggregated over
 windows like the score. A scorer where that is not defined raises :class:`NotDefinedError`.
@@ -121,7 +136,9 @@ class BaseScorer(ABC):
         require_context_rows(type(self).__name__, self.window, None if context is None else context.shape[0])
         return residuals, context
 
-    def _fit(self, residuals: np.ndarray) -> None:
+    def _fit(self, residuals: np.ndarray, columns: Sequence | None = None) -> None:
+        """Fit on validated residuals; ``columns`` (the frame's column names, if any) only name columns in errors."""
+        self._refuse_training(residuals, columns)
         self._fit_model(residuals)
         self.n_features_in_ = residuals.shape[1]
 
@@ -155,6 +172,9 @@ class BaseScorer(ABC):
                 reason=Reason.SCORE_OVERFLOW,
             )
         return values
+
+    def _refuse_training(self, residuals: np.ndarray, columns: Sequence | None) -> None:
+        """Raise when this scorer cannot learn from these training residuals (by default it always can)."""
 
     @abstractmethod
     def _fit_model(self, residuals: np.ndarray) -> None:

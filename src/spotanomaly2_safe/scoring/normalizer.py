@@ -5,9 +5,13 @@
 Fit stores ``q_low`` and ``q_high``, the ``1 - normalization_quantile`` and ``normalization_quantile``
 quantiles of the training scores, and a positive ``spread``. Transform, per score ``s``:
 
-- ``method="rational"`` (default): ``u = max(s - q_low, 0) / spread``, normalized ``= 1 - 1 / (1 + u)``.
-  ``q_low`` maps to 0, ``q_low + spread`` to 0.5; it approaches 1 without clipping, so extreme scores
-  keep their order (no tie at 1.0 short of float64 rounding). ``spread = q_high - q_low``.
+- ``method="rational"`` (default): ``u = max(s - q_low, 0) / spread``, normalized ``= 1 - 1 / (1 + u)``
+  for ``u <= B = 2**20``. ``q_low`` maps to 0, ``q_low + spread`` to 0.5. ``spread = q_high - q_low``.
+  Beyond ``B`` that formula rounds to exactly 1.0 from ``u`` about 1e16 on, tying extreme rows, so it
+  continues on the log scale: ``1 - (1 / (1 + B)) / (1 + ln(u / B))``, with ``ln(u)`` computed from
+  logarithms so that it stays finite for every finite score. The map is monotone (a larger score never
+  gets a smaller value), every value is below 1, and two scores at or above ``q_high`` whose excesses
+  ``s - q_low`` differ by a factor of at least 1.001 always get distinct values, up to the largest float64.
 - ``method="threshold_anchored"``: ``(s - q_low) / spread`` clipped to [0, 1] with
   ``spread = threshold - q_low``, so 1.0 means "at or above the alarm threshold" (the rescaling the
   ``spotanomaly2`` wrapper applies by hand). Clipping ties every score at or above the threshold.
@@ -32,6 +36,8 @@ rule used is recorded as ``spread_rule``.
 (1.0, 9.0)
 >>> normalizer.transform(np.array([0.0, 1.0, 9.0, 1e6]))
 array([0.  , 0.  , 0.5 , 0.99999...])
+>>> normalizer.transform(np.array([1e17, 1e30, 1e300])) < 1.0
+array([ True,  True,  True])
 """
 
 import math
@@ -44,9 +50,10 @@ from spotanomaly2_safe.parameters import Interval, Options, validate_parameters
 from spotanomaly2_safe.scoring.pot import TAIL_QUANTILE
 from spotanomaly2_safe.scoring.tail import Tail, fit_tail, log_exceedance_probability
 
-__all__ = ["ScoreNormalizer", "NORMALIZATION_METHODS"]
+__all__ = ["ScoreNormalizer", "NORMALIZATION_METHODS", "RATIONAL_LOG_START"]
 
 NORMALIZATION_METHODS = ("rational", "threshold_anchored", "tail_probability")
+RATIONAL_LOG_START = 2.0**20  # B: the "rational" map continues on the log scale beyond u = B
 
 
 class ScoreNormalizer:
@@ -122,4 +129,14 @@ class ScoreNormalizer:
             scaled = (scores - self.q_low) / self.spread
         if self.method == "threshold_anchored":
             return np.clip(scaled, 0.0, 1.0)
-        return 1.0 - 1.0 / (1.0 + np.maximum(scaled, 0.0))
+        return self._rational(scores, np.maximum(scaled, 0.0))
+
+    def _rational(self, scores: np.ndarray, scaled: np.ndarray) -> np.ndarray:
+        normalized = 1.0 - 1.0 / (1.0 + scaled)
+        extreme = scaled > RATIONAL_LOG_START  # also where scaled overflowed to inf
+        if extreme.any():
+            # ln(u / B) from logarithms: halving first keeps s - q_low finite for any finite s and q_low.
+            excess = np.log(scores[extreme] / 2.0 - self.q_low / 2.0) + math.log(2.0)
+            log_ratio = np.maximum(excess - math.log(self.spread) - math.log(RATIONAL_LOG_START), 0.0)
+            normalized[extreme] = 1.0 - (1.0 / (1.0 + RATIONAL_LOG_START)) / (1.0 + log_ratio)
+        return normalized

@@ -16,8 +16,10 @@ fit leaves the detector as it was. Threshold, by ``threshold_method``:
 score_and_detect: validate the test frames against the fit, then per row: ``anomaly_score``,
 ``anomaly_score_normalized`` (when normalizing) and ``anomaly_flag`` = ``anomaly_score > threshold``,
 indexed exactly like the test input. With ``window > 1`` pass the ``window - 1`` rows just before the
-batch as ``context_true`` / ``context_pred`` (validated like the test frames; labels distinct from
-the test labels); given its context a row's outputs depend only on its own window (batch independent).
+batch as ``context_true`` / ``context_pred`` (validated like the test frames; the same index type and
+timezone as the batch, every label strictly earlier than the first batch label, and training rows,
+context and batch in strictly increasing label order: :func:`~spotanomaly2_safe.scoring.windows.require_window_labels`);
+given its context a row's outputs depend only on its own window (batch independent).
 When ``min_duration`` or ``min_gap`` is set, ``flags_df`` gets an ``alarm`` column
 (:func:`spotanomaly2_safe.alarms.postprocess_flags` applied to this batch's flags from the quiet state:
 not batch independent); ``anomaly_flag`` is unchanged. ``explain`` returns per-column contributions.
@@ -53,6 +55,7 @@ from spotanomaly2_safe.scoring.fit_record import build_fit_record
 from spotanomaly2_safe.scoring.normalizer import NORMALIZATION_METHODS, ScoreNormalizer
 from spotanomaly2_safe.scoring.pot import RISK, TAIL_QUANTILE, PeaksOverThresholdDetector
 from spotanomaly2_safe.scoring.scorers import SCORER_REGISTRY, BaseScorer
+from spotanomaly2_safe.scoring.windows import require_increasing_labels, require_window_labels
 from spotanomaly2_safe.streaming.observations import validate_observation
 
 __all__ = ["ForecastingAnomalyDetector", "THRESHOLD_METHODS"]
@@ -172,7 +175,8 @@ class ForecastingAnomalyDetector:
         scorer, _ = self._new_scorer()
         min_rows, why = scorer.minimum_training_rows()
         train = validate_frames(y_true_train, y_pred_train, min_rows=min_rows, min_rows_reason=why, stage="train")
-        scorer._fit(train.residuals)
+        require_increasing_labels("y_true_train", train.index, scorer.window)
+        scorer._fit(train.residuals, train.columns)
         train_scores = scorer._training_scores(train.residuals, labels=train.index)
         detector, normalizer = self._new_detector(), self._new_normalizer()
         detector._fit(train_scores)
@@ -204,6 +208,7 @@ class ForecastingAnomalyDetector:
                 "before the batch, not part of it.",
                 reason=Reason.DUPLICATE_INDEX,
             )
+        require_window_labels(context.index, test.index, self.scorer.window)
         return test, context.residuals
 
     def score_and_detect(

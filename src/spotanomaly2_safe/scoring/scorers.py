@@ -12,7 +12,10 @@
   given ``contamination``. ``contamination`` only sets that offset (a constant shift of every score),
   so it never changes the pipeline's flags, which come from ``high_quantile``. Scores may be negative.
   Contributions are not defined (:class:`NotDefinedError`): a path length through random splits
-  does not decompose over columns.
+  does not decompose over columns. A training column whose residuals are all equal is refused
+  (``CONSTANT_TRAINING_COLUMN``, the column named): no tree ever splits on it, so a deviation in it,
+  however large, could never change a score (the other scorers react to it; see
+  :mod:`spotanomaly2_safe.scoring.base`).
 
 Every scorer takes ``window`` and ``window_agg`` (:mod:`spotanomaly2_safe.scoring.windows`).
 
@@ -25,6 +28,7 @@ array([7.])
 
 import math
 import numbers
+from collections.abc import Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -32,7 +36,8 @@ import numpy as np
 from sklearn.ensemble import IsolationForest
 
 from spotanomaly2_safe.constants import DEFAULT_RANDOM_STATE, MIN_TRAIN_SIZE
-from spotanomaly2_safe.errors import NotDefinedError, Reason
+from spotanomaly2_safe.contracts import plain_value
+from spotanomaly2_safe.errors import InvalidInputError, NotDefinedError, Reason
 from spotanomaly2_safe.parameters import Interval, Options
 from spotanomaly2_safe.scoring.base import COMPONENT_WISE, RANDOM_STATE, WINDOW, WINDOW_AGG, BaseScorer, single_threaded
 from spotanomaly2_safe.scoring.kmeans import KMeansScorer
@@ -110,6 +115,18 @@ class IsolationForestScorer(BaseScorer):
         if isinstance(self.max_samples, numbers.Integral) and self.max_samples > MIN_TRAIN_SIZE:
             return self.max_samples, f"max_samples={self.max_samples}"
         return super()._minimum_model_rows()
+
+    def _refuse_training(self, residuals: np.ndarray, columns: Sequence | None) -> None:
+        constant = np.flatnonzero(residuals.min(axis=0) == residuals.max(axis=0))
+        if constant.size:
+            position = int(constant[0])
+            where = f"column {plain_value(columns[position])!r}" if columns is not None else f"column position {position}"
+            raise InvalidInputError(
+                f"IsolationForestScorer cannot be fitted: the training residuals of {where} are constant, so no deviation "
+                "in that column could ever change a score. Drop the column, or use RobustZScorer, NormScorer or "
+                "KMeansScorer, which react to it.",
+                reason=Reason.CONSTANT_TRAINING_COLUMN,
+            )
 
     def _fit_model(self, residuals: np.ndarray) -> None:
         self.isolation_forest_ = IsolationForest(
