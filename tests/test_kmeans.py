@@ -1,15 +1,23 @@
 # SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
 # SPDX-License-Identifier: Apache-2.0
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
-from spotanomaly2_safe import InsufficientDataException, InvalidParameterError, KMeansScorer
+from spotanomaly2_safe import ForecastingAnomalyDetector, InsufficientDataException, InvalidParameterError, KMeansScorer
 from spotanomaly2_safe.errors import Reason
 from spotanomaly2_safe.scoring import kmeans
 from spotanomaly2_safe.scoring.kmeans import SILHOUETTE_SAMPLE_SIZE, _kneedle, _second_derivative
+
+from frames import make_frames
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # Vertices of a regular tetrahedron: every merge of two blobs costs the same, so the elbow at k=4 is sharp.
 CENTRES = 10.0 * np.array([[1.0, 1.0, 1.0], [1.0, -1.0, -1.0], [-1.0, 1.0, -1.0], [-1.0, -1.0, 1.0]])
@@ -132,3 +140,25 @@ def test_n_init_and_max_iter_are_passed_to_sklearn_kmeans():
     reference = KMeans(n_clusters=3, n_init=4, max_iter=2, random_state=5, algorithm="lloyd").fit(scaled)
     np.testing.assert_allclose(scorer.kmeans_.cluster_centers_, reference.cluster_centers_, rtol=1e-12, atol=1e-15)
     assert (scorer.kmeans_.n_init, scorer.kmeans_.max_iter) == (4, 2)
+
+
+@pytest.mark.requirement("REQ-COR-013")
+def test_default_n_init_is_one_and_reaches_sklearn_through_the_pipeline():
+    assert KMeansScorer().n_init == 1
+    data = make_frames()
+    for n_init, expected in ((None, 1), (10, 10)):
+        params = {"n_clusters": 3} | ({} if n_init is None else {"n_init": n_init})
+        detector = ForecastingAnomalyDetector("KMeansScorer", params).fit(*data[:2])
+        assert detector.scorer.kmeans_.n_init == expected and detector.fit_record_["parameters"]["scorer_params"].get("n_init", 1) == expected
+
+
+@pytest.mark.requirement("REQ-COR-013")
+def test_n_init_benchmark_prints_both_settings_side_by_side():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_kmeans_n_init.py"), "--suite", "tuning", "--scenarios", "1", "--repeats", "1"],
+        capture_output=True, text=True, check=True,
+    )
+    lines = result.stdout.splitlines()
+    assert lines[2].startswith("demo") and lines[3].startswith("tuning/spikes")
+    assert any(line.strip().startswith("tuning n_init=1 : event F1") for line in lines)
+    assert any(line.strip().startswith("tuning n_init=10: event F1") for line in lines)
