@@ -329,3 +329,27 @@ def test_reproduce_errors_are_one_line_with_their_exit_code(tmp_path, capsys, mo
     returned = main(["reproduce", *[argument.format(tmp=tmp_path) for argument in arguments]])
     _assert_one_line(capsys.readouterr().err, returned, code, text)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.requirement("REQ-CLI-005")
+def test_a_staged_folder_is_published_with_the_set_and_restored_on_failure(tmp_path, monkeypatch):
+    (tmp_path / "scores").mkdir()
+    (tmp_path / "scores" / "part.0.parquet").write_text("old part", encoding="utf-8")
+    (tmp_path / "fit.json").write_text("old record", encoding="utf-8")
+    staged = tmp_path / ".scores.partial-1"
+    staged.mkdir()
+    (staged / "part.0.parquet").write_text("new part", encoding="utf-8")
+    monkeypatch.setattr(os, "replace", _FailOnPublish(KeyboardInterrupt(), 1))  # the fit record, after the folder
+    with pytest.raises(KeyboardInterrupt):
+        files.write_outputs([(tmp_path / "fit.json", lambda temporary: temporary.write_text("new record", encoding="utf-8"))],
+                            staged=[(staged, tmp_path / "scores")])
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["fit.json", "scores"]
+    assert (tmp_path / "scores" / "part.0.parquet").read_text(encoding="utf-8") == "old part"
+    assert (tmp_path / "fit.json").read_text(encoding="utf-8") == "old record"
+    monkeypatch.undo()
+    staged.mkdir()
+    (staged / "part.0.parquet").write_text("new part", encoding="utf-8")
+    files.write_outputs([(tmp_path / "fit.json", lambda temporary: temporary.write_text("new record", encoding="utf-8"))],
+                        staged=[(staged, tmp_path / "scores")])
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["fit.json", "scores"]
+    assert (tmp_path / "scores" / "part.0.parquet").read_text(encoding="utf-8") == "new part"

@@ -163,7 +163,7 @@ def test_a_part_written_while_a_failed_run_is_cleaned_up_leaves_nothing_behind(t
             try:
                 score_dataset._write_part(pd.DataFrame({"a": [2.0]}), staging / "part.00001.parquet")
                 late_writes.append("written")
-            except OSError:
+            except score_dataset.OutputError:  # the OSError of a vanished folder, as the CLI's output error
                 late_writes.append("refused")
         return remove_folder(path, *arguments, **keywords)
 
@@ -211,3 +211,22 @@ def test_an_empty_parquet_file_in_a_dataset_loses_no_row(tmp_path, capsys, clien
     written = pd.read_parquet(tmp_path / "flags").set_index("timestamp")
     np.testing.assert_array_equal(written.to_numpy(), flags_df.to_numpy())
     assert (written.index == flags_df.index).all()
+
+
+@pytest.mark.requirement("REQ-CLI-005")
+def test_dataset_run_that_fails_at_the_fit_record_restores_the_previous_folders(tmp_path, capsys, client, monkeypatch):
+    inputs, cluster = _inputs(tmp_path), ["--scheduler", client.scheduler.address]
+    assert _run(capsys, *inputs, "--scorer", "NormScorer", *_outputs(tmp_path), *cluster)[0] == 0
+    before = {path.relative_to(tmp_path): path.read_bytes() for path in sorted(tmp_path.rglob("*")) if path.is_file()}
+    real_replace = os.replace
+
+    def failing_fit_record(source, target, *args, **kwargs):  # the folders are published first, then this fails
+        if str(target).endswith("fit.json") and ".partial" in str(source):
+            raise OSError(28, os.strerror(28))
+        return real_replace(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", failing_fit_record)
+    code, error = _run(capsys, *inputs, "--scorer", "RobustZScorer", *_outputs(tmp_path), *cluster, "--force")
+    assert code == 7 and error.count("\n") == 1 and "No space left on device; no output was changed" in error
+    after = {path.relative_to(tmp_path): path.read_bytes() for path in sorted(tmp_path.rglob("*")) if path.is_file()}
+    assert after == before  # scores and flags folders and fit record all as before; no hidden folder left

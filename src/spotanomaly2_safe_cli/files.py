@@ -11,7 +11,8 @@ contracts report NaN, text or infinite values with their column and row label.
 Writing one run's outputs is one transaction (:func:`write_outputs`):
 
 1. stage: each output is written to a hidden temporary file ``.<name>.*.partial`` in its target's
-   folder, flushed and fsynced, and checked to be a non-empty regular file;
+   folder, flushed and fsynced, and checked to be a non-empty regular file (a Parquet dataset folder
+   is staged the same way by :mod:`spotanomaly2_safe_cli.score_dataset`);
 2. publish: only when every output is staged, each target (an existing one is first renamed to a
    hidden ``.<name>.*.previous``) is replaced by its staged file with ``os.replace`` (atomic on one
    file system), with SIGINT, SIGTERM and SIGHUP held back until the whole set is in place;
@@ -27,6 +28,7 @@ An OSError while writing is an :class:`OutputError` (exit code 7) naming the fil
 import contextlib
 import json
 import os
+import shutil
 import signal
 import tempfile
 import threading
@@ -38,6 +40,7 @@ import pandas as pd
 
 __all__ = [
     "FileInputError", "OutputError", "UsageError", "INDEX_TYPES", "read_table", "require_distinct_paths", "require_writable",
+    "require_writable_folder",
     "table_writer", "json_writer", "write_atomically", "write_outputs", "write_table", "write_json",
 ]
 
@@ -138,7 +141,7 @@ def require_distinct_paths(outputs: dict[str, Path], inputs: dict[str, Path] | N
         seen[resolved] = option
 
 
-def _probe_folder(path: Path) -> None:
+def require_writable_folder(path: Path) -> None:
     """Create and remove a hidden file in ``path``'s folder: a read-only or unusable folder fails before any work."""
     try:
         handle, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=path.parent)
@@ -159,7 +162,7 @@ def require_writable(paths: list[Path], force: bool) -> None:
             raise OutputError(f"{path}: exists already; pass --force to overwrite it.")
         if not path.parent.is_dir():
             raise OutputError(f"{path}: the folder {path.parent} does not exist.")
-        _probe_folder(path)
+        require_writable_folder(path)
 
 
 @contextlib.contextmanager
@@ -184,10 +187,20 @@ def _signals_deferred() -> Iterator[None]:
             signal.raise_signal(number)
 
 
-def _hidden_name(path: Path, suffix: str) -> Path:
+def _hidden_name(path: Path, suffix: str, folder: bool = False) -> Path:
+    """Reserve a new hidden name beside ``path`` (an empty file, or an empty folder to rename a folder onto)."""
+    if folder:
+        return Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent))
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(handle)
     return Path(name)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _stage(path: Path, write: Writer) -> Path:
@@ -206,49 +219,50 @@ def _stage(path: Path, write: Writer) -> Path:
 
 
 def _publish(staged: list[tuple[Path, Path]]) -> None:
-    """Rename every staged file over its target; on any failure put every previous target back."""
+    """Rename every staged file or folder over its target; on any failure put every previous target back."""
     previous: list[tuple[Path, Path]] = []  # (hidden copy of the old output, target)
     published: list[Path] = []
     with _signals_deferred():
         try:
             for temporary, target in staged:
                 if target.exists():
-                    kept = _hidden_name(target, ".previous")
+                    kept = _hidden_name(target, ".previous", folder=target.is_dir())
                     os.replace(target, kept)
                     previous.append((kept, target))
                 os.replace(temporary, target)
                 published.append(target)
         except BaseException:
-            replaced = {target for _, target in previous}
             for target in published:
-                if target not in replaced:
-                    target.unlink(missing_ok=True)
+                _remove(target)
             for kept, target in previous:
                 os.replace(kept, target)
             raise
         for kept, _ in previous:
-            kept.unlink(missing_ok=True)
+            _remove(kept)
 
 
-def write_outputs(outputs: Sequence[tuple[Path, Writer]]) -> None:
+def write_outputs(outputs: Sequence[tuple[Path, Writer]], staged: Sequence[tuple[Path, Path]] = ()) -> None:
     """Write every ``(path, write)`` output as one set (module docstring): all new outputs or none.
 
-    ``write(temporary_path)`` writes one output's content; the paths must be distinct (see
-    :func:`require_distinct_paths`). An OSError becomes an :class:`OutputError` naming the file.
+    ``write(temporary_path)`` writes one output's content; ``staged`` holds ``(temporary, target)``
+    pairs already written elsewhere (e.g. a dataset folder), published with the set and removed if it
+    fails. The targets must be distinct (see :func:`require_distinct_paths`). An OSError becomes an
+    :class:`OutputError` naming the file.
     """
-    staged: list[tuple[Path, Path]] = []
+    ready: list[tuple[Path, Path]] = list(staged)
     current = None
     try:
         for current, write in outputs:
-            staged.append((_stage(current, write), current))
+            ready.append((_stage(current, write), current))
         current = None
-        _publish(staged)
+        _publish(ready)
     except OSError as error:
-        where = current if current is not None else ", ".join(str(target) for _, target in staged)
+        where = current if current is not None else ", ".join(str(target) for _, target in ready)
         raise OutputError(f"{where}: cannot be written: {error.strerror or error}; no output was changed.") from None
     finally:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
+        for temporary, _ in ready:
+            if temporary.exists():
+                _remove(temporary)
 
 
 def write_atomically(path: Path, write: Writer) -> None:

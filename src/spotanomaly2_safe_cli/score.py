@@ -57,7 +57,6 @@ from spotanomaly2_safe_cli.files import (
     require_distinct_paths,
     require_writable,
     table_writer,
-    write_json,
     write_outputs,
 )
 from spotanomaly2_safe_cli.score_dataset import ClusterError
@@ -166,7 +165,7 @@ def _run_score_datasets(arguments: argparse.Namespace, detector: ForecastingAnom
         test = [read_dataset(str(getattr(arguments, option)), arguments.index_column, arguments.index_type) for option, _ in INPUTS[2:]]
         with _naming_files(arguments, INPUTS[2:]):
             _progress(f"scoring {test[0].npartitions} partitions on Dask")
-            score_datasets(detector, *test, [arguments.scores, arguments.flags])
+            score_datasets(detector, *test, [arguments.scores, arguments.flags], also=[(arguments.fit_record, json_writer(detector.fit_record_))])
 
 
 def run_score(arguments: argparse.Namespace) -> None:
@@ -193,7 +192,6 @@ def run_score(arguments: argparse.Namespace) -> None:
         detector.fit(frames["y_true_train"], frames["y_pred_train"])
     if distributed:
         _run_score_datasets(arguments, detector)
-        write_json(arguments.fit_record, detector.fit_record_)
         return
     with _naming_files(arguments, INPUTS[2:]):
         _progress(f"scoring {len(frames['y_true_test']):,} test rows")

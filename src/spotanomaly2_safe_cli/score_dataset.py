@@ -10,9 +10,10 @@ must be ``index_type``; both must be partitioned alike (:mod:`spotanomaly2_safe_
 ``--scores`` and ``--flags`` name output folders. Each partition is written as
 ``part.NNNNN.parquet`` (the index as a column, as in the in-memory path) to a temporary name and renamed,
 inside a hidden temporary folder beside the target; only when every part of both outputs is written
-are the folders renamed to their targets (then the fit record is written). A failed run leaves
-nothing; a killed one leaves no target folder (at most a hidden ``.NAME.partial-*`` folder), never part
-of a dataset. The workers write the parts, so with ``--scheduler`` the output folder must be on a file
+(and the fit record staged) are the folders and the fit record published together as one set
+(:func:`spotanomaly2_safe_cli.files.write_outputs`: older outputs restored on any failure). A failed
+run leaves nothing; a killed one leaves no new target folder (at most a hidden ``.NAME.partial-*``
+folder), never part of a dataset. The workers write the parts, so with ``--scheduler`` the output folder must be on a file
 system the workers share with this machine.
 """
 
@@ -21,15 +22,15 @@ import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from spotanomaly2_safe import ForecastingAnomalyDetector
-from spotanomaly2_safe_cli.files import FileInputError, OutputError, write_atomically
+from spotanomaly2_safe_cli.files import FileInputError, OutputError, Writer, require_writable_folder, write_atomically, write_outputs
 
-__all__ = ["ClusterError", "cluster_client", "read_dataset", "require_writable_datasets", "score_datasets"]
+__all__ = ["ClusterError", "cluster_client", "read_dataset", "require_writable_datasets", "score_datasets", "stage_datasets"]
 
 INPLACE_DEPRECATION = r"The inplace keyword in DataFrame\.(set|reset)_index is deprecated"
 _INDEX_DTYPE_CHECKS = {
@@ -85,6 +86,7 @@ def require_writable_datasets(paths: list[Path], force: bool) -> None:
             raise OutputError(f"{path}: exists already; pass --force to overwrite it.")
         if not path.parent.is_dir():
             raise OutputError(f"{path}: the folder {path.parent} does not exist.")
+        require_writable_folder(path)
 
 
 def _write_part(frame: pd.DataFrame, path: Path) -> None:
@@ -104,18 +106,8 @@ def _discard(folder: Path) -> None:
     shutil.rmtree(retired)
 
 
-def _replace_folder(source: Path, target: Path) -> None:
-    if target.exists():  # only with --force (checked before any work)
-        retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.retired-", dir=target.parent))
-        os.replace(target, retired / target.name)
-        os.replace(source, target)
-        shutil.rmtree(retired)
-    else:
-        os.replace(source, target)
-
-
-def score_datasets(detector: ForecastingAnomalyDetector, y_true, y_pred, outputs: list[Path]) -> None:
-    """Score the datasets on the current Dask client and write scores and flags to ``outputs`` (see the module docstring)."""
+def stage_datasets(detector: ForecastingAnomalyDetector, y_true, y_pred, outputs: list[Path]) -> list[tuple[Path, Path]]:
+    """Score the datasets on the current Dask client into hidden staging folders; ``(staging folder, target)`` pairs."""
     import dask
     from distributed import KilledWorker
 
@@ -133,5 +125,11 @@ def score_datasets(detector: ForecastingAnomalyDetector, y_true, y_pred, outputs
         if isinstance(error, KilledWorker):
             raise ClusterError(f"a worker died more often than the scheduler retries a task; nothing was written: {error}") from None
         raise
-    for folder, target in zip(staging, outputs):
-        _replace_folder(folder, target)
+    return list(zip(staging, outputs))
+
+
+def score_datasets(detector: ForecastingAnomalyDetector, y_true, y_pred, outputs: list[Path],
+                   also: Sequence[tuple[Path, Writer]] = ()) -> None:
+    """Score the datasets on the current Dask client and publish scores and flags to ``outputs`` (module docstring)
+    together with the files ``also`` (``(path, write)`` pairs, e.g. the fit record) as one set."""
+    write_outputs(list(also), staged=stage_datasets(detector, y_true, y_pred, outputs))
