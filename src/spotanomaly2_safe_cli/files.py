@@ -41,11 +41,11 @@ import pandas as pd
 __all__ = [
     "FileInputError", "OutputError", "UsageError", "INDEX_TYPES", "read_table", "require_distinct_paths", "require_writable",
     "require_writable_folder",
-    "table_writer", "json_writer", "write_atomically", "write_outputs", "write_table", "write_json",
+    "Writer", "table_writer", "json_writer", "write_atomically", "write_outputs",
 ]
 
 Writer = Callable[[Path], None]
-_DEFERRED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+_DEFERRED_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))  # no SIGHUP on Windows
 
 INDEX_TYPES = ("datetime", "integer", "string")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -281,13 +281,3 @@ def json_writer(document: Any) -> Writer:
     """The writer of strict JSON (no NaN or infinity), indented."""
     text = json.dumps(document, indent=2, allow_nan=False) + "\n"
     return lambda temporary: temporary.write_text(text, encoding="utf-8")
-
-
-def write_table(path: Path, frame: pd.DataFrame) -> None:
-    """Write ``frame`` atomically (see :func:`table_writer`)."""
-    write_atomically(path, table_writer(path, frame))
-
-
-def write_json(path: Path, document: Any) -> None:
-    """Write strict JSON atomically (see :func:`json_writer`)."""
-    write_atomically(path, json_writer(document))
