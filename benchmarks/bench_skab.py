@@ -34,6 +34,7 @@ from spotanomaly2_safe_cli.skab import (
     PUBLISHED,
     SPLITS,
     TARGETS,
+    TRAIN_ROWS,
     ForecastFrames,
     PooledMetrics,
     SkabDataMissing,
@@ -82,8 +83,8 @@ def _marks(metrics: PooledMetrics) -> str:
 
 def run(data: Path, forecasts: tuple[str, ...]) -> None:
     runs = load_runs(data)
-    n_test = sum(run.labels.size - 400 for run in runs)
-    print(f"SKAB at {data}: {len(runs)} labelled runs, {n_test} test rows; first 400 rows of each run train")
+    n_test = sum(run.labels.size - TRAIN_ROWS for run in runs)
+    print(f"SKAB at {data}: {len(runs)} labelled runs, {n_test} test rows; first {TRAIN_ROWS} rows of each run train")
     print(f"targets: F1 >= {TARGETS['f1']}, FAR <= {TARGETS['far']} %, MAR <= {TARGETS['mar']} %\n")
     for forecast in forecasts:
         print(f"forecast: {forecast}")
