@@ -16,6 +16,7 @@ scenario arrays are handed over in an ``.npz`` file. Without that environment it
     python benchmarks/bench_quality.py --quick --suite held_out    # the same on scenarios from unseen seeds
     python benchmarks/bench_quality.py --quick --suite operations  # unseen seeds, a year of test rows each
     python benchmarks/bench_quality.py --quick --suite confirmation  # shaped like operations, seeds + 3000
+    python benchmarks/bench_quality.py --quick --suite monitoring    # monitoring-shaped series, seeds + 4000 (run once)
     python benchmarks/bench_quality.py --venv010 /tmp/venv010
 """
 
@@ -62,6 +63,7 @@ SUITE_TITLES = {
     "held_out": "held-out suite (seeds + 1000, never tuned on)",
     "operations": "operations suite (seeds + 2000, one year of test rows per scenario, never tuned on)",
     "confirmation": "confirmation suite (seeds + 3000, shaped like operations; seeds fixed before any run)",
+    "monitoring": "monitoring suite (seeds + 4000, eight monitoring-shaped series; sealed until its one run, spent after)",
 }
 
 
@@ -91,7 +93,7 @@ def main() -> None:
     scenarios = make_scenarios(arguments.suite)
     print(SUITE_TITLES[arguments.suite])
     header = f"{'configuration':<58}{'event F1':>9}{'recall':>8}{'precision':>10}{'FA bursts/10k':>14}{'point F1':>9}{'AP':>7}"
-    print(f"{len(scenarios)} scenarios x {scenarios[0].labels.size} test rows, {sum(len(_windows(s)) for s in scenarios)} labelled windows\n")
+    print(f"{len(scenarios)} scenarios, {sum(s.labels.size for s in scenarios)} test rows, {sum(len(_windows(s)) for s in scenarios)} labelled windows\n")
     print(header)
     baseline = published_010(scenarios, arguments.venv010)
     if baseline is None:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from spotanomaly2_safe_cli.scenarios import OPERATIONS_TEST_ROWS, SCENARIO_NAMES, SUITES, TEST_ROWS, TRAIN_ROWS, make_scenarios
+from spotanomaly2_safe_cli.scenarios import OPERATIONS_TEST_ROWS, SCENARIO_NAMES, SUITES, TEST_ROWS, TRAIN_ROWS, make_scenarios, unsealed_suites
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,7 +28,7 @@ def test_scenarios_are_identical_on_every_call_and_labelled():
 
 
 @pytest.mark.requirement("REQ-QUA-011")
-@pytest.mark.parametrize("suite", SUITES)
+@pytest.mark.parametrize("suite", unsealed_suites())
 def test_quality_benchmark_prints_every_metric_and_the_published_row(suite):
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "bench_quality.py"), "--quick", "--suite", suite, "--venv010", "/nonexistent"],
@@ -56,9 +56,58 @@ def test_unseen_suites_are_reproducible_differ_from_the_tuning_suite_and_keep_it
 
 @pytest.mark.requirement("REQ-QUA-011")
 def test_an_unknown_suite_is_refused_with_the_choices():
-    with pytest.raises(ValueError, match="unknown scenario suite 'holdout'; choose one of tuning, held_out, operations, confirmation$"):
+    with pytest.raises(ValueError, match="unknown scenario suite 'holdout'; choose one of tuning, held_out, operations, confirmation, monitoring$"):
         make_scenarios("holdout")
 
 
 def _window_count(labels: np.ndarray) -> int:
     return int(np.sum(np.diff(np.concatenate([[0], labels])) == 1))
+
+
+# The monitoring suite is sealed: these tests only generate it; no detector runs on it here.
+MONITORING_SHAPES = {  # name: (training rows, test rows, columns, labelled windows)
+    "short_head_100": (100, 4000, 1, 5), "short_head_300": (300, 4000, 1, 5), "short_head_600_three_columns": (600, 6000, 3, 5),
+    "level_drift": (500, 8760, 1, 6), "missed_season": (500, 8760, 1, 6), "quantized_counts": (500, 8760, 1, 5),
+    "quantized_gauge": (400, 8760, 1, 6), "long_faults": (500, 8760, 1, 4),
+}
+
+
+@pytest.mark.requirement("REQ-QUA-023")
+def test_monitoring_suite_is_identical_on_every_call_with_its_stated_shapes_and_anomaly_counts():
+    first, second = make_scenarios("monitoring"), make_scenarios("monitoring")
+    assert [scenario.name for scenario in first] == list(MONITORING_SHAPES)
+    for left, right in zip(first, second):
+        for part in range(1, 5):
+            pd.testing.assert_frame_equal(left[part], right[part], check_exact=True)
+        np.testing.assert_array_equal(left.labels, right.labels)
+        train_rows, test_rows, columns, windows = MONITORING_SHAPES[left.name]
+        assert left.y_true_train.shape == left.y_pred_train.shape == (train_rows, columns)
+        assert left.y_true_test.shape == left.y_pred_test.shape == (test_rows, columns) and left.labels.shape == (test_rows,)
+        assert _window_count(left.labels) == windows and left.labels[:60].sum() == 0 and left.labels[-60:].sum() == 0
+        assert left.y_true_test.index[0] == left.y_true_train.index[-1] + pd.Timedelta(hours=1)
+        assert np.isfinite(left.y_true_test.to_numpy()).all() and np.isfinite(left.y_true_train.to_numpy()).all()
+
+
+@pytest.mark.requirement("REQ-QUA-023")
+def test_monitoring_suite_quantized_series_are_integer_valued_with_constant_stretches():
+    scenarios = {scenario.name: scenario for scenario in make_scenarios("monitoring")}
+    for name in ("quantized_counts", "quantized_gauge"):
+        values = np.concatenate([scenarios[name].y_true_train.to_numpy().ravel(), scenarios[name].y_true_test.to_numpy().ravel()])
+        assert np.array_equal(values, np.round(values)), name
+        repeats = (np.diff(values) == 0).astype(int)
+        longest = np.max(np.diff(np.flatnonzero(np.diff(np.concatenate([[0], repeats, [0]])) != 0))[::2])
+        assert np.mean(repeats) > 0.25 and longest >= 20, name  # constant stretches of a day, not a float series
+    assert not np.array_equal(scenarios["long_faults"].y_true_test, np.round(scenarios["long_faults"].y_true_test))
+
+
+@pytest.mark.requirement("REQ-QUA-023")
+def test_monitoring_suite_has_long_faults_and_seeds_no_earlier_suite_used():
+    from spotanomaly2_safe_cli.scenarios import MONITORING_SEED_OFFSET, SEALED_SUITES
+
+    long_faults = next(s for s in make_scenarios("monitoring") if s.name == "long_faults")
+    edges = np.diff(np.concatenate([[0], long_faults.labels, [0]]))
+    lengths = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
+    assert lengths.min() >= 200 and lengths.max() <= 600
+    earlier = {offset for suite, (offset, _) in SUITES.items() if suite != "monitoring"}
+    assert MONITORING_SEED_OFFSET not in earlier and all(abs(MONITORING_SEED_OFFSET - offset) >= 1000 for offset in earlier)
+    assert "monitoring" in SEALED_SUITES and "monitoring" not in unsealed_suites()

@@ -38,7 +38,7 @@ from spotanomaly2_safe_cli.evidence_scenarios import scenario_evidence
 from spotanomaly2_safe_cli.files import FileInputError, OutputError
 from spotanomaly2_safe_cli.golden import GOLDEN_FILE, environment
 from spotanomaly2_safe_cli.quality import RECOMMENDED, TARGETS, suite_quality
-from spotanomaly2_safe_cli.scenarios import SUITES
+from spotanomaly2_safe_cli.scenarios import unsealed_suites
 
 __all__ = ["CHECKSUMS", "MUTATION_FILE", "render_evidence", "run_test_suite", "sha256_file", "write_checksums"]
 
@@ -101,10 +101,10 @@ def _suite_quality(suite: str) -> dict:  # deterministic (the suites are fixed b
 
 
 def _quality() -> dict:
-    """The recommended configuration's detection quality on every scenario suite, recomputed now (not part of the verdict)."""
+    """The recommended configuration's detection quality on every unsealed scenario suite, recomputed now (not part of the verdict)."""
     configuration = (f"{RECOMMENDED.scorer_name} {dict(RECOMMENDED.scorer_params)}, {dict(RECOMMENDED.threshold)}, "
                      f"alarm post-processing {dict(RECOMMENDED.alarms)}")
-    return {"configuration": configuration, "targets": TARGETS, "rows": [_suite_quality(suite) for suite in SUITES]}
+    return {"configuration": configuration, "targets": TARGETS, "rows": [_suite_quality(suite) for suite in unsealed_suites()]}
 
 
 def _identity(project: Path, suite: str, junit_path: Path, coverage_path: Path | None) -> dict:

@@ -32,6 +32,13 @@ Four suites of the same seven scenario kinds, the same anomaly kinds and counts:
   suite had been used for diagnosis (``docs/detection_quality.md``). It was run once, for that
   candidate, the recommended configuration and the 0.1.0 defaults. It is spent now: a later candidate
   needs a new suite.
+- ``"monitoring"``: not these seven kinds but eight scenarios shaped like real monitoring data (short
+  training heads of 100-600 rows, level drift, a season the forecast misses, quantized integer series with
+  constant stretches, long faults), from seeds + ``MONITORING_SEED_OFFSET`` (4000); see
+  :mod:`spotanomaly2_safe_cli.scenarios_monitoring`. Its seeds and generators were committed before any
+  detector ran on it, to confirm the adaptive method of issue 16. It is listed in ``SEALED_SUITES`` until
+  its one run: the tests and the evidence report run no detector on a sealed suite. Once run it is spent,
+  like ``"confirmation"``; the run removes it from ``SEALED_SUITES`` and records its result.
 
 >>> scenarios = make_scenarios()
 >>> [scenario.name for scenario in scenarios][:3]
@@ -46,7 +53,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-__all__ = ["CONFIRMATION_SEED_OFFSET", "HELD_OUT_SEED_OFFSET", "OPERATIONS_SEED_OFFSET", "SUITES", "Scenario", "make_scenarios", "SCENARIO_NAMES"]
+__all__ = ["CONFIRMATION_SEED_OFFSET", "HELD_OUT_SEED_OFFSET", "MONITORING_SEED_OFFSET", "OPERATIONS_SEED_OFFSET", "SEALED_SUITES",
+           "SUITES", "Scenario", "make_scenarios", "SCENARIO_NAMES", "unsealed_suites"]
 
 TRAIN_ROWS = 90 * 24
 TEST_ROWS = 60 * 24
@@ -150,13 +158,25 @@ HELD_OUT_SEED_OFFSET = 1000
 OPERATIONS_SEED_OFFSET = 2000
 # Fixed (commit 87450a4) before any detector ran on it; see the module docstring.
 CONFIRMATION_SEED_OFFSET = 3000
+# Fixed, with spotanomaly2_safe_cli.scenarios_monitoring, before any detector ran on it (issue 16).
+MONITORING_SEED_OFFSET = 4000
 SUITES = {"tuning": (0, TEST_ROWS), "held_out": (HELD_OUT_SEED_OFFSET, TEST_ROWS),
           "operations": (OPERATIONS_SEED_OFFSET, OPERATIONS_TEST_ROWS),
-          "confirmation": (CONFIRMATION_SEED_OFFSET, OPERATIONS_TEST_ROWS)}
+          "confirmation": (CONFIRMATION_SEED_OFFSET, OPERATIONS_TEST_ROWS),
+          "monitoring": (MONITORING_SEED_OFFSET, None)}
+# Suites whose seeds are committed and on which no detector has run yet: nothing but their one run may score them.
+SEALED_SUITES = frozenset({"monitoring"})
+
+
+def unsealed_suites() -> tuple[str, ...]:
+    """The suites of ``SUITES`` not in ``SEALED_SUITES``, in ``SUITES`` order: the ones tests and reports may run detectors on."""
+    return tuple(suite for suite in SUITES if suite not in SEALED_SUITES)
 
 
 def make_scenarios(suite: str = "tuning") -> list[Scenario]:
     """Every scenario of ``suite`` (one of ``SUITES``), in ``SCENARIO_NAMES`` order; the same bytes on every call.
+
+    ``"monitoring"`` has its own eight scenarios (``scenarios_monitoring.MONITORING_SCENARIO_NAMES`` order).
 
     ``"held_out"`` and ``"operations"`` draw the same seven scenario kinds from seeds no configuration was
     chosen on, for an unbiased estimate; ``"operations"`` also has a year-long test period (see the module
@@ -164,5 +184,9 @@ def make_scenarios(suite: str = "tuning") -> list[Scenario]:
     """
     if suite not in SUITES:
         raise ValueError(f"unknown scenario suite {suite!r}; choose one of {', '.join(SUITES)}")
+    if suite == "monitoring":
+        from spotanomaly2_safe_cli.scenarios_monitoring import make_monitoring_scenarios  # it imports this module
+
+        return make_monitoring_scenarios()
     offset, test_rows = SUITES[suite]
     return [build(offset, test_rows=test_rows) for build in _BUILDERS.values()]
