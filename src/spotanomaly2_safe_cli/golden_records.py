@@ -26,7 +26,7 @@ import datetime
 import hashlib
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -108,13 +108,14 @@ def _write_reference(path: Path, outputs: Mapping[str, ScenarioOutputs]) -> str:
 
 
 def _verdicts(folder: Path, records: Mapping[str, Mapping[str, Any]], hashes: Mapping[str, str],
-              outputs: Mapping[str, ScenarioOutputs], same_class: bool) -> dict[str, ScenarioVerdict]:
+              outputs: Mapping[str, ScenarioOutputs], same_class: bool, only: Collection[str] | None = None) -> dict[str, ScenarioVerdict]:
     """Each scenario's best verdict over ``records`` (on its own class, only ``identical`` passes)."""
     if not records:
         return {}
     verdicts = {}
     references = {record_id: _read_reference(folder, record) for record_id, record in records.items()}
     names = sorted(set(hashes) | {name for record in records.values() for name in record["hashes"]})
+    names = [name for name in names if only is None or name in only]
     for name in names:
         candidates = []
         for record_id, record in records.items():
@@ -126,15 +127,19 @@ def _verdicts(folder: Path, records: Mapping[str, Mapping[str, Any]], hashes: Ma
             else:
                 candidates.append(compare_outputs(references[record_id][name], outputs[name]))
         best = min(candidates, key=lambda verdict: VERDICTS.index(verdict.verdict))
-        if same_class and best.verdict != IDENTICAL:  # on its own class a run must be bit-identical
-            best = best._replace(verdict=DIFFERS, differences=[*best.differences, "not bit-identical on the recorded machine class"])
+        if same_class and name in hashes and any(record["hashes"].get(name) != hashes[name] for record in records.values()):
+            # On its own machine class a run must be bit-identical: any other hash differs, however close.
+            best = best._replace(verdict=DIFFERS, differences=[*best.differences, "output hash differs from this machine class's record"])
         verdicts[name] = best
     return verdicts
 
 
 def check_reproduction(path: Path, machine_class: Mapping[str, Any], hashes: Mapping[str, str],
-                       outputs: Mapping[str, ScenarioOutputs]) -> Reproduction:
-    """Check a run (its hashes and outputs per scenario) against the golden file at ``path`` (module docstring)."""
+                       outputs: Mapping[str, ScenarioOutputs], only: Collection[str] | None = None) -> Reproduction:
+    """Check a run (its hashes and outputs per scenario) against the golden file at ``path`` (module docstring).
+
+    ``only``: check just these scenarios (the evidence report may recompute a subset).
+    """
     records = load_golden(path)["records"]
     if not records:
         raise GoldenRecordError(f"{path} holds no record of reference outputs: record one with reproduce --record --reason \"...\".")
@@ -144,7 +149,7 @@ def check_reproduction(path: Path, machine_class: Mapping[str, Any], hashes: Map
     else:
         comparable = {key: record for key, record in records.items() if same_versions(record["machine_class"], dict(machine_class))}
         layer, chosen = ("b", comparable) if comparable else ("c", dict(records))
-    return Reproduction(layer, sorted(chosen), _verdicts(path.parent, chosen, hashes, outputs, same_class=layer == "a"))
+    return Reproduction(layer, sorted(chosen), _verdicts(path.parent, chosen, hashes, outputs, layer == "a", only))
 
 
 def record_golden(path: Path, machine_class: Mapping[str, Any], hashes: Mapping[str, str],
