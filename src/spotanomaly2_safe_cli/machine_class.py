@@ -27,7 +27,14 @@ from numpy._core import _multiarray_umath
 
 from spotanomaly2_safe_cli.versions import dependency_versions
 
-__all__ = ["VERSION_KEYS", "class_id", "current_machine_class", "numpy_cpu_dispatch", "same_versions"]
+__all__ = [
+    "VERSION_KEYS",
+    "avx512_dispatch_targets",
+    "class_id",
+    "current_machine_class",
+    "numpy_cpu_dispatch",
+    "same_versions",
+]
 
 # The part of a machine class that is the software, not the CPU: layer (b) needs these equal.
 VERSION_KEYS = ("dependencies", "python", "system", "libc")
@@ -40,6 +47,15 @@ def numpy_cpu_dispatch() -> dict[str, list[str]]:
         "baseline": list(_multiarray_umath.__cpu_baseline__),
         "dispatched": [target for target in _multiarray_umath.__cpu_dispatch__ if features.get(target)],
     }
+
+
+def avx512_dispatch_targets() -> list[str]:
+    """This NumPy build's AVX-512 dispatch targets enabled here: ``NPY_DISABLE_CPU_FEATURES`` set to them imitates AVX2.
+
+    NumPy 2.4 names its x86-64 targets by microarchitecture level (``X86_V3`` is AVX2 + FMA3, ``X86_V4``
+    AVX-512) and AVX-512 generations (``AVX512_ICL``, ``AVX512_SPR``); empty on a CPU without AVX-512 and on arm64.
+    """
+    return [target for target in numpy_cpu_dispatch()["dispatched"] if target == "X86_V4" or target.startswith("AVX512")]
 
 
 def _blas_openmp() -> list[dict[str, Any]]:
