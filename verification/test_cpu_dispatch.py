@@ -20,6 +20,8 @@ from spotanomaly2_safe_cli.machine_class import avx512_dispatch_targets, class_i
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "verification" / "golden_outputs.json"
+# This process's own restriction (empty unless the suite itself runs imitating another class), and AVX2 on top.
+THIS_PROCESS = os.environ.get("NPY_DISABLE_CPU_FEATURES", "")
 IMITATED_AVX2 = " ".join(avx512_dispatch_targets())
 ISOLATION_FOREST_SCENARIOS = ("demo-isolation-forest", "heavy-tailed-isolation-forest")
 CLASS_PROBE = "import json; from spotanomaly2_safe_cli.machine_class import current_machine_class as c; print(json.dumps(c()))"
@@ -56,8 +58,9 @@ def test_machine_class_names_numpy_dispatch_blas_and_versions():
 
 @pytest.mark.requirement("REQ-REP-001")
 def test_restricted_numpy_dispatch_is_another_machine_class():
-    native = json.loads(_run(["-c", CLASS_PROBE], "").stdout)
-    restricted = json.loads(_run(["-c", CLASS_PROBE], IMITATED_AVX2).stdout)
+    native = json.loads(_run(["-c", CLASS_PROBE], THIS_PROCESS).stdout)
+    restricted = json.loads(_run(["-c", CLASS_PROBE], f"{THIS_PROCESS} {IMITATED_AVX2}").stdout)
+    assert native == current_machine_class()
     assert restricted["numpy_cpu"]["dispatched"] == [t for t in native["numpy_cpu"]["dispatched"] if t not in IMITATED_AVX2.split()]
     assert (class_id(restricted) != class_id(native)) == bool(IMITATED_AVX2)
     assert {key: value for key, value in restricted.items() if key != "numpy_cpu"} == {
@@ -68,7 +71,7 @@ def test_restricted_numpy_dispatch_is_another_machine_class():
 def test_a_fresh_process_of_this_machine_class_reproduces_its_record_bit_for_bit(tmp_path):
     golden = tmp_path / "golden.json"
     record_golden(golden, current_machine_class(), *compute_outputs(), reason="recorded by the test in this process")
-    result = _run(["-m", "spotanomaly2_safe_cli", "reproduce", "--golden", str(golden)], "")
+    result = _run(["-m", "spotanomaly2_safe_cli", "reproduce", "--golden", str(golden)], THIS_PROCESS)
     assert result.returncode == EXIT_IDENTICAL, result.stdout + result.stderr
     assert set(_verdicts(result.stdout).values()) == {IDENTICAL} and len(_verdicts(result.stdout)) == len(REFERENCE_SCENARIOS)
     assert result.stdout.splitlines()[-1].startswith("layer (a) same machine class")
@@ -77,7 +80,7 @@ def test_a_fresh_process_of_this_machine_class_reproduces_its_record_bit_for_bit
 @pytest.mark.requirement("REQ-REP-003")
 @pytest.mark.requirement("REQ-VER-003")
 def test_golden_check_imitating_an_avx2_machine_is_identical_or_within_bound():
-    result = _run(["-m", "spotanomaly2_safe_cli", "reproduce", "--golden", str(GOLDEN)], IMITATED_AVX2)
+    result = _run(["-m", "spotanomaly2_safe_cli", "reproduce", "--golden", str(GOLDEN)], f"{THIS_PROCESS} {IMITATED_AVX2}")
     verdicts = _verdicts(result.stdout)
     assert result.returncode in (EXIT_IDENTICAL, EXIT_WITHIN_BOUND), result.stdout + result.stderr
     assert verdicts.keys() == set(REFERENCE_SCENARIOS) and set(verdicts.values()) <= {IDENTICAL, WITHIN_BOUND}, verdicts
@@ -91,7 +94,7 @@ def test_golden_check_imitating_an_avx2_machine_is_identical_or_within_bound():
 
 @pytest.mark.requirement("REQ-REP-008")
 def test_tail_log_probability_is_bit_identical_under_restricted_dispatch(tmp_path):
-    for name, disabled in {"native": "", "restricted": IMITATED_AVX2}.items():
+    for name, disabled in {"native": THIS_PROCESS, "restricted": f"{THIS_PROCESS} {IMITATED_AVX2}"}.items():
         _run(["-c", TAIL_PROBE, str(tmp_path / f"{name}.npz")], disabled).check_returncode()
     native, restricted = np.load(tmp_path / "native.npz"), np.load(tmp_path / "restricted.npz")
     assert np.array_equal(native["tail"], restricted["tail"])

@@ -17,6 +17,12 @@ to AVX2 (and to SSE4.2) dispatch on an AVX-512 machine (``benchmarks/bench_cpu_d
 most 2.6e-13 (IsolationForest scores, through scikit-learn's ``np.log`` path lengths and ``2 **``
 scores: up to 2048 ULPs where the offset cancels most of the score) and identical flags and fit
 records; the bound is that maximum rounded up to the next power of ten.
+
+>>> import numpy as np
+>>> int(ulp_distance(np.array([1.0]), np.array([np.nextafter(1.0, 2.0)]))[0])
+1
+>>> bool(relative_difference(np.array([2.0]), np.array([2.0 + 1e-12]))[0] <= RELATIVE_BOUND)
+True
 """
 
 import json
