@@ -71,7 +71,7 @@ def test_scores_beyond_the_bound_differ_naming_the_rows():
     scores[4] *= 1 + 100 * RELATIVE_BOUND
     verdict = compare_outputs(_outputs(), _outputs(scores=scores))
     assert verdict.verdict == DIFFERS
-    assert any("anomaly_score beyond the bound" in text and "1 row(s): row-4" in text for text in verdict.differences)
+    assert any("anomaly_score beyond the bound" in text and "1 row(s): row-4 (1e-10)" in text for text in verdict.differences)
 
 
 @pytest.mark.requirement("REQ-REP-003")
@@ -128,4 +128,4 @@ def test_many_differing_rows_are_counted_and_the_listing_shortened():
     many = ScenarioOutputs(np.tile(labels, 5), {"anomaly_score": np.tile(np.arange(1.0, 7.0), 5)}, {"threshold": 3.0})
     moved = many._replace(columns={"anomaly_score": np.tile(scores, 5)})
     text = compare_outputs(many, moved).differences[0]
-    assert "30 row(s): row-0, row-1" in text and text.endswith(", ...")
+    assert "30 row(s): row-0 (1e-06), row-1 (1e-06)" in text and text.endswith(", ...")

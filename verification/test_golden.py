@@ -61,9 +61,12 @@ def _perturb_reference(golden_path: Path, scenario: str, relative: float) -> Non
 def test_reference_outputs_reproduce_a_record_of_a_comparable_machine_class():
     result = reproduce(GOLDEN)
     assert set(result.verdicts) == set(REFERENCE_SCENARIOS)
-    assert result.layer in ("a", "b"), result.statement()
+    assert result.layer in ("a", "b"), f"{result.statement()}: install the pinned versions (verification/constraints.txt)"
     allowed = (IDENTICAL,) if result.layer == "a" else (IDENTICAL, WITHIN_BOUND)
-    assert all(verdict.verdict in allowed for verdict in result.verdicts.values()), result.verdicts
+    report = "\n".join([f"machine class {class_id(current_machine_class())}", result.statement(),
+                         *(f"{name}: {verdict.summary()}" for name, verdict in result.verdicts.items()),
+                         "See README 'Determinism'; `spotanomaly2-safe reproduce` prints the same."])
+    assert all(verdict.verdict in allowed for verdict in result.verdicts.values()), report
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
     assert golden["history"] and all(entry["reason"].strip() for entry in golden["history"])
 

@@ -111,8 +111,9 @@ def _fit_record_floats(reference: Any, computed: Any, path: str, found: list[str
         found.append(f"fit record {path}: {json.dumps(reference)[:80]} -> {json.dumps(computed)[:80]}")
 
 
-def _listed(labels: np.ndarray, rows: np.ndarray) -> str:
-    shown = ", ".join(str(label) for label in labels[rows[:MAX_LISTED]])
+def _listed(labels: np.ndarray, rows: np.ndarray, amounts: np.ndarray | None = None) -> str:
+    """``N row(s): label, ...``, with each row's relative difference when ``amounts`` are given."""
+    shown = ", ".join(str(labels[row]) + ("" if amounts is None else f" ({amounts[row]:.2g})") for row in rows[:MAX_LISTED])
     return f"{rows.size} row(s): {shown}{', ...' if rows.size > MAX_LISTED else ''}"
 
 
@@ -150,7 +151,8 @@ def compare_outputs(reference: ScenarioOutputs, computed: ScenarioOutputs) -> Sc
         max_ulp, relative = max(max_ulp, int(distance.max())), [*relative, float(difference.max())]
         beyond = np.flatnonzero(difference > RELATIVE_BOUND)
         if beyond.size:
-            found.append(f"{name} beyond the bound (max relative difference {difference.max():.3g}) at {_listed(reference.labels, beyond)}")
+            found.append(f"{name} beyond the bound (max relative difference {difference.max():.3g}) at "
+                         f"{_listed(reference.labels, beyond, difference)}")
     _fit_record_floats(reference.fit_record, computed.fit_record, "", found, relative)
     flags_identical, near_rows = _flag_differences(reference, computed, found)
     values_equal = max_ulp == 0 and max(relative) == 0.0 and flags_identical and reference.fit_record == computed.fit_record
