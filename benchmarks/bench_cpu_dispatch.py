@@ -9,7 +9,10 @@
    distance and relative difference (the figures behind ``closeness.RELATIVE_BOUND``).
 2. Which NumPy functions differ: ``log``, ``log1p``, ``exp``, ``power``, ... on 100,000 inputs, the
    share of results that differ under the AVX2 imitation and by how many ULPs.
-3. Cost: the tail's empirical log probability with ``scipy.special.xlogy`` (the C library's log, the
+3. The peaks-over-threshold path on many random tails (Student-t squared, exponential, log-normal
+   scores): how many generalized Pareto fits (shape, scale), thresholds and log tail probabilities
+   differ under the AVX2 imitation.
+4. Cost: the tail's empirical log probability with ``scipy.special.xlogy`` (the C library's log, the
    same on every x86-64 CPU class) against ``np.log``, per call and as a share of fitting and scoring
    the recommended configuration. Best of ``--repeats``; times are printed, never asserted.
 
@@ -81,6 +84,32 @@ def ufunc_differences(folder: Path, size: int) -> None:
         print(f"  {function:<6} differ in {np.mean(native != imitated):7.2%} of values, at most {int(ulps.max())} ULP")
 
 
+TAIL_PROBE = """
+import sys, numpy as np
+from spotanomaly2_safe.scoring.pot import PeaksOverThresholdDetector
+from spotanomaly2_safe.scoring.tail import log_exceedance_probability
+rows = []
+for seed in range(int(sys.argv[1])):
+    rng = np.random.default_rng(seed)
+    scores = [rng.standard_t(3, 3000) ** 2, rng.exponential(size=2000), rng.lognormal(size=5000)][seed % 3]
+    detector = PeaksOverThresholdDetector(risk=1e-3).fit(scores)
+    grid = np.linspace(0.0, scores.max() * 1.5, 2000)
+    rows.append([detector.tail.xi, detector.tail.sigma, detector.threshold, *log_exceedance_probability(detector.tail, grid)])
+np.save(sys.argv[2], np.array(rows))
+"""
+
+
+def tail_fits(folder: Path, tails: int) -> None:
+    results = {}
+    for name, disabled in {"native": "", "avx2": restrictions()["AVX2 (AVX-512 targets off)"]}.items():
+        run_restricted([sys.executable, "-c", TAIL_PROBE, str(tails), str(folder / f"tails-{name}.npy")], disabled).check_returncode()
+        results[name] = np.load(folder / f"tails-{name}.npy")
+    fits = np.any(results["native"][:, :3] != results["avx2"][:, :3], axis=1)
+    probabilities = results["native"][:, 3:] != results["avx2"][:, 3:]
+    print(f"\nPeaks over threshold on {tails} random tails under the AVX2 imitation: {int(fits.sum())} fits or thresholds "
+          f"differ, {int(probabilities.sum())} of {probabilities.size:,} log tail probabilities differ")
+
+
 def best_time(job: Callable[[], object], repeats: int) -> float:
     timings = []
     for _ in range(repeats):
@@ -121,6 +150,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         cross_class(Path(folder))
         ufunc_differences(Path(folder), size)
+        tail_fits(Path(folder), 30 if arguments.quick else 300)
     cost(size, repeats)
 
 

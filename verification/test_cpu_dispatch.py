@@ -110,3 +110,4 @@ def test_cpu_dispatch_benchmark_prints_differences_and_the_cost_ratio():
     ratio = float(row.split("ratio xlogy / np.log ")[1].split(";")[0])
     assert ratio > 0 and result.stdout.count("layer (") == 2
     assert "log1p  differ in" in result.stdout and "the CPU-independent log adds about" in result.stdout
+    assert "Peaks over threshold on 30 random tails under the AVX2 imitation: " in result.stdout
