@@ -213,13 +213,18 @@ def test_progress_goes_to_a_terminal_on_stderr(tmp_path):
 @pytest.mark.requirement("REQ-VER-003")
 def test_reproduce_console_script_fails_on_an_altered_golden_hash(tmp_path):
     golden = json.loads((Path(__file__).resolve().parents[1] / "verification" / "golden_outputs.json").read_text(encoding="utf-8"))
-    golden["hashes"]["demo-kmeans"] = "f" * 64
+    for record in golden["records"].values():  # whichever record this machine is compared with
+        record["hashes"]["demo-kmeans"] = "f" * 64
+        record["reference_outputs"] = str(Path(__file__).resolve().parents[1] / "verification" / record["reference_outputs"])
     altered = tmp_path / "golden.json"
     altered.write_text(json.dumps(golden), encoding="utf-8")
     result = subprocess.run([str(CONSOLE_SCRIPT), "reproduce", "--golden", str(altered)], capture_output=True, text=True)
-    assert result.returncode == 1
-    statuses = dict(line.split()[::2] for line in result.stdout.splitlines())
-    assert statuses.pop("demo-kmeans") == "DIFFERS" and set(statuses.values()) == {"match"}
+    verdicts = {line.split()[0]: line for line in result.stdout.splitlines()[1:-1]}
+    if result.stdout.splitlines()[-1].startswith("layer (a)"):  # on the recorded machine class the hash decides
+        assert result.returncode == 1 and " differs (" in verdicts.pop("demo-kmeans")
+    else:  # on another CPU class the outputs are compared with the recorded ones and the bound
+        assert result.returncode in (0, 10) and " differs (" not in verdicts.pop("demo-kmeans")
+    assert all(" identical (" in line or " within bound (" in line for line in verdicts.values())
 
 
 @pytest.mark.requirement("REQ-CLI-008")

@@ -24,6 +24,9 @@ from junitparser.xunit2 import JUnitXml, TestCase, TestSuite
 from spotanomaly2_safe_cli import evidence, evidence_inputs, evidence_render
 from spotanomaly2_safe_cli.evidence_environment import git_identity, write_sbom
 from spotanomaly2_safe_cli.evidence_inputs import ARTICLES, read_junit
+from spotanomaly2_safe_cli.evidence_report import verdict_failures
+from spotanomaly2_safe_cli.evidence_scenarios import scenario_evidence
+from spotanomaly2_safe_cli.machine_class import class_id, current_machine_class
 from spotanomaly2_safe_cli.main import main
 from spotanomaly2_safe_cli.quality import suite_quality
 from spotanomaly2_safe_cli.scenarios import unsealed_suites
@@ -281,14 +284,42 @@ def test_seed_agreement_and_coverage_figures_are_shown(failing_run):
 
 
 @pytest.mark.requirement("REQ-EVD-004")
+@pytest.mark.requirement("REQ-REP-007")
 def test_golden_hashes_are_shown_beside_recomputed_ones(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(evidence, "write_sbom", no_sbom)
     junit = write_junit(tmp_path / "results.xml", {"REQ-VER-003": "test_golden"})
     main(["evidence", "--out", str(tmp_path / "out"), "--project", str(ROOT), "--junit", str(junit), "--scenario", "demo-norm"])
-    golden = json.loads((ROOT / "verification" / "golden_outputs.json").read_text(encoding="utf-8"))["hashes"]
+    records = json.loads((ROOT / "verification" / "golden_outputs.json").read_text(encoding="utf-8"))["records"]
     markdown = read(tmp_path / "out", "evidence.md")
-    assert f"| demo-norm | `{golden['demo-norm']}` | `{golden['demo-norm']}` | 🟢 MATCH |" in markdown
-    assert f"| demo-kmeans | `{golden['demo-kmeans']}` | `(not computed)` | 🔴 NOT RECOMPUTED |" in markdown
+    own = class_id(current_machine_class())
+    assert f"- machine class of this run: `{own}`" in markdown
+    if own in records:  # layer (a): the record of this machine class, bit for bit
+        golden = records[own]["hashes"]
+        assert "- layer reached: (a) same machine class as a record: bit-identity is promised; worst verdict of the recomputed scenarios: identical" in markdown
+        assert (f"| demo-norm | `{golden['demo-norm']}` | `{golden['demo-norm']}` | 🟢 IDENTICAL | identical (max 0 ULP, "
+                "max relative difference 0, flags identical) |") in markdown
+        assert f"| demo-kmeans | `{golden['demo-kmeans']}` | `(not computed)` | 🔴 NOT RECOMPUTED |  |" in markdown
+    else:
+        assert "- layer reached: (b) another CPU class with the same dependency versions" in markdown
+
+
+@pytest.mark.requirement("REQ-REP-007")
+def test_only_a_differing_reference_scenario_fails_the_verdict():
+    report = {"requirements": {"fail": 0, "untested": 0}, "problems": [], "golden": {"rows": [
+        {"name": "a", "status": "identical"}, {"name": "b", "status": "within bound"}, {"name": "c", "status": "not recomputed"}]}}
+    assert verdict_failures(report, {"passed": 3}, 0) == []
+    report["golden"]["rows"].append({"name": "d", "status": "differs"})
+    assert verdict_failures(report, {"passed": 3}, 0) == ["reference scenario d: differs"]
+
+
+@pytest.mark.requirement("REQ-REP-007")
+def test_missing_or_unreadable_golden_file_is_stated_and_nothing_checked(tmp_path):
+    missing = scenario_evidence(tmp_path, tmp_path / "golden_outputs.json", ["demo-norm"])
+    assert missing["error"] == "No golden record in golden_outputs.json: recomputed outputs have nothing to be compared with."
+    assert missing["layer"] is None and {row["name"]: row["status"] for row in missing["rows"]}["demo-norm"] == "not checked"
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    broken = scenario_evidence(tmp_path, tmp_path / "broken.json", ["demo-norm"])
+    assert broken["error"].startswith("cannot read the golden file") and broken["layer"] is None
 
 
 @pytest.mark.requirement("REQ-EVD-005")

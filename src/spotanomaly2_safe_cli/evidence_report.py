@@ -4,9 +4,10 @@
 
 The verdict is a pass only when no test failed, errored or was skipped, every requirement passed, the
 run is traceable (:func:`~spotanomaly2_safe_cli.traceability.traceability_problems`, with the public
-names and documents the project's pytest settings name), no recomputed golden hash differs, and the
+names and documents the project's pytest settings name), no recomputed reference scenario ``differs`` from
+the golden records (``identical`` and ``within bound`` pass; the report states the layer reached), and the
 test run (when this command ran it) exited with 0. Anything else is stated, never dropped. A scenario
-without a golden hash, or not recomputed, is shown in red but does not decide the verdict: the suite's
+without a golden record, or not recomputed, is shown in red but does not decide the verdict: the suite's
 golden test (REQ-VER-003) fails on it, and the report may be rendered for a subset of scenarios.
 """
 
@@ -112,7 +113,7 @@ def verdict_failures(report: Mapping[str, Any], test_counts: Mapping[str, int], 
     failures += [f"{report['requirements'][state]} requirement(s) {state}" for state in ("fail", "untested") if report["requirements"][state]]
     if report["problems"]:
         failures.append(f"{len(report['problems'])} traceability problem(s)")
-    failures += [f"golden hash of {row['name']}: {row['status']}" for row in report["golden"]["rows"] if row["status"] == "DIFFERS"]
+    failures += [f"reference scenario {row['name']}: {row['status']}" for row in report["golden"]["rows"] if row["status"] == "differs"]
     if exit_code:
         failures.append(f"the test run exited with {exit_code}")
     return failures

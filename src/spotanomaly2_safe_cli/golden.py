@@ -1,21 +1,28 @@
 # SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
 # SPDX-License-Identifier: Apache-2.0
-"""Golden outputs: SHA-256 of the kernel's outputs on fixed generated reference scenarios.
+"""Golden outputs: the reference scenarios, their output hashes and the ``reproduce`` command.
 
 A scenario's hash covers the output index and every output column's bytes (``anomaly_score``,
-``anomaly_score_normalized``, ``anomaly_flag`` and, with alarm post-processing, ``alarm``) and the fit record without the library and dependency versions (so a
-version bump that changes no output changes no hash). The committed golden file
-(``verification/golden_outputs.json``) holds one hash per scenario, the environment it was recorded in,
-and a history of recordings each with its reason: a change in outputs fails the golden test until the
-file is deliberately re-recorded with a reason (``spotanomaly2-safe reproduce --record --reason "..."``). Bit-identity is promised for the same dependency build and platform, so the test
-environment is pinned (``requirements-lock.txt``).
+``anomaly_score_normalized``, ``anomaly_flag`` and, with alarm post-processing, ``alarm``) and the fit
+record without the library and dependency versions (so a version bump that changes no output changes no
+hash). The committed golden file (``verification/golden_outputs.json``) keeps one record per machine
+class, with the reference outputs themselves, so another CPU class is checked against a measured bound
+and not only by hash (:mod:`spotanomaly2_safe_cli.golden_records`, :mod:`spotanomaly2_safe_cli.closeness`).
+Bit-identity is promised on one machine class, which includes the dependency versions: the verified
+environment is pinned in ``verification/constraints.txt``. Recording is one command,
+``spotanomaly2-safe reproduce --record --reason "..."``, which writes this machine class's record only.
+
+``reproduce`` prints one line per scenario (``identical``, ``within bound`` with the largest ULP and
+relative differences, or ``differs`` with the rows) and the layer reached; exit status
+:data:`EXIT_IDENTICAL` (0), :data:`EXIT_WITHIN_BOUND` (10), :data:`EXIT_DIFFERS` (1), or 2 for a usage
+error or a refused recording (one line on stderr).
 """
 
 import argparse
-import datetime
 import hashlib
 import json
 import platform
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -24,24 +31,33 @@ import numpy as np
 import pandas as pd
 
 from spotanomaly2_safe import ForecastingAnomalyDetector
+from spotanomaly2_safe_cli.closeness import DIFFERS, IDENTICAL, ScenarioOutputs
 from spotanomaly2_safe_cli.demo import make_demo_data
+from spotanomaly2_safe_cli.golden_records import GoldenRecordError, Reproduction, check_reproduction, record_golden
+from spotanomaly2_safe_cli.machine_class import class_id, current_machine_class
 from spotanomaly2_safe_cli.versions import dependency_versions
 
 __all__ = [
+    "EXIT_DIFFERS",
+    "EXIT_IDENTICAL",
+    "EXIT_WITHIN_BOUND",
     "GOLDEN_FILE",
     "RECOMMENDED",
     "REFERENCE_SCENARIOS",
     "Scenario",
     "add_reproduce_arguments",
-    "compare_hashes",
     "compute_hashes",
+    "compute_outputs",
+    "environment",
     "output_hash",
-    "record_golden",
+    "reproduce",
     "run_reproduce",
     "run_scenario",
+    "scenario_outputs",
 ]
 
 GOLDEN_FILE = Path("verification") / "golden_outputs.json"
+EXIT_IDENTICAL, EXIT_DIFFERS, EXIT_USAGE, EXIT_WITHIN_BOUND = 0, 1, 2, 10
 
 
 class Scenario(NamedTuple):
@@ -116,63 +132,67 @@ def output_hash(scores_df: pd.DataFrame, flags_df: pd.DataFrame, fit_record: dic
     return digest.hexdigest()
 
 
-def compute_hashes(names: Sequence[str] | None = None) -> dict[str, str]:
-    """The output hash of each reference scenario (all of them by default)."""
-    hashes = {}
+def scenario_outputs(scores_df: pd.DataFrame, flags_df: pd.DataFrame, fit_record: dict) -> ScenarioOutputs:
+    """A scenario's outputs as the golden records keep them: row labels as text, columns, version-free fit record."""
+    columns = {str(column): frame[column].to_numpy() for frame in (scores_df, flags_df) for column in frame.columns}
+    stable_record = {key: value for key, value in fit_record.items() if key not in ("library", "dependencies")}
+    return ScenarioOutputs(np.asarray(scores_df.index.astype(str), dtype=str), columns, json.loads(json.dumps(stable_record)))
+
+
+def compute_outputs(names: Sequence[str] | None = None) -> tuple[dict[str, str], dict[str, ScenarioOutputs]]:
+    """The output hash and the outputs of each reference scenario (all of them by default)."""
+    hashes, outputs = {}, {}
     for name in names or REFERENCE_SCENARIOS:
         detector, scores_df, flags_df, _ = run_scenario(name)
         hashes[name] = output_hash(scores_df, flags_df, detector.fit_record_)
-    return hashes
+        outputs[name] = scenario_outputs(scores_df, flags_df, detector.fit_record_)
+    return hashes, outputs
 
 
-def compare_hashes(golden: dict[str, str], computed: dict[str, str]) -> list[tuple[str, str, str, str]]:
-    """(scenario, golden hash, computed hash, status) with status ``match``, ``DIFFERS``, ``MISSING`` or ``NEW``."""
-    rows = []
-    for name in sorted(set(golden) | set(computed)):
-        expected, actual = golden.get(name, ""), computed.get(name, "")
-        status = "NEW" if not expected else "MISSING" if not actual else "match" if expected == actual else "DIFFERS"
-        rows.append((name, expected, actual, status))
-    return rows
+def compute_hashes(names: Sequence[str] | None = None) -> dict[str, str]:
+    """The output hash of each reference scenario (all of them by default)."""
+    return compute_outputs(names)[0]
 
 
 def environment() -> dict[str, str]:
-    """Where hashes were computed: dependency versions, Python, platform."""
+    """Where the outputs were computed: dependency versions, Python, platform."""
     return {**dependency_versions(), "python": platform.python_version(), "platform": platform.platform(), "machine": platform.machine()}
 
 
-def record_golden(path: Path, computed: dict[str, str], reason: str) -> dict:
-    """Rewrite the golden file with ``computed``, appending a history entry with the reason and what changed."""
-    if not reason.strip():
-        raise ValueError("Recording golden outputs needs a reason (what changed in the outputs, and why).")
-    previous = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"hashes": {}, "history": []}
-    changed = [name for name, _, _, status in compare_hashes(previous["hashes"], computed) if status != "match"]
-    entry = {
-        "recorded_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "reason": reason,
-        "changed": changed,
-    }
-    golden = {"hashes": dict(sorted(computed.items())), "environment": environment(), "history": [*previous["history"], entry]}
-    path.write_text(json.dumps(golden, indent=2) + "\n", encoding="utf-8")
-    return golden
+def reproduce(golden: Path) -> Reproduction:
+    """Recompute every reference scenario here and check it against the golden file (layers a, b, c)."""
+    hashes, outputs = compute_outputs()
+    return check_reproduction(golden, current_machine_class(), hashes, outputs)
 
 
 def add_reproduce_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--golden", type=Path, default=GOLDEN_FILE, help=f"the golden file (default: {GOLDEN_FILE})")
-    parser.add_argument("--record", action="store_true", help="rewrite the golden file with the hashes computed now (needs --reason)")
-    parser.add_argument("--reason", default="", help="why the outputs changed (kept in the golden file's history)")
+    parser.add_argument("--record", action="store_true",
+                        help="write this machine class's record (hashes and reference outputs); needs --reason")
+    parser.add_argument("--reason", default="", help="why the outputs changed or the record is added (kept in the golden file's history)")
+
+
+def _error(message: str) -> int:
+    print(f"spotanomaly2-safe: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def run_reproduce(arguments: argparse.Namespace) -> int:
-    """Print each scenario's hash and status; 0 only when all match. With ``--record``, print what changed, then record."""
-    computed = compute_hashes()
-    if arguments.record:
-        previous = json.loads(arguments.golden.read_text(encoding="utf-8"))["hashes"] if arguments.golden.exists() else {}
-        for name, expected, actual, status in compare_hashes(previous, computed):
-            if status != "match":
-                print(f"{status:<7} {name}: {expected or '-'} -> {actual or '-'}")
-        record_golden(arguments.golden, computed, arguments.reason)
-    golden = json.loads(arguments.golden.read_text(encoding="utf-8"))["hashes"]
-    rows = compare_hashes(golden, computed)
-    for name, _, actual, status in rows:
-        print(f"{name:<34} {actual or '-':<64} {status}")
-    return 0 if all(status == "match" for *_, status in rows) else 1
+    """Print each scenario's verdict and the layer reached; exit status by the worst verdict (module docstring)."""
+    if arguments.record and not arguments.reason.strip():
+        return _error("reproduce --record needs --reason \"...\": what changed in the outputs, and why.")
+    hashes, outputs = compute_outputs()
+    machine_class = current_machine_class()
+    try:
+        if arguments.record:
+            record_golden(arguments.golden, machine_class, hashes, outputs, arguments.reason)
+            print(f"recorded machine class {class_id(machine_class)} in {arguments.golden}")
+        result = check_reproduction(arguments.golden, machine_class, hashes, outputs)
+    except GoldenRecordError as error:
+        return _error(str(error))
+    print(f"machine class {class_id(machine_class)}")
+    for name, verdict in result.verdicts.items():
+        print(f"{name:<34} {verdict.summary()}")
+    print(result.statement())
+    worst = result.worst()
+    return EXIT_IDENTICAL if worst == IDENTICAL else EXIT_DIFFERS if worst == DIFFERS else EXIT_WITHIN_BOUND

@@ -17,7 +17,9 @@ non-positive scale -> ``TAIL_FIT_FAILED``.
 Log tail probability (``log_exceedance_probability``), in natural log, computed with
 ``genpareto.logsf`` so tiny probabilities do not round to 0:
 
-- ``s <= u``: ``log(#{training scores > s} / n)`` (the empirical survival; 0 below every training score);
+- ``s <= u``: ``log(#{training scores > s} / n)`` (the empirical survival; 0 below every training score),
+  computed with ``scipy.special.xlogy(1, p)``, which calls the C library's ``log``: NumPy's ``np.log``
+  dispatches to different SIMD code on AVX-512 and AVX2 machines, which differ in the last bit;
 - ``u < s <= u + z_cap``: ``log(N_u / n) + genpareto.logsf(s - u)``, where ``z_cap`` =
   ``genpareto.isf(TAIL_FLOOR)`` (the conditional tail probability ``TAIL_FLOOR = 1e-12``), always
   before a finite end point ``-sigma / xi`` (``xi < 0``);
@@ -38,6 +40,7 @@ import math
 from typing import NamedTuple
 
 import numpy as np
+from scipy.special import xlogy
 from scipy.stats import FitError, genpareto
 
 from spotanomaly2_safe.errors import InsufficientDataException, InvalidInputError, Reason
@@ -104,7 +107,8 @@ def log_exceedance_probability(tail: Tail, scores: np.ndarray) -> np.ndarray:
         in_tail = genpareto.logsf(np.clip(above, 0.0, z_cap), tail.xi, scale=tail.sigma)
     slope = -math.log(TAIL_FLOOR) / z_cap
     n_greater = tail.n_scores - np.searchsorted(tail.sorted_scores, scores, side="right")
-    # Above u the empirical branch is discarded; the floor at N_u only keeps its log finite.
-    empirical = np.log(np.maximum(n_greater, tail.n_exceedances) / tail.n_scores)
+    # Above u the empirical branch is discarded; the floor at N_u only keeps its log finite. xlogy(1, p) is the
+    # C library's log(p), the same on every x86-64 CPU class; np.log is not (module docstring).
+    empirical = xlogy(1.0, np.maximum(n_greater, tail.n_exceedances) / tail.n_scores)
     beyond = np.maximum(above - z_cap, 0.0) * slope
     return np.where(above > 0, math.log(tail.n_exceedances / tail.n_scores) + in_tail - beyond, empirical)
