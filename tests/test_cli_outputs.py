@@ -320,7 +320,7 @@ def test_evidence_without_its_extra_names_the_install_command(tmp_path, capsys, 
     ("arguments", "code", "text"),
     [
         (["--golden", "{tmp}/nowhere/golden.json"], 3, "No such file or directory"),
-        (["--golden", "{tmp}/golden.json", "--record"], 2, "needs a reason"),
+        (["--golden", "{tmp}/golden.json", "--record"], 2, "needs --reason"),
     ],
     ids=["golden-file-missing", "record-without-reason"],
 )

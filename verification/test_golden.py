@@ -214,7 +214,7 @@ def test_committed_records_keep_compressed_reference_outputs_of_every_scenario()
 
 @pytest.mark.requirement("REQ-REP-006")
 def test_reproduce_with_an_unreadable_golden_file_is_a_one_line_error(tmp_path, capsys):
-    assert main(["reproduce", "--golden", str(tmp_path / "missing.json")]) == 2
+    assert main(["reproduce", "--golden", str(tmp_path / "missing.json")]) == 3
     captured = capsys.readouterr()
     assert captured.err.count("\n") == 1 and captured.err.startswith("spotanomaly2-safe: error: cannot read the golden file")
     assert "Traceback" not in captured.err and captured.out == ""

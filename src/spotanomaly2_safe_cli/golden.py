@@ -15,7 +15,7 @@ environment is pinned in ``verification/constraints.txt``. Recording is one comm
 ``reproduce`` prints one line per scenario (``identical``, ``within bound`` with the largest ULP and
 relative differences, or ``differs`` with the rows) and the layer reached; exit status
 :data:`EXIT_IDENTICAL` (0), :data:`EXIT_WITHIN_BOUND` (10), :data:`EXIT_DIFFERS` (1), or 2 for a usage
-error or a refused recording (one line on stderr).
+error or a refused recording, 3 for an unreadable or changed golden file (one line on stderr).
 """
 
 import argparse
@@ -33,7 +33,7 @@ import pandas as pd
 from spotanomaly2_safe import ForecastingAnomalyDetector
 from spotanomaly2_safe_cli.closeness import DIFFERS, IDENTICAL, ScenarioOutputs
 from spotanomaly2_safe_cli.demo import make_demo_data
-from spotanomaly2_safe_cli.golden_records import GoldenRecordError, Reproduction, check_reproduction, record_golden
+from spotanomaly2_safe_cli.golden_records import GoldenFileError, GoldenRecordError, Reproduction, check_reproduction, record_golden
 from spotanomaly2_safe_cli.machine_class import class_id, current_machine_class
 from spotanomaly2_safe_cli.versions import dependency_versions
 
@@ -188,6 +188,8 @@ def run_reproduce(arguments: argparse.Namespace) -> int:
             record_golden(arguments.golden, machine_class, hashes, outputs, arguments.reason)
             print(f"recorded machine class {class_id(machine_class)} in {arguments.golden}")
         result = check_reproduction(arguments.golden, machine_class, hashes, outputs)
+    except GoldenFileError:
+        raise  # an input file: reported by main as one line with exit code 3
     except GoldenRecordError as error:
         return _error(str(error))
     print(f"machine class {class_id(machine_class)}")

@@ -34,8 +34,9 @@ import numpy as np
 
 from spotanomaly2_safe_cli.closeness import DIFFERS, IDENTICAL, RELATIVE_BOUND, VERDICTS, ScenarioOutputs, ScenarioVerdict, compare_outputs
 from spotanomaly2_safe_cli.machine_class import class_id, same_versions
+from spotanomaly2_safe_cli.files import FileInputError
 
-__all__ = ["GoldenRecordError", "REFERENCE_FOLDER", "Reproduction", "check_reproduction", "load_golden", "record_golden"]
+__all__ = ["GoldenFileError", "GoldenRecordError", "REFERENCE_FOLDER", "Reproduction", "check_reproduction", "load_golden", "record_golden"]
 
 FORMAT = 2
 REFERENCE_FOLDER = "golden_reference_outputs"
@@ -48,6 +49,10 @@ LAYERS = {
 
 class GoldenRecordError(ValueError):
     """The golden file cannot be read or a recording is refused; the message says why and what to do."""
+
+
+class GoldenFileError(GoldenRecordError, FileInputError):
+    """The golden file or its reference outputs cannot be read, or were changed after recording (exit code 3)."""
 
 
 class Reproduction(NamedTuple):
@@ -71,7 +76,7 @@ def load_golden(path: Path) -> dict[str, Any]:
     try:
         golden = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
-        raise GoldenRecordError(f"cannot read the golden file {path}: {error}") from None
+        raise GoldenFileError(f"cannot read the golden file {path}: {error}") from None
     if golden.get("format") != FORMAT:
         return {"format": FORMAT, "records": {}, "history": golden.get("history", [])}
     return golden
@@ -82,9 +87,9 @@ def _read_reference(folder: Path, record: Mapping[str, Any]) -> dict[str, Scenar
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise GoldenRecordError(f"cannot read the reference outputs {path}: {error}") from None
+        raise GoldenFileError(f"cannot read the reference outputs {path}: {error}") from None
     if hashlib.sha256(data).hexdigest() != record["reference_outputs_sha256"]:
-        raise GoldenRecordError(f"{path} does not have the SHA-256 its record states: it was changed after recording.")
+        raise GoldenFileError(f"{path} does not have the SHA-256 its record states: it was changed after recording.")
     arrays = np.load(io.BytesIO(data), allow_pickle=False)
     outputs = {}
     for name in record["hashes"]:
