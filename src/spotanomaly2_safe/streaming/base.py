@@ -8,7 +8,8 @@ The one rule of a detector: a high score means anomalous. ``score_one`` is read-
 
 Snapshots: ``state_dict()`` returns strict JSON (``{"format", "class", "params", "state"}``, a
 filter adds its detector's snapshot); :func:`spotanomaly2_safe.streaming.snapshot.restore_from_state_dict`
-rebuilds the object, which then gives identical outputs on the rest of the stream.
+checks it against the schema its class declares and rebuilds the object, which then gives identical
+outputs on every later call.
 """
 
 from abc import ABC, abstractmethod
