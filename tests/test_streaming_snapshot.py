@@ -26,6 +26,7 @@ from spotanomaly2_safe import (
     restore_from_state_dict,
 )
 from spotanomaly2_safe.errors import Reason
+from spotanomaly2_safe.streaming.base import SNAPSHOT_FORMAT
 
 # Each factory is source text so that the subprocess builds exactly the same object.
 FACTORIES = {
@@ -364,6 +365,8 @@ HOSTILE_VALUES = [
     ("gaussian", ("state", "channels"), []),
     ("gaussian", ("params", "grace_period"), [5]),
     ("gaussian", ("params", "grace_period"), np.int64(5)),
+    ("gaussian", ("format",), np.array([SNAPSHOT_FORMAT, SNAPSHOT_FORMAT])),
+    ("gaussian", ("class",), np.array(["GaussianResidualDetector"])),
     ("gaussian", ("class",), "ResidualDetector"),
     ("gaussian", ("class",), "AnomalyDetector"),
     ("gaussian", ("class",), "PredictiveAnomalyDetector"),

@@ -87,7 +87,7 @@ def _check(snapshot: Any, base: type, where: str) -> _Checked:
     """The whole snapshot checked against its class's schema (module docstring), nothing built."""
     if not isinstance(snapshot, dict):
         raise invalid_state(f"{where} must be a dict from state_dict(); got {bounded_repr(snapshot)}")
-    if snapshot.get("format") != SNAPSHOT_FORMAT:
+    if not (type(snapshot.get("format")) is str and snapshot["format"] == SNAPSHOT_FORMAT):
         raise invalid_state(f"{where}['format'] must be {SNAPSHOT_FORMAT!r}; got {bounded_repr(snapshot.get('format'))}")
     classes, name = snapshot_classes(base), snapshot.get("class")
     if not (isinstance(name, str) and name in classes):
