@@ -52,6 +52,21 @@ class AnomalyDetector(ABC):
     - to be restorable by :func:`~spotanomaly2_safe.streaming.snapshot.restore_from_state_dict`, this
       library's classes also declare ``state_schema`` (the fields of ``_state()``, see
       :mod:`~spotanomaly2_safe.streaming.schema`) and ``_load_state(state)``, which adopts a checked state.
+
+    >>> class DistanceToLast(AnomalyDetector):
+    ...     last = 0.0
+    ...     def learn_one(self, x):
+    ...         self.last = x["v"]
+    ...     def score_one(self, x):
+    ...         return abs(x["v"] - self.last)
+    >>> detector = DistanceToLast()
+    >>> detector.learn_one({"v": 1.0})
+    >>> detector.score_one({"v": 3.5})
+    2.5
+    >>> detector.state_dict()
+    Traceback (most recent call last):
+    ...
+    spotanomaly2_safe.errors.InvalidParameterError: DistanceToLast.state_dict() needs the snapshot hooks ['_params', '_state'], ...
     """
 
     parameter_constraints: ClassVar[dict[str, Sequence]] = {}
