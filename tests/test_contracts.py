@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -318,3 +319,112 @@ def test_missing_row_label_of_any_index_type_is_refused(index):
     with pytest.raises(InvalidInputError) as caught:
         validate_frames(frame, frame)
     assert caught.value.reason is Reason.MISSING_LABEL and "at position 1" in str(caught.value)
+# --- Wide frames: every rule is checked over the whole frame at once (issue 15, section 5) ---------------------------
+
+
+def _wide_frames(n_rows: int = 3, n_columns: int = 2_000) -> tuple[pd.DataFrame, pd.DataFrame]:
+    columns = pd.Index([f"sensor_{i}" for i in range(n_columns)])
+    index = pd.date_range("2026-01-01", periods=n_rows, freq="h", tz="UTC")
+    values = np.arange(n_rows * n_columns, dtype=np.float64).reshape(n_rows, n_columns)
+    return pd.DataFrame(values, index=index, columns=columns), pd.DataFrame(values / 2, index=index, columns=columns)
+
+
+@pytest.mark.requirement("REQ-VAL-001")
+@pytest.mark.parametrize(
+    ("value", "reason", "text"),
+    [
+        (np.nan, Reason.MISSING_VALUE, "has a missing value"),
+        (-np.inf, Reason.NON_FINITE, "non-finite value (-inf)"),
+        ("text", Reason.NON_NUMERIC, "has dtype"),
+        (2**53 + 1, Reason.INEXACT_INTEGER, f"the integer {2**53 + 1}"),
+    ],
+)
+def test_wide_frame_error_names_the_last_column_and_its_row_label(value, reason, text):
+    y_true, y_pred = _wide_frames()
+    if isinstance(value, int):
+        y_true = y_true.astype(np.int64)
+        y_true.iat[2, y_true.shape[1] - 1] = value
+    else:
+        y_true = _set(y_true, 2, y_true.shape[1] - 1, value)
+    with pytest.raises(InvalidInputError) as caught:
+        validate_frames(y_true, y_pred)
+    assert caught.value.reason is reason
+    assert str(caught.value).startswith(f"y_true column 'sensor_{y_true.shape[1] - 1}' ") and text in str(caught.value)
+    if reason is not Reason.NON_NUMERIC:
+        assert f"row label {y_true.index[2]!r}" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-VAL-001")
+def test_wide_frame_residuals_equal_numpy_subtraction():
+    y_true, y_pred = _wide_frames(n_rows=4, n_columns=3_000)
+    result = validate_frames(y_true, y_pred)
+    np.testing.assert_array_equal(result.residuals, y_true.to_numpy() - y_pred.to_numpy())
+    assert result.residuals.flags.c_contiguous and result.columns == list(y_true.columns)
+
+
+@pytest.mark.requirement("REQ-CON-011")
+@pytest.mark.parametrize(
+    ("dtype", "value"),
+    [("int64", -(2**63)), ("uint64", 2**64 - 1), ("Int64", -(2**53) - 1), ("UInt64", 2**53 + 1)],
+)
+def test_inexact_integer_is_found_in_every_integer_dtype_including_the_int64_minimum(dtype, value):
+    # abs(-2**63) wraps to -2**63 in int64, so the limit is compared on both sides, never through abs.
+    y_true = pd.DataFrame({"load": np.arange(5, dtype=np.int64), "price": np.arange(5, dtype=np.int64)})
+    y_true["price"] = y_true["price"].astype(dtype)
+    y_true.loc[3, "price"] = value
+    with pytest.raises(InvalidInputError) as caught:
+        validate_frames(y_true, y_true.astype(float) * 0.0)
+    assert caught.value.reason is Reason.INEXACT_INTEGER
+    assert f"y_true column 'price' has the integer {value} at row label 3" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-CON-011")
+def test_first_failing_column_is_named_across_integer_dtypes():
+    y_true = pd.DataFrame({
+        "a": np.zeros(4, dtype=np.int64),
+        "b": pd.array([0, 0, 2**53 + 7, 0], dtype="UInt64"),
+        "c": np.array([0, 2**53 + 3, 0, 0], dtype=np.int64),
+        "d": np.zeros(4),
+    })
+    with pytest.raises(InvalidInputError) as caught:
+        validate_frames(y_true, y_true.astype(float))
+    assert str(caught.value).startswith(f"y_true column 'b' has the integer {2**53 + 7} at row label 2")
+
+
+@pytest.mark.requirement("REQ-CON-007")
+def test_square_frame_with_matching_row_and_column_labels_names_the_non_numeric_column():
+    # The per-column check result and the row index are both RangeIndex(3): pandera must not mix them up.
+    y_true = pd.DataFrame({0: [1.0, 2.0, 3.0], 1: ["a", "b", "c"], 2: [1.0, 2.0, 3.0]})
+    with pytest.raises(InvalidInputError) as caught:
+        validate_frames(y_true, y_true)
+    assert caught.value.reason is Reason.NON_NUMERIC and str(caught.value).startswith("y_true column 1 has dtype")
+
+
+@pytest.mark.requirement("REQ-CON-003")
+@pytest.mark.parametrize("axis", ["columns", "index"])
+def test_duplicate_label_in_y_pred_alone_is_reported_for_y_pred(axis):
+    y_true = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [1.0, 2.0, 3.0], "c": [1.0, 2.0, 3.0]})
+    labels = ["a", "b", "a"] if axis == "columns" else [0, 1, 0]
+    with pytest.raises(InvalidInputError) as caught:
+        validate_frames(y_true, y_true.set_axis(labels, axis=axis))
+    assert caught.value.reason is (Reason.DUPLICATE_COLUMN if axis == "columns" else Reason.DUPLICATE_INDEX)
+    assert str(caught.value).startswith("y_pred has the ")
+
+
+@pytest.mark.requirement("REQ-CON-004")
+def test_same_column_names_in_an_object_and_a_string_index_are_the_same_columns():
+    y_true = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]})
+    y_pred = y_true.set_axis(pd.Index(["a", "b"], dtype=object), axis="columns")
+    assert y_true.columns.dtype != y_pred.columns.dtype
+    assert validate_frames(y_true, y_pred).columns == ["a", "b"]
+
+
+@pytest.mark.requirement("REQ-VAL-001")
+def test_validation_benchmark_script_prints_the_wide_to_long_ratio():
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_validation.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--wide-rows", "100", "--wide-columns", "200", "--repeats", "2"],
+        capture_output=True, text=True, check=True,
+    )
+    row = next(line for line in result.stdout.splitlines() if line.startswith("ratio wide / long"))
+    assert float(row.split()[4]) > 0 and "target <= 2.0" in row

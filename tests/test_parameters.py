@@ -1,19 +1,23 @@
 # SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
 # SPDX-License-Identifier: Apache-2.0
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
 
 from spotanomaly2_safe import (
     ForecastingAnomalyDetector,
+    GaussianResidualDetector,
     InvalidParameterError,
     IsolationForestScorer,
     KMeansScorer,
     NormScorer,
     QuantileAnomalyDetector,
+    RobustResidualDetector,
     RobustZScorer,
     ScoreNormalizer,
+    ThresholdFilter,
 )
 from spotanomaly2_safe.scoring.pot import PeaksOverThresholdDetector
 from spotanomaly2_safe.errors import Reason
@@ -98,8 +102,9 @@ def test_message_template_names_parameter_owner_range_and_value():
 @pytest.mark.parametrize(
     ("constraint", "accepted", "rejected"),
     [
-        (Interval(int, 1, None), [1, np.int64(5), 10**12], [0, 1.0, True, np.float64(2.0)]),
-        (Interval(float, 0.0, 1.0, closed="neither"), [0.5, np.float32(0.25), 1e-12], [0.0, 1.0, math.nan, True, "0.5"]),
+        (Interval(int, 1, None), [1, np.int64(5), 10**12, 10**400], [0, 1.0, True, np.float64(2.0), -(10**400)]),
+        (Interval(float, 0.0, 1.0, closed="neither"), [0.5, np.float32(0.25), 1e-12, Fraction(1, 3)], [0.0, 1.0, math.nan, True, "0.5"]),
+        (Interval(float, None, None), [-1e308, 10**300, Fraction(-(10**300), 3)], [10**400, Fraction(10**400, 3), math.nan]),
         (Interval(float, 0.0, 0.5, closed="right"), [0.5, 0.1], [0.0, 0.50001]),
         (Interval(float, 0.0, 1.0, closed="left"), [0.0], [1.0]),
         (Interval(int, None, 3, closed="both"), [-(10**9), 3], [4]),
@@ -149,3 +154,20 @@ def test_unknown_parameter_with_no_close_name_gets_no_suggestion():
     with pytest.raises(InvalidParameterError) as caught:
         reject_unknown_parameters("NormScorer", ["ord", "window"], ["contamination_level"])
     assert str(caught.value) == "NormScorer got an unknown parameter 'contamination_level'; it takes ['ord', 'window']."
+
+
+@pytest.mark.requirement("REQ-SNP-004")
+@pytest.mark.parametrize("value", [10**400, -(10**5000), Fraction(10**400, 3)], ids=["huge-int", "unprintable-int", "fraction"])
+def test_float_parameter_float64_cannot_hold_raises_invalid_parameter_not_overflow(value):
+    with pytest.raises(InvalidParameterError) as caught:
+        ThresholdFilter(GaussianResidualDetector(), threshold=value)
+    assert caught.value.reason is Reason.INVALID_PARAMETER
+    assert str(caught.value).startswith("The 'threshold' parameter of ThresholdFilter must be a float") and len(str(caught.value)) < 300
+
+
+@pytest.mark.requirement("REQ-SNP-004")
+def test_int_parameter_of_any_size_is_compared_exactly():
+    detector = RobustResidualDetector(window_size=10**400, grace_period=1)
+    for value in [1.0, 2.0, 3.0]:
+        detector.learn_one({"load": value})
+    assert detector.windows == [[1.0, 2.0, 3.0]]

@@ -1,13 +1,14 @@
 # SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
 # SPDX-License-Identifier: Apache-2.0
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spotanomaly2_safe import InputTypeError, InvalidInputError, residuals_from_forecast
+from spotanomaly2_safe import GaussianResidualDetector, InputTypeError, InvalidInputError, QuantileFilter, residuals_from_forecast
 from spotanomaly2_safe.errors import Reason
 from spotanomaly2_safe.streaming.observations import validate_observation, validate_score
 
@@ -140,3 +141,33 @@ def test_residuals_from_forecast_rejects_non_dict_forecast():
 @pytest.mark.parametrize("value", [2**53, -(2**53)])
 def test_observation_integer_at_the_exact_float64_limit_is_accepted(value):
     assert validate_observation({"load": 1.0, "price": value}, None) == [1.0, float(value)]
+
+
+@pytest.mark.requirement("REQ-SNP-004")
+@pytest.mark.parametrize(
+    ("value", "reason", "text"),
+    [
+        (Fraction(10**400, 3), Reason.NON_FINITE, "beyond the float64 range"),
+        (Fraction(-(10**400), 7), Reason.NON_FINITE, "beyond the float64 range"),
+        (10**400, Reason.INEXACT_INTEGER, "is the integer 1000"),
+        (-(10**5000), Reason.INEXACT_INTEGER, "is the integer <int too large to print>"),
+    ],
+    ids=["fraction", "minus-fraction", "huge-int", "unprintable-int"],
+)
+def test_number_float64_cannot_hold_raises_a_typed_error_in_learn_score_and_classify(value, reason, text):
+    model = QuantileFilter(GaussianResidualDetector(grace_period=1), q=0.5)
+    model.learn_one({"load": 1.0})
+    before = model.state_dict()
+    for call in (model.learn_one, model.score_one, model.anomaly_detector.learn_one):
+        with pytest.raises(InvalidInputError) as caught:
+            call({"load": value})
+        assert caught.value.reason is reason and text in str(caught.value) and len(str(caught.value)) < 300
+    with pytest.raises(InvalidInputError) as caught:
+        model.classify(value)
+    assert caught.value.reason is reason
+    assert model.state_dict() == before
+
+
+@pytest.mark.requirement("REQ-SNP-004")
+def test_fraction_that_fits_float64_is_accepted_as_its_float():
+    assert validate_observation({"load": Fraction(1, 3)}, None) == [1 / 3]

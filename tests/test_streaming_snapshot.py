@@ -3,11 +3,16 @@
 import copy
 import json
 import math
+import random
 import subprocess
 import sys
 import textwrap
+from fractions import Fraction
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from spotanomaly2_safe import (
     GaussianResidualDetector,
@@ -16,10 +21,12 @@ from spotanomaly2_safe import (
     InvalidParameterError,
     QuantileFilter,
     RobustResidualDetector,
+    SpotAnomalySafeError,
     ThresholdFilter,
     restore_from_state_dict,
 )
 from spotanomaly2_safe.errors import Reason
+from spotanomaly2_safe.streaming.base import SNAPSHOT_FORMAT
 
 # Each factory is source text so that the subprocess builds exactly the same object.
 FACTORIES = {
@@ -219,17 +226,17 @@ def test_snapshot_of_a_constant_channel_with_zero_sum_of_squares_restores():
 MESSAGE_CORRUPTIONS = [
     ("gaussian", _set(("format",), "other/1"), "format"),
     ("gaussian", _set(("class",), "KMeansScorer"), "class"),
-    ("gaussian", _set(("params",), []), "params and state"),
-    ("gaussian", _set(("params", "extra"), 1), "params of GaussianResidualDetector"),
+    ("gaussian", _set(("params",), []), "state['params'] must be a dict"),
+    ("gaussian", _set(("params", "extra"), 1), "state['params'] must have exactly the keys ['grace_period']; found the unknown key 'extra'"),
     ("gaussian", _set(("state", "n_learned"), -1), "n_learned"),
     ("gaussian", _set(("state", "channels"), ["load", "load"]), "channels"),
     ("gaussian", _set(("state", "means"), [0.0]), "means"),
-    ("gaussian", _set(("state", "means"), [0.0, math.nan]), "means must hold finite numbers"),
+    ("gaussian", _set(("state", "means"), [0.0, math.nan]), "state['state']['means'] must be a list of finite numbers"),
     ("gaussian", _set(("state", "sums_of_squares"), [1.0]), "sums_of_squares"),
-    ("gaussian", _set(("state", "sums_of_squares"), [1.0, -1.0]), "sums_of_squares must be >= 0"),
+    ("gaussian", _set(("state", "sums_of_squares"), [1.0, -1.0]), "state['state']['sums_of_squares'] must be a list of numbers >= 0"),
     ("robust", _set(("state", "windows"), [[1.0]]), "windows"),
-    ("robust", _set(("state", "windows"), [[1.0] * 16, [1.0] * 15]), "each window"),
-    ("quantile", _set(("state", "scores"), [1.0] * 26), "window_size=25"),
+    ("robust", _set(("state", "windows"), [[1.0] * 16, [1.0] * 15]), "state['state']['windows'][1] must be a list of 16 numbers"),
+    ("quantile", _set(("state", "scores"), [1.0] * 26), "state['state']['scores'] must be a list of at most 25 numbers"),
 ]
 
 
@@ -247,3 +254,241 @@ def test_snapshot_after_exactly_one_learned_observation_restores(kind):
     model = _build(kind)
     model.learn_one(next(stream()))
     assert restore_from_state_dict(model.state_dict()).state_dict() == model.state_dict()
+
+
+# --- Issue 15, section 1: one declared schema, checked whole; a restored model is indistinguishable ------------------
+
+
+@pytest.mark.requirement("REQ-SNP-001")
+def test_restored_quantile_filter_keeps_its_threshold_and_flags_the_first_anomaly():
+    # The issue's example: the restored copy had threshold() == inf and classified 8.0 as normal.
+    rng = random.Random(0)
+    model = QuantileFilter(GaussianResidualDetector(grace_period=2), q=0.9)
+    for _ in range(60):
+        model.learn_one({"a": rng.gauss(0.0, 1.0)})
+    restored = restore_from_state_dict(json.loads(json.dumps(model.state_dict(), allow_nan=False)))
+    assert restored.threshold() == model.threshold() < math.inf
+    assert restored.classify(restored.score_one({"a": 8.0})) is model.classify(model.score_one({"a": 8.0})) is True
+
+
+def _filter_state(outer="quantile"):
+    """A learned filter's snapshot, around a Gaussian detector."""
+    detector = GaussianResidualDetector(grace_period=5)
+    model = QuantileFilter(detector, q=0.9, window_size=25) if outer == "quantile" else ThresholdFilter(detector, threshold=2.5)
+    for x in list(stream())[:30]:
+        model.learn_one(x)
+    return model.state_dict()
+
+
+UNKNOWN_KEYS = [
+    ((), "the unknown key 'extra'"),
+    (("params",), "state['params'] must have exactly the keys"),
+    (("state",), "state['state'] must have exactly the keys"),
+    (("anomaly_detector",), "state['anomaly_detector'] must have exactly the keys"),
+    (("anomaly_detector", "params"), "state['anomaly_detector']['params'] must have exactly the keys"),
+    (("anomaly_detector", "state"), "state['anomaly_detector']['state'] must have exactly the keys"),
+]
+
+
+@pytest.mark.requirement("REQ-SNP-002")
+@pytest.mark.parametrize(("path", "text"), UNKNOWN_KEYS)
+def test_unknown_key_at_any_level_is_refused(path, text):
+    state = _filter_state()
+    target = state
+    for key in path:
+        target = target[key]
+    target["extra"] = 1
+    with pytest.raises(InvalidInputError) as caught:
+        restore_from_state_dict(state)
+    assert caught.value.reason is Reason.INVALID_STATE and text in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-SNP-002")
+@pytest.mark.parametrize(
+    "path",
+    [("format",), ("params", "q"), ("state", "scores"), ("anomaly_detector", "state", "means"), ("anomaly_detector", "state", "n_learned")],
+)
+def test_missing_key_at_any_level_is_refused(path):
+    state = _filter_state()
+    target = state
+    for key in path[:-1]:
+        target = target[key]
+    del target[path[-1]]
+    with pytest.raises(InvalidInputError) as caught:
+        restore_from_state_dict(state)
+    assert caught.value.reason is Reason.INVALID_STATE
+
+
+@pytest.mark.requirement("REQ-SNP-002")
+@pytest.mark.parametrize("outer", ["quantile", "threshold"])
+def test_filter_wrapping_a_filter_is_refused(outer):
+    state = _filter_state(outer)
+    state["anomaly_detector"] = _filter_state("threshold")
+    with pytest.raises(InvalidInputError) as caught:
+        restore_from_state_dict(state)
+    assert caught.value.reason is Reason.INVALID_STATE
+    assert "state['anomaly_detector']['class'] must be one of ['GaussianResidualDetector', 'RobustResidualDetector']" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-SNP-002")
+def test_two_thousand_nested_snapshots_are_refused_without_recursion_error():
+    state = _filter_state()
+    for _ in range(2_000):
+        state = {**_filter_state(), "anomaly_detector": state}
+    with pytest.raises(InvalidInputError) as caught:
+        restore_from_state_dict(state)
+    assert caught.value.reason is Reason.INVALID_STATE
+
+
+@pytest.mark.requirement("REQ-SNP-002")
+def test_deeply_nested_value_is_refused_with_a_short_message():
+    nested = []
+    for _ in range(100_000):
+        nested = [nested]
+    state = _valid_state("gaussian")
+    state["state"]["means"] = nested
+    with pytest.raises(InvalidInputError) as caught:
+        restore_from_state_dict(state)
+    assert caught.value.reason is Reason.INVALID_STATE and len(str(caught.value)) < 300
+
+
+HOSTILE_VALUES = [
+    ("gaussian", ("state", "n_learned"), 10**400),
+    ("gaussian", ("state", "n_learned"), 2**53 + 1),
+    ("gaussian", ("state", "n_learned"), 10**5000),
+    ("gaussian", ("state", "means"), [0.0, 10**400]),
+    ("gaussian", ("state", "means"), [0.0, 2**53 + 1]),
+    ("gaussian", ("state", "means"), [0.0, Fraction(10**400, 3)]),
+    ("gaussian", ("state", "means"), [0.0, np.float64(1.0)]),
+    ("gaussian", ("state", "sums_of_squares"), [0.0, -math.inf]),
+    ("gaussian", ("state", "channels"), ["load", "price", "other"]),
+    ("gaussian", ("state", "channels"), []),
+    ("gaussian", ("params", "grace_period"), [5]),
+    ("gaussian", ("params", "grace_period"), np.int64(5)),
+    ("gaussian", ("format",), np.array([SNAPSHOT_FORMAT, SNAPSHOT_FORMAT])),
+    ("gaussian", ("class",), np.array(["GaussianResidualDetector"])),
+    ("gaussian", ("class",), "ResidualDetector"),
+    ("gaussian", ("class",), "AnomalyDetector"),
+    ("gaussian", ("class",), "PredictiveAnomalyDetector"),
+    ("gaussian", (), None),
+    ("robust", ("state", "windows"), [[10**400] * 16, [1.0] * 16]),
+    ("robust", ("state", "windows"), [[1.0] * 16, None]),
+    ("quantile", ("state", "scores"), [Fraction(10**400, 3)]),
+    ("quantile", ("state", "scores"), {"0": 1.0}),
+    ("quantile", ("anomaly_detector",), None),
+    ("quantile", ("anomaly_detector",), "GaussianResidualDetector"),
+]
+
+
+@pytest.mark.requirement("REQ-SNP-002")
+@pytest.mark.parametrize(
+    ("kind", "path", "value"), HOSTILE_VALUES, ids=[f"{kind}-{'.'.join(path) or 'state'}-{n}" for n, (kind, path, _) in enumerate(HOSTILE_VALUES)]
+)
+def test_hostile_value_is_refused_as_invalid_state_never_overflow_or_recursion(kind, path, value):
+    state = _valid_state(kind)
+    if path:
+        _set(path, value)(state)
+    else:
+        state = {"format": state["format"], "class": state["class"], "params": state["params"], "state": value}
+    with pytest.raises(InvalidInputError) as caught:
+        restore_from_state_dict(state)
+    assert caught.value.reason is Reason.INVALID_STATE and len(str(caught.value)) < 400
+
+
+@pytest.mark.requirement("REQ-SNP-002")
+@pytest.mark.parametrize("value", [10**400, -(10**400), math.inf], ids=["huge", "minus-huge", "inf"])
+def test_float_parameter_beyond_float64_raises_the_constructors_error(value):
+    state = _valid_state("threshold")
+    state["params"]["threshold"] = value
+    with pytest.raises(InvalidParameterError) as caught:
+        restore_from_state_dict(state)
+    assert caught.value.reason is Reason.INVALID_PARAMETER and "'threshold' parameter of ThresholdFilter" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-SNP-002")
+def test_robust_windows_whose_statistics_overflow_are_refused_as_invalid_state():
+    state = _valid_state("robust")
+    state["state"]["windows"][0] = [1.7e308, -1.7e308] * 8
+    with pytest.raises(InvalidInputError) as caught:
+        restore_from_state_dict(state)
+    assert caught.value.reason is Reason.INVALID_STATE
+    assert "cannot have been learned" in str(caught.value)
+
+
+@pytest.mark.requirement("REQ-SNP-002")
+@pytest.mark.parametrize("kind", list(FACTORIES))
+def test_restore_never_modifies_the_snapshot(kind):
+    state = _valid_state(kind)
+    before = copy.deepcopy(state)
+    restore_from_state_dict(state)
+    broken = copy.deepcopy(state)
+    broken["state"]["unknown"] = 1
+    broken_before = copy.deepcopy(broken)
+    with pytest.raises(InvalidInputError):
+        restore_from_state_dict(broken)
+    assert state == before and broken == broken_before
+
+
+@pytest.mark.requirement("REQ-SNP-002")
+def test_json_integers_stand_for_the_same_floats():
+    # A JSON writer may print 2.0 as 2: the same float64, so the same model.
+    model = GaussianResidualDetector(grace_period=1)
+    for value in [1.0, 3.0]:
+        model.learn_one({"load": value})
+    state = model.state_dict()
+    state["state"]["means"], state["state"]["sums_of_squares"] = [2], [2]
+    restored = restore_from_state_dict(state)
+    assert restored.state_dict() == model.state_dict()
+    assert restored.score_one({"load": 7.0}) == model.score_one({"load": 7.0}) == 5.0
+
+
+@pytest.mark.requirement("REQ-SNP-002")
+def test_subclass_defined_outside_the_library_is_never_restored_from_a_name():
+    class MyGaussian(GaussianResidualDetector):
+        pass
+
+    model = MyGaussian(grace_period=1)
+    model.learn_one({"load": 1.0})
+    state = model.state_dict()
+    assert state["class"] == "MyGaussian"
+    with pytest.raises(InvalidInputError) as caught:
+        restore_from_state_dict(state)
+    assert caught.value.reason is Reason.INVALID_STATE and "'MyGaussian'" in str(caught.value)
+
+
+def _paths(node, prefix=()):
+    yield prefix
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for position, value in enumerate(node):
+            yield from _paths(value, (*prefix, position))
+
+
+json_values = st.recursive(
+    st.one_of(
+        st.none(), st.booleans(), st.floats(allow_nan=True, allow_infinity=True),
+        st.integers(), st.sampled_from([10**400, -(2**53) - 1, 2**53]), st.text(max_size=5),
+    ),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@pytest.mark.requirement("REQ-SNP-002")
+@given(kind=st.sampled_from(list(FACTORIES)), choice=st.integers(0, 10**6), value=json_values)
+def test_any_value_anywhere_in_a_snapshot_gives_a_library_error_or_a_faithful_model(kind, choice, value):
+    state = _valid_state(kind)
+    paths = [path for path in _paths(state) if path]
+    path = paths[choice % len(paths)]
+    target = state
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    try:
+        restored = restore_from_state_dict(state)
+    except SpotAnomalySafeError as error:
+        assert error.reason in (Reason.INVALID_STATE, Reason.INVALID_PARAMETER)
+    else:
+        assert restore_from_state_dict(json.loads(json.dumps(restored.state_dict(), allow_nan=False))).state_dict() == restored.state_dict()

@@ -11,8 +11,10 @@ reason, never on message text. Messages say what was wrong, where, found vs expe
 (True, 'empty_input')
 """
 
+import reprlib
 from enum import Enum
 from functools import partial
+from typing import Any
 
 __all__ = [
     "InputTypeError",
@@ -103,3 +105,20 @@ class NotFittedError(SpotAnomalySafeError, ValueError, AttributeError):
 
 class NotDefinedError(SpotAnomalySafeError, TypeError):
     """An operation is not defined for this kind of object (e.g. per-column contributions of an IsolationForest)."""
+
+
+def bounded_repr(value: Any) -> str:
+    """``repr(value)`` cut to a readable length and depth, for messages that echo an input of any size.
+
+    Safe for what a plain ``repr`` fails on: deep nesting (no RecursionError) and ints beyond Python's
+    4,300-digit string limit (no ValueError).
+
+    >>> bounded_repr(10**400)[:12], bounded_repr([[[[[1]]]]]), bounded_repr(10**5000)
+    ('100000000000', '[[[[...]]]]', '<int too large to print>')
+    """
+    shorter = reprlib.Repr()
+    shorter.maxlevel, shorter.maxstring, shorter.maxlong, shorter.maxother = 3, 80, 40, 80
+    try:
+        return shorter.repr(value)
+    except ValueError:  # an int too long to convert to text, at any depth
+        return f"<{type(value).__name__} too large to print>"

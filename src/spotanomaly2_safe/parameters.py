@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from spotanomaly2_safe.errors import InvalidParameterError, Reason
+from spotanomaly2_safe.errors import InvalidParameterError, Reason, bounded_repr
 
 __all__ = ["Interval", "Options", "InstanceOf", "did_you_mean", "validate_parameters", "reject_unknown_parameters"]
 
@@ -36,11 +36,20 @@ def _is_real(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+def _fits_float(value: Any) -> bool:
+    """A real number float64 holds as a non-NaN value (an int or Fraction beyond ±1.8e308 does not)."""
+    try:
+        return not math.isnan(value)
+    except OverflowError:
+        return False
+
+
 @dataclass(frozen=True)
 class Interval:
     """Numbers of ``kind`` (int or float) between ``low`` and ``high``; ``None`` means unbounded.
 
-    A float interval also accepts ints; NaN is in no interval; bool is not a number here.
+    A float interval also accepts ints and other real numbers that fit float64; NaN is in no interval;
+    bool is not a number here. An int interval compares ints of any size exactly.
     """
 
     kind: type
@@ -49,7 +58,7 @@ class Interval:
     closed: str = "both"
 
     def accepts(self, value: Any) -> bool:
-        if not (_is_integer(value) if self.kind is int else _is_real(value)) or math.isnan(value):
+        if not (_is_integer(value) if self.kind is int else _is_real(value) and _fits_float(value)):
             return False
         low_ok = self.low is None or value > self.low or (value == self.low and self.closed in ("both", "left"))
         high_ok = self.high is None or value < self.high or (value == self.high and self.closed in ("both", "right"))
@@ -101,7 +110,7 @@ def validate_parameters(owner: str, constraints: Mapping[str, list], values: Map
         if not any(constraint.accepts(value) for constraint in allowed):
             expected = " or ".join(constraint.describe() for constraint in allowed)
             raise InvalidParameterError(
-                f"The '{name}' parameter of {owner} must be {expected}. Got {value!r} instead.",
+                f"The '{name}' parameter of {owner} must be {expected}. Got {bounded_repr(value)} instead.",
                 reason=Reason.INVALID_PARAMETER,
             )
 

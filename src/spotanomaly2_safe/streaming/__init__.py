@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Streaming: River's AnomalyDetector / AnomalyFilter contract for forecast residuals, with no river dependency.
 
-Read order: observations -> base -> filters -> detectors -> predictive -> snapshot.
+Read order: observations -> schema -> base -> filters -> detectors -> predictive -> snapshot.
 """
 
 from spotanomaly2_safe.streaming.base import AnomalyDetector, AnomalyFilter

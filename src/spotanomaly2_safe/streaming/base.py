@@ -8,21 +8,24 @@ The one rule of a detector: a high score means anomalous. ``score_one`` is read-
 
 Snapshots: ``state_dict()`` returns strict JSON (``{"format", "class", "params", "state"}``, a
 filter adds its detector's snapshot); :func:`spotanomaly2_safe.streaming.snapshot.restore_from_state_dict`
-rebuilds the object, which then gives identical outputs on the rest of the stream.
+checks it against the schema its class declares and rebuilds the object, which then gives identical
+outputs on every later call.
 """
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 from spotanomaly2_safe.errors import InvalidParameterError, Reason
 from spotanomaly2_safe.parameters import InstanceOf, validate_parameters
 from spotanomaly2_safe.streaming.observations import validate_score
 
-__all__ = ["AnomalyDetector", "AnomalyFilter", "HasMethods", "SNAPSHOT_FORMAT"]
+__all__ = ["AnomalyDetector", "AnomalyFilter", "HasMethods", "SNAPSHOT_FORMAT", "SNAPSHOT_HOOKS"]
 
 SNAPSHOT_FORMAT = "spotanomaly2_safe.streaming/1"
+SNAPSHOT_HOOKS = ("_params", "_state")
 
 
 @dataclass(frozen=True)
@@ -41,11 +44,33 @@ class HasMethods:
 class AnomalyDetector(ABC):
     """An online anomaly detector: ``score_one(x)`` (high = anomalous, read-only) and ``learn_one(x)``.
 
-    Subclasses hold ``parameter_constraints`` and implement ``learn_one``, ``score_one``,
-    ``_params`` and ``_state`` (the JSON parts of :meth:`state_dict`).
+    River's contract: a subclass that defines only ``learn_one`` and ``score_one`` works everywhere a
+    detector does (in either filter, too). Snapshots need more, declared by the subclass:
+
+    - ``_params()`` and ``_state()``, the JSON parts of :meth:`state_dict` (without them ``state_dict``
+      raises ``SNAPSHOT_UNSUPPORTED`` naming the missing ones);
+    - to be restorable by :func:`~spotanomaly2_safe.streaming.snapshot.restore_from_state_dict`, this
+      library's classes also declare ``state_schema`` (the fields of ``_state()``, see
+      :mod:`~spotanomaly2_safe.streaming.schema`) and ``_load_state(state)``, which adopts a checked state.
+
+    >>> class DistanceToLast(AnomalyDetector):
+    ...     last = 0.0
+    ...     def learn_one(self, x):
+    ...         self.last = x["v"]
+    ...     def score_one(self, x):
+    ...         return abs(x["v"] - self.last)
+    >>> detector = DistanceToLast()
+    >>> detector.learn_one({"v": 1.0})
+    >>> detector.score_one({"v": 3.5})
+    2.5
+    >>> detector.state_dict()
+    Traceback (most recent call last):
+    ...
+    spotanomaly2_safe.errors.InvalidParameterError: DistanceToLast.state_dict() needs the snapshot hooks ['_params', '_state'], ...
     """
 
     parameter_constraints: ClassVar[dict[str, Sequence]] = {}
+    state_schema: ClassVar[Mapping[str, Any] | None] = None
     _supervised = False  # read by river's compose.Pipeline
 
     @abstractmethod
@@ -56,13 +81,22 @@ class AnomalyDetector(ABC):
     def score_one(self, x: dict) -> float:
         """The anomaly score of ``x``, a finite float: high = anomalous. Changes no state."""
 
-    @abstractmethod
     def _params(self) -> dict[str, Any]:
-        """The constructor parameters as JSON."""
+        """The constructor parameters as JSON (a snapshot hook: subclasses that can be snapshot define it)."""
+        raise self._snapshot_unsupported()
 
-    @abstractmethod
     def _state(self) -> dict[str, Any]:
-        """What was learned, as JSON."""
+        """What was learned, as JSON (a snapshot hook: subclasses that can be snapshot define it)."""
+        raise self._snapshot_unsupported()
+
+    def _snapshot_unsupported(self) -> InvalidParameterError:
+        name = type(self).__name__
+        missing = [hook for hook in SNAPSHOT_HOOKS if getattr(type(self), hook) is getattr(AnomalyDetector, hook)]
+        return InvalidParameterError(
+            f"{name}.state_dict() needs the snapshot hooks {missing}, which {name} does not define: a detector "
+            "with only learn_one and score_one runs (also inside a filter) but cannot be snapshot.",
+            reason=Reason.SNAPSHOT_UNSUPPORTED,
+        )
 
     def _score_and_learner(self, *args: Any, **kwargs: Any) -> tuple[float, Callable[[], None]]:
         """The score of an observation and a function that learns it (what ``learn_one`` does).
@@ -154,8 +188,13 @@ class AnomalyFilter(ABC):
     def _params(self) -> dict[str, Any]:
         """The constructor parameters other than the detector, as JSON."""
 
+    state_schema: ClassVar[Mapping[str, Any]] = MappingProxyType({})  # subclasses that learn declare more
+
     def _state(self) -> dict[str, Any]:
         return {}
+
+    def _load_state(self, state: dict[str, Any]) -> None:
+        """Adopt a state checked against ``state_schema`` (nothing to adopt by default)."""
 
     def state_dict(self) -> dict[str, Any]:
         """A strict-JSON snapshot of the filter and its detector (which must be one of ours)."""

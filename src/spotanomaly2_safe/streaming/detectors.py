@@ -32,6 +32,7 @@ from abc import abstractmethod
 from bisect import bisect_left, insort
 from statistics import NormalDist
 from collections.abc import Callable
+from types import MappingProxyType
 from typing import Any
 
 from spotanomaly2_safe.errors import InvalidInputError, Reason
@@ -39,6 +40,7 @@ from spotanomaly2_safe.parameters import Interval, validate_parameters
 from spotanomaly2_safe.streaming.base import AnomalyDetector
 from spotanomaly2_safe.streaming.filters import linear_quantile
 from spotanomaly2_safe.streaming.observations import channels_of, validate_observation
+from spotanomaly2_safe.streaming.schema import Channels, Count, ListOf, Numbers, per_channel
 
 __all__ = ["GaussianResidualDetector", "ResidualDetector", "RobustResidualDetector", "floored_spread"]
 
@@ -137,6 +139,8 @@ class ResidualDetector(AnomalyDetector):
     def _params(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.parameter_constraints}
 
+    BASE_STATE_SCHEMA = MappingProxyType({"n_learned": Count(), "channels": Channels()})
+
     def _base_state(self) -> dict[str, Any]:
         return {"channels": None if self.channels is None else list(self.channels), "n_learned": self.n_learned}
 
@@ -151,6 +155,11 @@ class GaussianResidualDetector(ResidualDetector):
     """
 
     parameter_constraints = {"grace_period": [GRACE_PERIOD]}
+    state_schema = MappingProxyType({
+        **ResidualDetector.BASE_STATE_SCHEMA,
+        "means": Numbers(length=per_channel),
+        "sums_of_squares": Numbers(length=per_channel, minimum=0.0),
+    })
 
     def __init__(self, grace_period: int = 30) -> None:
         super().__init__(grace_period=grace_period)
@@ -175,9 +184,11 @@ class GaussianResidualDetector(ResidualDetector):
     def _commit(self, state: tuple[list[float], list[float]]) -> None:
         self.means, self.sums_of_squares = state
 
-    def _load(self, channels: tuple[str, ...], count: int, means: list[float], squares: list[float]) -> None:
-        """Adopt a restored state (``restore_from_state_dict`` checks it first)."""
-        self.channels, self.n_learned, self.means, self.sums_of_squares = channels, count, means, squares
+    def _load_state(self, state: dict[str, Any]) -> None:
+        """Adopt a state checked against ``state_schema``; centres and spreads by the same code as learning."""
+        channels, count, means, squares = (state[key] for key in ("channels", "n_learned", "means", "sums_of_squares"))
+        self.channels = None if channels is None else tuple(channels)
+        self.n_learned, self.means, self.sums_of_squares = count, means, squares
         self._centres = list(means)
         self._divisors = [_gaussian_divisor(mean, square, count) for mean, square in zip(means, squares)]
 
@@ -196,6 +207,10 @@ class RobustResidualDetector(ResidualDetector):
     """
 
     parameter_constraints = {"window_size": [Interval(int, 2, None)], "grace_period": [GRACE_PERIOD]}
+    state_schema = MappingProxyType({
+        **ResidualDetector.BASE_STATE_SCHEMA,
+        "windows": ListOf(Numbers(length=lambda context: min(context["n_learned"], context["params"]["window_size"])), length=per_channel),
+    })
 
     def __init__(self, window_size: int = 100, grace_period: int = 30) -> None:
         super().__init__(window_size=window_size, grace_period=grace_period)
@@ -223,3 +238,10 @@ class RobustResidualDetector(ResidualDetector):
 
     def _state(self) -> dict[str, Any]:
         return {**self._base_state(), "windows": [list(window) for window in self.windows]}
+
+    def _load_state(self, state: dict[str, Any]) -> None:
+        """Adopt a state checked against ``state_schema`` by learning its windows in arrival order (the
+        medians and MADs come from the same code as learning), then its count."""
+        for row in zip(*state["windows"]):
+            self.learn_one(dict(zip(state["channels"], row)))
+        self.n_learned = state["n_learned"]

@@ -31,10 +31,12 @@ import math
 from bisect import bisect_left, insort
 from collections import deque
 from collections.abc import Iterable
+from types import MappingProxyType
 from typing import Any
 
 from spotanomaly2_safe.parameters import Interval
 from spotanomaly2_safe.streaming.base import AnomalyFilter
+from spotanomaly2_safe.streaming.schema import Numbers
 
 __all__ = ["QuantileFilter", "SlidingQuantile", "ThresholdFilter", "linear_quantile"]
 
@@ -153,6 +155,7 @@ class QuantileFilter(AnomalyFilter):
         "q": [Interval(float, 0.0, 1.0, closed="both")],
         "window_size": [Interval(int, 1, None)],
     }
+    state_schema = MappingProxyType({"scores": Numbers(max_length=lambda context: context["params"]["window_size"])})
 
     def __init__(self, anomaly_detector: Any, q: float, window_size: int = 1000, protect_anomaly_detector: bool = True) -> None:
         super().__init__(anomaly_detector, protect_anomaly_detector, q=q, window_size=window_size)
@@ -177,3 +180,8 @@ class QuantileFilter(AnomalyFilter):
 
     def _state(self) -> dict[str, Any]:
         return {"scores": self.scores.values()}
+
+    def _load_state(self, state: dict[str, Any]) -> None:
+        """Adopt a checked score window: each score is learned as ``learn_one`` learns it, threshold included."""
+        for score in state["scores"]:
+            self._learn_score(score)

@@ -11,7 +11,8 @@ Rules, checked in this order (the first broken rule is reported, naming the key)
    so a snapshot of the channels is faithful JSON.
 3. Every value is a real number (``numbers.Real``: int, float, numpy ints and floats), never ``bool``
    (``NON_NUMERIC``); an integer lies within ±2**53 so that float64 holds it exactly
-   (``INEXACT_INTEGER``); a float is not NaN (``MISSING_VALUE``) nor ±inf (``NON_FINITE``).
+   (``INEXACT_INTEGER``); a float is not NaN (``MISSING_VALUE``) nor ±inf (``NON_FINITE``), and any other
+   real number (e.g. a ``Fraction``) fits float64 (``NON_FINITE`` when it lies beyond ±1.8e308).
 
 Values come back as floats in the channel order (the known channels, else the order of ``x``).
 
@@ -29,7 +30,7 @@ from collections.abc import Hashable, Sequence
 from typing import Any
 
 from spotanomaly2_safe.contracts import LARGEST_EXACT_INTEGER
-from spotanomaly2_safe.errors import InputTypeError, InvalidInputError, Reason
+from spotanomaly2_safe.errors import InputTypeError, InvalidInputError, Reason, bounded_repr
 
 __all__ = ["channels_of", "residuals_from_forecast", "validate_observation", "validate_score"]
 
@@ -38,16 +39,23 @@ def _as_float(name: str, key: Hashable, value: Any) -> float:
     where = name if key is None else f"{name}[{key!r}]"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InvalidInputError(
-            f"{where} is {value!r} of type {type(value).__name__}; expected a real number (int or float, not bool).",
+            f"{where} is {bounded_repr(value)} of type {type(value).__name__}; expected a real number (int or float, not bool).",
             reason=Reason.NON_NUMERIC,
         )
     if isinstance(value, numbers.Integral):
         if abs(value) > LARGEST_EXACT_INTEGER:
             raise InvalidInputError(
-                f"{where} is the integer {value}, beyond ±2**53 where float64 is not exact.", reason=Reason.INEXACT_INTEGER
+                f"{where} is the integer {bounded_repr(value)}, beyond ±2**53 where float64 is not exact.",
+                reason=Reason.INEXACT_INTEGER,
             )
         return float(value)
-    converted = float(value)
+    try:
+        converted = float(value)
+    except OverflowError:  # a Fraction (or another Real) beyond float64's range
+        raise InvalidInputError(
+            f"{where} is {bounded_repr(value)}, beyond the float64 range (±1.8e308); every value must be a finite number.",
+            reason=Reason.NON_FINITE,
+        ) from None
     if not math.isfinite(converted):
         reason, what = (Reason.MISSING_VALUE, "is NaN (a missing value)") if converted != converted else (Reason.NON_FINITE, f"is {converted}")
         raise InvalidInputError(f"{where} {what}; every value must be a finite number.", reason=reason)

@@ -2,16 +2,29 @@
 # SPDX-License-Identifier: Apache-2.0
 """Restore a streaming detector or filter from its ``state_dict()`` (strict JSON).
 
-The snapshot is checked before anything is built: a dict with this library's ``format``, a known
-``class``, parameters that pass the class's constructor, and a state consistent with them (channel
-names are str, counts are non-negative ints, every number finite, list lengths match). Anything else
-raises :class:`InvalidInputError` with ``INVALID_STATE`` (or the constructor's parameter error).
+The whole snapshot is checked against the schema its class declares before anything is built:
+
+1. a dict with exactly the keys ``format``, ``class``, ``params``, ``state`` (a filter also
+   ``anomaly_detector``), ``format`` this library's, and ``class`` one of this library's concrete
+   detectors or filters that declare a ``state_schema`` (a filter's ``anomaly_detector`` must be a
+   detector's snapshot: a filter never wraps a filter, so snapshots nest at most two deep);
+2. ``params``: exactly the class's constructor parameters, JSON scalars, each accepted by its
+   ``parameter_constraints`` (a bad value raises the constructor's :class:`InvalidParameterError`);
+3. ``state``: the class's ``state_schema`` (see :mod:`~spotanomaly2_safe.streaming.schema`): exact
+   keys, counts in [0, 2**53], channel names, finite numbers, list lengths consistent with the
+   counts and parameters.
+
+Anything else raises :class:`InvalidInputError` with ``INVALID_STATE`` (:class:`InputTypeError` with
+``NOT_A_DICT`` when ``state`` is not a dict at all), and nothing is built or returned; the snapshot is
+never modified. Then the object is constructed from ``params`` and adopts the state
+(``_load_state``); should that fail (a robust window whose statistics overflow, which learning could
+never have produced), the error is ``INVALID_STATE`` too.
 
 What a snapshot covers: parameters and everything learned. Gaussian: channels, count, means and sums
 of squared deviations. Robust: channels, count, and the windows in arrival order (the medians and MADs
-are recomputed from them, by the same code). QuantileFilter: its score window; filters also carry
-their detector's snapshot (only this library's detectors have one). The restored object gives
-outputs identical to the original's on the rest of the stream.
+are recomputed from them, by the same code). QuantileFilter: its score window (its threshold is
+recomputed from it, by the same code). The restored object gives outputs identical to the original's
+on every later call.
 
 >>> import json
 >>> from spotanomaly2_safe.streaming.detectors import GaussianResidualDetector
@@ -22,66 +35,79 @@ outputs identical to the original's on the rest of the stream.
 True
 """
 
-import math
-from types import MappingProxyType
-from typing import Any
+import inspect
+from typing import Any, NamedTuple
 
-from spotanomaly2_safe.errors import InputTypeError, InvalidInputError, Reason
-from spotanomaly2_safe.streaming.base import SNAPSHOT_FORMAT
-from spotanomaly2_safe.streaming.detectors import GaussianResidualDetector, RobustResidualDetector
-from spotanomaly2_safe.streaming.filters import QuantileFilter, ThresholdFilter
+from spotanomaly2_safe.errors import InputTypeError, Reason, SpotAnomalySafeError, bounded_repr
+from spotanomaly2_safe.parameters import validate_parameters
+from spotanomaly2_safe.streaming.base import SNAPSHOT_FORMAT, AnomalyDetector, AnomalyFilter
+from spotanomaly2_safe.streaming.schema import check_keys, check_state, invalid_state
 
-__all__ = ["restore_from_state_dict"]
+__all__ = ["restore_from_state_dict", "snapshot_classes"]
 
-SNAPSHOT_CLASSES = MappingProxyType({
-    cls.__name__: cls for cls in (GaussianResidualDetector, RobustResidualDetector, ThresholdFilter, QuantileFilter)
-})
-
-
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise InvalidInputError(f"Invalid state_dict: {message}.", reason=Reason.INVALID_STATE)
+PACKAGE = __name__.split(".")[0]
+SNAPSHOT_KEYS = ("format", "class", "params", "state")
+JSON_SCALARS = (bool, int, float, str, type(None))
 
 
-def _floats(values: Any, length: int, what: str) -> list[float]:
-    _require(isinstance(values, list) and len(values) == length, f"{what} must be a list of {length} numbers")
-    _require(all(type(value) in (int, float) and math.isfinite(value) for value in values), f"{what} must hold finite numbers")
-    return [float(value) for value in values]
+def snapshot_classes(base: type = object) -> dict[str, type]:
+    """This library's concrete detectors and filters that declare a ``state_schema``, by name (subclasses of ``base``).
+
+    Found by walking the subclasses of the two interfaces, so that a new class plugs in by declaring
+    its schema; a class defined outside this package is never restored from a name in a snapshot.
+    """
+    found, pending = {}, [AnomalyDetector, AnomalyFilter]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        restorable = cls.state_schema is not None and not inspect.isabstract(cls) and issubclass(cls, base)
+        if restorable and cls.__module__.startswith(f"{PACKAGE}."):
+            found[cls.__name__] = cls
+    return found
 
 
-def _restore_detector(cls: type, params: dict, state: dict) -> Any:
-    detector = cls(**params)
-    channels, count = state.get("channels"), state.get("n_learned")
-    _require(type(count) is int and count >= 0, f"n_learned must be an int >= 0, got {count!r}")
-    _require(
-        (channels is None and count == 0)
-        or (isinstance(channels, list) and channels and all(isinstance(name, str) for name in channels) and len(set(channels)) == len(channels) and count > 0),
-        f"channels must be null before learning, else a list of distinct str; got {channels!r} with n_learned={count}",
-    )
-    width = 0 if channels is None else len(channels)
-    names = None if channels is None else tuple(channels)
-    if cls is GaussianResidualDetector:
-        means = _floats(state.get("means"), width, "means")
-        squares = _floats(state.get("sums_of_squares"), width, "sums_of_squares")
-        _require(all(square >= 0 for square in squares), "sums_of_squares must be >= 0")
-        detector._load(names, count, means, squares)
-        return detector
-    windows = state.get("windows")
-    _require(isinstance(windows, list) and len(windows) == width, f"windows must be a list of {width} lists")
-    length = min(count, detector.window_size)
-    for row in zip(*(_floats(window, length, "each window") for window in windows)):
-        detector.learn_one(dict(zip(names, row)))
-    detector.n_learned = count
-    return detector
+class _Checked(NamedTuple):
+    cls: type
+    params: dict[str, Any]
+    state: dict[str, Any]
+    anomaly_detector: "_Checked | None"
 
 
-def _restore_filter(cls: type, params: dict, state: dict, detector_state: Any) -> Any:
-    model = cls(restore_from_state_dict(detector_state), **params)
-    if cls is QuantileFilter:
-        scores = state.get("scores")
-        length = len(scores) if isinstance(scores, list) and len(scores) <= model.window_size else -1
-        for score in _floats(scores, length, f"scores (at most window_size={model.window_size})"):
-            model.scores.update(score)
+def _check_params(cls: type, params: Any, where: str) -> dict[str, Any]:
+    names = [name for name in cls.parameter_constraints if name != "anomaly_detector"]
+    check_keys(params, names, where)
+    for name, value in params.items():
+        if type(value) not in JSON_SCALARS:
+            raise invalid_state(f"{where}[{name!r}] must be a JSON scalar (bool, int, float, str or null); got {bounded_repr(value)}")
+    validate_parameters(cls.__name__, cls.parameter_constraints, params)
+    return dict(params)
+
+
+def _check(snapshot: Any, base: type, where: str) -> _Checked:
+    """The whole snapshot checked against its class's schema (module docstring), nothing built."""
+    if not isinstance(snapshot, dict):
+        raise invalid_state(f"{where} must be a dict from state_dict(); got {bounded_repr(snapshot)}")
+    if not (type(snapshot.get("format")) is str and snapshot["format"] == SNAPSHOT_FORMAT):
+        raise invalid_state(f"{where}['format'] must be {SNAPSHOT_FORMAT!r}; got {bounded_repr(snapshot.get('format'))}")
+    classes, name = snapshot_classes(base), snapshot.get("class")
+    if not (isinstance(name, str) and name in classes):
+        raise invalid_state(f"{where}['class'] must be one of {sorted(classes)}; got {bounded_repr(name)}")
+    cls = classes[name]
+    is_filter = issubclass(cls, AnomalyFilter)
+    check_keys(snapshot, SNAPSHOT_KEYS + (("anomaly_detector",) if is_filter else ()), where)
+    params = _check_params(cls, snapshot["params"], f"{where}['params']")
+    state = check_state(cls.state_schema, snapshot["state"], params, where=f"{where}['state']")
+    inner = _check(snapshot["anomaly_detector"], AnomalyDetector, f"{where}['anomaly_detector']") if is_filter else None
+    return _Checked(cls, params, state, inner)
+
+
+def _build(checked: _Checked) -> Any:
+    wrapped = () if checked.anomaly_detector is None else (_build(checked.anomaly_detector),)
+    model = checked.cls(*wrapped, **checked.params)
+    try:
+        model._load_state(checked.state)
+    except SpotAnomalySafeError as error:
+        raise invalid_state(f"the state of {checked.cls.__name__} cannot have been learned ({error})") from None
     return model
 
 
@@ -89,14 +115,4 @@ def restore_from_state_dict(state: Any) -> Any:
     """The detector or filter that ``state_dict()`` described (checked as the module docstring says)."""
     if not isinstance(state, dict):
         raise InputTypeError(f"state must be a dict from state_dict(); got {type(state).__name__}.", reason=Reason.NOT_A_DICT)
-    _require(state.get("format") == SNAPSHOT_FORMAT, f"format must be {SNAPSHOT_FORMAT!r}, got {state.get('format')!r}")
-    name = state.get("class")
-    _require(isinstance(name, str) and name in SNAPSHOT_CLASSES, f"class must be one of {list(SNAPSHOT_CLASSES)}, got {name!r}")
-    cls = SNAPSHOT_CLASSES[name]
-    params, inner = state.get("params"), state.get("state")
-    _require(isinstance(params, dict) and isinstance(inner, dict), "params and state must be dicts")
-    expected = sorted(set(cls.parameter_constraints) - {"anomaly_detector"})
-    _require(sorted(params) == expected, f"params of {name} must be exactly {expected}, got {sorted(params)}")
-    if cls in (ThresholdFilter, QuantileFilter):
-        return _restore_filter(cls, params, inner, state.get("anomaly_detector"))
-    return _restore_detector(cls, params, inner)
+    return _build(_check(state, object, "state"))
