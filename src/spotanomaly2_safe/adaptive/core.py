@@ -1,0 +1,303 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""The adaptive method: one step function that both the batch and the streaming driver call.
+
+Per column ``j`` and row ``t`` (``m``, ``s``, ``u``, ``sigma`` frozen at the last refresh, computed
+only from rows before ``t``, never from ``t`` itself):
+
+- ``z_tj = |r_tj - m_j| / s_j``; ``m`` = median and ``s = max(1.4826 * MAD, resolution)`` of the last
+  ``baseline_size`` *learned* residuals (:mod:`spotanomaly2_safe.adaptive.spread`);
+- ``v_tj = (z_(t-w+1)j + ... + z_tj) / w``, summed oldest first (``w`` = ``window``);
+- ``score_t`` = ``aggregation`` over columns of ``v_t``: ``"l2"`` ``sqrt(v_t1**2 + ... + v_tC**2)``
+  (summed in column order), ``"max"`` or ``"mean"``;
+- tail (exponential, Siffer et al.'s DSPOT with shape 0): of the ``n`` learned scores kept (the last
+  ``reference_size``), the ``N_u = ceil(sqrt(n))`` largest form the tail; ``u`` is the largest score
+  below them, ``sigma = max(mean(tail - u), TAIL_SCALE_FLOOR)``;
+  ``log P(S > s) = log(N_u / n) - (s - u) / sigma``, capped at 0 (probability 1);
+- ``flag_t = score_t > threshold`` with ``threshold = u + sigma * (log(N_u / n) - log(risk))``: a
+  per-row false-alarm probability ``risk`` under the fitted tail;
+- ``normalized_t = L / (1 + L)``, ``L = -log10 P(S > score_t)``: strictly increasing above ``u``,
+  never clipped, never saturating short of float64's range.
+
+Protection: a flagged row is not learned (neither its residual by the baseline nor its score by the
+tail). Failure mode: a permanent level change is flagged forever. Rule for it (``reset_after = R``):
+on the ``R``-th consecutive flagged row the baseline re-initializes from those ``R`` rows, the state
+refreshes at once and that row's ``baseline_reset`` output is 1; ``reset_after=None`` never resets.
+
+Refresh: ``m``, ``s`` and the tail are recomputed after every ``refresh_every`` rows (counted from the
+fit) and after a reset; rows in between are scored against the frozen values, so a batch is scored
+block by block, vectorized, and one row at a time gives the same bits: every per-row operation is a
+correctly rounded IEEE operation (``+ - * / sqrt``, comparisons), and the refresh is the same code
+for both drivers. ``advance(settings, state, rows)`` on rows A then B equals ``advance`` on A + B.
+
+>>> import numpy as np
+>>> settings = AdaptiveSettings(window=1, baseline_size=200, reference_size=200, refresh_every=10,
+...                             risk=1e-3, reset_after=None, aggregation="l2")
+>>> state = initial_state(settings, np.random.default_rng(0).normal(size=(100, 1)))
+>>> outputs = advance(settings, state, np.array([[0.1], [8.0]]))
+>>> outputs.flag.tolist(), bool(outputs.normalized[1] > outputs.normalized[0])
+([0, 1], True)
+"""
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from spotanomaly2_safe.adaptive.spread import data_resolution, floored_spread
+from spotanomaly2_safe.errors import InvalidInputError, Reason
+
+__all__ = [
+    "AGGREGATIONS",
+    "AdaptiveOutputs",
+    "AdaptiveSettings",
+    "AdaptiveState",
+    "MAD_TO_SIGMA",
+    "TAIL_SCALE_FLOOR",
+    "advance",
+    "initial_state",
+    "peek",
+    "tail_size",
+]
+
+AGGREGATIONS = ("l2", "max", "mean")
+MAD_TO_SIGMA = 1.4826
+TAIL_SCALE_FLOOR = 0.25
+LN10 = math.log(10.0)
+
+
+class AdaptiveSettings(NamedTuple):
+    """The parameters of the method (validated by the drivers' constraint table)."""
+
+    window: int
+    baseline_size: int
+    reference_size: int
+    refresh_every: int
+    risk: float
+    reset_after: int | None
+    aggregation: str
+
+
+class AdaptiveOutputs(NamedTuple):
+    """Per row: raw score, normalized score, flag (0/1) and baseline reset (0/1)."""
+
+    score: np.ndarray
+    normalized: np.ndarray
+    flag: np.ndarray
+    reset: np.ndarray
+
+
+def tail_size(n_scores: int) -> int:
+    """``N_u = ceil(sqrt(n))``: the number of the ``n`` kept scores that form the tail.
+
+    >>> tail_size(100), tail_size(101), tail_size(2000)
+    (10, 11, 45)
+    """
+    return math.isqrt(n_scores - 1) + 1
+
+
+class Ring:
+    """A bounded first-in-first-out buffer of rows (or values); statistics on it are order-free."""
+
+    def __init__(self, capacity: int, shape: tuple = ()) -> None:
+        self.values = np.zeros((capacity, *shape))
+        self.count = 0
+        self.position = 0
+
+    def filled(self) -> np.ndarray:
+        return self.values[: self.count]
+
+    def ordered(self) -> np.ndarray:
+        """The kept entries, oldest first."""
+        return np.concatenate([self.values[self.position : self.count], self.values[: self.position]])
+
+    def extend(self, new: np.ndarray) -> None:
+        capacity = len(self.values)
+        if len(new) >= capacity:
+            self.values[:] = new[len(new) - capacity :]
+            self.count, self.position = capacity, 0
+            return
+        slots = (self.position + np.arange(len(new))) % capacity
+        self.values[slots] = new
+        self.count = min(self.count + len(new), capacity)
+        self.position = (self.position + len(new)) % capacity
+
+    def replace(self, new: np.ndarray) -> None:
+        self.count = self.position = 0
+        self.extend(new)
+
+    def copy(self) -> "Ring":
+        twin = Ring.__new__(Ring)
+        twin.values, twin.count, twin.position = self.values.copy(), self.count, self.position
+        return twin
+
+
+class AdaptiveState:
+    """Everything the method carries between rows (see ``spotanomaly2_safe.adaptive.state_json``)."""
+
+    def __init__(self, settings: AdaptiveSettings, n_columns: int) -> None:
+        self.resolution = np.ones(n_columns)
+        self.resolution_rules: list[str] = []
+        self.baseline = Ring(settings.baseline_size, (n_columns,))
+        self.reference = Ring(settings.reference_size)
+        self.history = np.zeros((settings.window - 1, n_columns))
+        self.run_rows = np.zeros((settings.reset_after or 0, n_columns))
+        self.run_length = 0
+        self.rows_seen = 0
+        self.location = np.zeros(n_columns)
+        self.scale = np.ones(n_columns)
+        self.u = self.sigma = self.log_share = self.threshold = 0.0
+        self.n_tail = 0
+
+    def copy(self) -> "AdaptiveState":
+        twin = AdaptiveState.__new__(AdaptiveState)
+        twin.__dict__.update(self.__dict__)
+        for name in ("resolution", "history", "run_rows", "location", "scale"):
+            setattr(twin, name, getattr(self, name).copy())
+        twin.resolution_rules = list(self.resolution_rules)
+        twin.baseline, twin.reference = self.baseline.copy(), self.reference.copy()
+        return twin
+
+
+def refresh_baseline(state: AdaptiveState) -> None:
+    """``m`` = median, ``s`` = floored ``1.4826 * MAD`` of the kept learned residuals."""
+    rows = state.baseline.filled()
+    state.location = np.median(rows, axis=0)
+    state.scale = floored_spread(MAD_TO_SIGMA * np.median(np.abs(rows - state.location), axis=0), state.resolution)
+
+
+def refresh_tail(settings: AdaptiveSettings, state: AdaptiveState) -> None:
+    """The exponential tail of the kept learned scores and the threshold at ``risk`` (module docstring)."""
+    scores = np.sort(state.reference.filled())
+    n_scores = len(scores)
+    n_tail = tail_size(n_scores)
+    u = float(scores[n_scores - n_tail - 1])
+    sigma = max(float(np.mean(scores[n_scores - n_tail :] - u)), TAIL_SCALE_FLOOR)
+    state.u, state.sigma, state.n_tail = u, sigma, n_tail
+    state.log_share = math.log(n_tail / n_scores)
+    state.threshold = u + sigma * (state.log_share - math.log(settings.risk))
+
+
+def deviations(state: AdaptiveState, rows: np.ndarray) -> np.ndarray:
+    """``|r - m| / s`` per row and column against the frozen baseline."""
+    with np.errstate(over="ignore"):
+        return np.abs(rows - state.location) / state.scale
+
+
+def windowed_scores(settings: AdaptiveSettings, earlier: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Row scores of ``z`` given the ``window - 1`` rows of deviations before it (oldest first)."""
+    stacked = np.concatenate([earlier, z]) if settings.window > 1 else z
+    rows = len(z)
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = stacked[:rows]
+        for lag in range(1, settings.window):
+            mean = mean + stacked[lag : lag + rows]
+        mean = mean / settings.window
+        if settings.aggregation == "max":
+            return mean.max(axis=1)
+        total = mean[:, 0] * mean[:, 0] if settings.aggregation == "l2" else mean[:, 0]
+        for column in range(1, mean.shape[1]):
+            total = total + (mean[:, column] * mean[:, column] if settings.aggregation == "l2" else mean[:, column])
+        return np.sqrt(total) if settings.aggregation == "l2" else total / mean.shape[1]
+
+
+def normalized_scores(state: AdaptiveState, scores: np.ndarray) -> np.ndarray:
+    """``L / (1 + L)`` with ``L = -log10 P(S > score)`` under the frozen exponential tail."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        surprise = np.maximum((scores - state.u) / state.sigma - state.log_share, 0.0) / LN10 + 0.0  # + 0.0: no -0.0
+        return surprise / (1.0 + surprise)
+
+
+def _require_finite(scores: np.ndarray, normalized: np.ndarray) -> None:
+    bad = ~(np.isfinite(scores) & np.isfinite(normalized))
+    if bad.any():
+        raise InvalidInputError(
+            f"The adaptive score overflows float64 at row position {int(np.flatnonzero(bad)[0])} of the batch; "
+            "residuals this large cannot be scored.",
+            reason=Reason.SCORE_OVERFLOW,
+        )
+
+
+def initial_state(settings: AdaptiveSettings, residuals: np.ndarray) -> AdaptiveState:
+    """The state after fitting on validated training residuals (at least ``window`` + 1 rows).
+
+    Resolution, baseline and tail come from the training rows; their scores (against the baseline
+    of all kept training rows) seed the tail; the last ``window - 1`` rows seed the window.
+    """
+    state = AdaptiveState(settings, residuals.shape[1])
+    state.resolution, state.resolution_rules = data_resolution(residuals)
+    state.baseline.extend(residuals)
+    refresh_baseline(state)
+    z = deviations(state, residuals)
+    lead = settings.window - 1
+    scores = windowed_scores(settings, z[:lead], z[lead:])
+    _require_finite(scores, scores)
+    state.reference.extend(scores)
+    state.history = z[len(z) - lead :].copy()
+    refresh_tail(settings, state)
+    return state
+
+
+def _run_lengths(previous: int, flags: np.ndarray) -> np.ndarray:
+    positions = np.arange(len(flags))
+    last_clear = np.maximum.accumulate(np.where(flags, -1, positions))
+    return np.where(last_clear >= 0, positions - last_clear, positions + 1 + previous)
+
+
+def _commit(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray, z: np.ndarray, scores: np.ndarray, flags: np.ndarray, run: int) -> bool:
+    learned = ~flags
+    state.baseline.extend(rows[learned])
+    state.reference.extend(scores[learned])
+    if settings.window > 1:
+        state.history = np.concatenate([state.history, z])[len(z) :]
+    reset = False
+    if settings.reset_after is not None and run:
+        fresh = min(run, len(rows))
+        state.run_rows[run - fresh : run] = rows[len(rows) - fresh :]
+        reset = run == settings.reset_after
+    state.run_length = 0 if reset else run
+    if reset:
+        state.baseline.replace(state.run_rows)
+    state.rows_seen += len(rows)
+    if reset or state.rows_seen % settings.refresh_every == 0:
+        refresh_baseline(state)
+        refresh_tail(settings, state)
+    return reset
+
+
+def peek(settings: AdaptiveSettings, state: AdaptiveState, row: np.ndarray) -> AdaptiveOutputs:
+    """The outputs ``advance`` would give one validated residual row (shape ``(1, C)``), changing nothing."""
+    scores = windowed_scores(settings, state.history, deviations(state, row))
+    normalized = normalized_scores(state, scores)
+    _require_finite(scores, normalized)
+    flags = (scores > state.threshold).astype(np.int64)
+    reset = bool(flags[0]) and state.run_length + 1 == settings.reset_after
+    return AdaptiveOutputs(scores, normalized, flags, np.array([int(reset)]))
+
+
+def advance(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) -> AdaptiveOutputs:
+    """Score, flag and learn validated residual ``rows`` in order; updates ``state`` in place.
+
+    On an error (``SCORE_OVERFLOW``) earlier blocks are already learned: callers that need
+    atomicity pass a copy. Block = the rows up to the next refresh, cut after a reset.
+    """
+    total = len(rows)
+    outputs = AdaptiveOutputs(np.empty(total), np.empty(total), np.zeros(total, dtype=np.int64), np.zeros(total, dtype=np.int64))
+    start = 0
+    while start < total:
+        stop = min(total, start + settings.refresh_every - state.rows_seen % settings.refresh_every)
+        block = rows[start:stop]
+        z = deviations(state, block)
+        scores = windowed_scores(settings, state.history, z)
+        normalized = normalized_scores(state, scores)
+        _require_finite(scores, normalized)
+        flags = scores > state.threshold
+        runs = _run_lengths(state.run_length, flags)
+        if settings.reset_after is not None and (runs == settings.reset_after).any():
+            cut = int(np.argmax(runs == settings.reset_after)) + 1
+            block, z, scores, normalized, flags, runs = block[:cut], z[:cut], scores[:cut], normalized[:cut], flags[:cut], runs[:cut]
+        stop = start + len(block)
+        outputs.score[start:stop], outputs.normalized[start:stop], outputs.flag[start:stop] = scores, normalized, flags
+        outputs.reset[stop - 1] = _commit(settings, state, block, z, scores, flags, int(runs[-1]))
+        start = stop
+    return outputs
