@@ -5,9 +5,11 @@
 Per column ``j`` and row ``t`` (``m``, ``s``, ``u``, ``sigma`` frozen at the last refresh, computed
 only from rows before ``t``, never from ``t`` itself):
 
-- ``z_tj = |r_tj - m_j| / s_j``; ``m`` = median and ``s = max(1.4826 * MAD, resolution)`` of the last
+- ``z_tj = (r_tj - m_j) / s_j``; ``m`` = median and ``s = max(1.4826 * MAD, resolution)`` of the last
   ``baseline_size`` *learned* residuals (:mod:`spotanomaly2_safe.adaptive.spread`);
-- ``v_tj = (z_(t-w+1)j + ... + z_tj) / w``, summed oldest first (``w`` = ``window``);
+- ``v_tj = (|z_(t-w+1)j| + ... + |z_tj|) / w`` (``smoothing="absolute"``: catches level and spread
+  changes) or ``v_tj = |z_(t-w+1)j + ... + z_tj| / w`` (``"signed"``: averages noise out of a level
+  change), summed oldest first (``w`` = ``window``; with ``w = 1`` both are ``|z_tj|``);
 - ``score_t`` = ``aggregation`` over columns of ``v_t``: ``"l2"`` ``sqrt(v_t1**2 + ... + v_tC**2)``
   (summed in column order), ``"max"`` or ``"mean"``;
 - tail (exponential, Siffer et al.'s DSPOT with shape 0): of the ``n`` learned scores kept (the last
@@ -32,7 +34,7 @@ for both drivers. ``advance(settings, state, rows)`` on rows A then B equals ``a
 
 >>> import numpy as np
 >>> settings = AdaptiveSettings(window=1, baseline_size=200, reference_size=200, refresh_every=10,
-...                             risk=1e-3, reset_after=None, aggregation="l2")
+...                             risk=1e-3, reset_after=None, aggregation="l2", smoothing="absolute")
 >>> state = initial_state(settings, np.random.default_rng(0).normal(size=(100, 1)))
 >>> outputs = advance(settings, state, np.array([[0.1], [8.0]]))
 >>> outputs.flag.tolist(), bool(outputs.normalized[1] > outputs.normalized[0])
@@ -49,6 +51,7 @@ from spotanomaly2_safe.errors import InvalidInputError, Reason
 
 __all__ = [
     "AGGREGATIONS",
+    "SMOOTHINGS",
     "AdaptiveOutputs",
     "AdaptiveSettings",
     "AdaptiveState",
@@ -61,6 +64,7 @@ __all__ = [
 ]
 
 AGGREGATIONS = ("l2", "max", "mean")
+SMOOTHINGS = ("absolute", "signed")
 MAD_TO_SIGMA = 1.4826
 TAIL_SCALE_FLOOR = 0.25
 LN10 = math.log(10.0)
@@ -76,6 +80,7 @@ class AdaptiveSettings(NamedTuple):
     risk: float
     reset_after: int | None
     aggregation: str
+    smoothing: str
 
 
 class AdaptiveOutputs(NamedTuple):
@@ -178,10 +183,11 @@ def refresh_tail(settings: AdaptiveSettings, state: AdaptiveState) -> None:
     state.threshold = u + sigma * (state.log_share - math.log(settings.risk))
 
 
-def deviations(state: AdaptiveState, rows: np.ndarray) -> np.ndarray:
-    """``|r - m| / s`` per row and column against the frozen baseline."""
+def deviations(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) -> np.ndarray:
+    """``(r - m) / s`` per row and column against the frozen baseline (absolute for ``smoothing="absolute"``)."""
     with np.errstate(over="ignore"):
-        return np.abs(rows - state.location) / state.scale
+        z = (rows - state.location) / state.scale
+    return np.abs(z) if settings.smoothing == "absolute" else z
 
 
 def windowed_scores(settings: AdaptiveSettings, earlier: np.ndarray, z: np.ndarray) -> np.ndarray:
@@ -192,7 +198,7 @@ def windowed_scores(settings: AdaptiveSettings, earlier: np.ndarray, z: np.ndarr
         mean = stacked[:rows]
         for lag in range(1, settings.window):
             mean = mean + stacked[lag : lag + rows]
-        mean = mean / settings.window
+        mean = np.abs(mean / settings.window)
         if settings.aggregation == "max":
             return mean.max(axis=1)
         total = mean[:, 0] * mean[:, 0] if settings.aggregation == "l2" else mean[:, 0]
@@ -228,7 +234,7 @@ def initial_state(settings: AdaptiveSettings, residuals: np.ndarray) -> Adaptive
     state.resolution, state.resolution_rules = data_resolution(residuals)
     state.baseline.extend(residuals)
     refresh_baseline(state)
-    z = deviations(state, residuals)
+    z = deviations(settings, state, residuals)
     lead = settings.window - 1
     scores = windowed_scores(settings, z[:lead], z[lead:])
     _require_finite(scores, scores)
@@ -267,7 +273,7 @@ def _commit(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray, 
 
 def peek(settings: AdaptiveSettings, state: AdaptiveState, row: np.ndarray) -> AdaptiveOutputs:
     """The outputs ``advance`` would give one validated residual row (shape ``(1, C)``), changing nothing."""
-    scores = windowed_scores(settings, state.history, deviations(state, row))
+    scores = windowed_scores(settings, state.history, deviations(settings, state, row))
     normalized = normalized_scores(state, scores)
     _require_finite(scores, normalized)
     flags = (scores > state.threshold).astype(np.int64)
@@ -287,7 +293,7 @@ def advance(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) 
     while start < total:
         stop = min(total, start + settings.refresh_every - state.rows_seen % settings.refresh_every)
         block = rows[start:stop]
-        z = deviations(state, block)
+        z = deviations(settings, state, block)
         scores = windowed_scores(settings, state.history, z)
         normalized = normalized_scores(state, scores)
         _require_finite(scores, normalized)

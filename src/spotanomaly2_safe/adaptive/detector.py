@@ -34,6 +34,7 @@ import pandas as pd
 
 from spotanomaly2_safe.adaptive.core import (
     AGGREGATIONS,
+    SMOOTHINGS,
     TAIL_SCALE_FLOOR,
     AdaptiveSettings,
     AdaptiveState,
@@ -64,6 +65,7 @@ class AdaptiveDetector:
         "risk": [Interval(float, 0.0, 0.01, closed="neither")],
         "reset_after": [Interval(int, 10, None), Options((None,))],
         "aggregation": [Options(AGGREGATIONS)],
+        "smoothing": [Options(SMOOTHINGS)],
     }
 
     def __init__(
@@ -75,6 +77,7 @@ class AdaptiveDetector:
         risk: float = 1e-3,
         reset_after: int | None = None,
         aggregation: str = "l2",
+        smoothing: str = "absolute",
     ) -> None:
         arguments = dict(locals())
         params = {name: arguments[name] for name in self.parameter_constraints}

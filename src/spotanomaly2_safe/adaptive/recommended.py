@@ -34,6 +34,7 @@ RECOMMENDED_PARAMETERS = MappingProxyType({
     "risk": 1e-3,
     "reset_after": None,
     "aggregation": "l2",
+    "smoothing": "absolute",
 })
 
 
