@@ -95,7 +95,7 @@ def test_adaptive_quantized_one_unit_step_scores_about_one_not_float_resolution(
     detector = AdaptiveDetector().fit(*_frames(values[:300]))
     scores, _ = detector.score_and_detect(*_frames(np.array([[1.0], [0.0], [3.0]]), 300))
     assert detector.fit_record_["resolution"] == [1.0]
-    assert detector.fit_record_["resolution_rules"] == ["smallest_step"]
+    assert detector.fit_record_["resolution_rules"] == ["smallest_gap"]
     assert scores["anomaly_score"].tolist() == [1.0, 0.0, 3.0]
 
 
@@ -103,7 +103,7 @@ def test_adaptive_quantized_one_unit_step_scores_about_one_not_float_resolution(
 def test_adaptive_constant_training_column_uses_the_unit_rule():
     values = np.column_stack([np.full(150, 7.0), RNG.normal(size=150)])
     detector = AdaptiveDetector().fit(*_frames(values))
-    assert detector.fit_record_["resolution_rules"] == ["unit", "smallest_step"]
+    assert detector.fit_record_["resolution_rules"] == ["unit", "smallest_gap"]
     assert detector.fit_record_["baseline"]["scale"][0] == 1.0
 
 
