@@ -164,20 +164,35 @@ class AdaptiveState:
         return twin
 
 
+def _column_medians(columns: np.ndarray) -> np.ndarray:
+    """The median of each row of a C-contiguous ``(C, n)`` array (the mean of the two middle values for even ``n``)."""
+    middle = columns.shape[1] // 2
+    if columns.shape[1] % 2:
+        return np.partition(columns, middle, axis=1)[:, middle]
+    ordered = np.partition(columns, (middle - 1, middle), axis=1)
+    return (ordered[:, middle - 1] + ordered[:, middle]) / 2.0
+
+
 def refresh_baseline(state: AdaptiveState) -> None:
     """``m`` = median, ``s`` = floored ``1.4826 * MAD`` of the kept learned residuals."""
-    rows = state.baseline.filled()
-    state.location = np.median(rows, axis=0)
-    state.scale = floored_spread(MAD_TO_SIGMA * np.median(np.abs(rows - state.location), axis=0), state.resolution)
+    columns = np.ascontiguousarray(state.baseline.filled().T)
+    state.location = _column_medians(columns)
+    spread = MAD_TO_SIGMA * _column_medians(np.abs(columns - state.location[:, None]))
+    state.scale = floored_spread(spread, state.resolution)
 
 
 def refresh_tail(settings: AdaptiveSettings, state: AdaptiveState) -> None:
-    """The exponential tail of the kept learned scores and the threshold at ``risk`` (module docstring)."""
-    scores = np.sort(state.reference.filled())
+    """The exponential tail of the kept learned scores and the threshold at ``risk`` (module docstring).
+
+    The tail is sorted before it is averaged, so the sum does not depend on the buffer's order.
+    """
+    scores = state.reference.filled()
     n_scores = len(scores)
     n_tail = tail_size(n_scores)
-    u = float(scores[n_scores - n_tail - 1])
-    sigma = max(float(np.mean(scores[n_scores - n_tail :] - u)), TAIL_SCALE_FLOOR)
+    cut = n_scores - n_tail - 1
+    ordered = np.partition(scores, cut)
+    u = float(ordered[cut])
+    sigma = max(float(np.mean(np.sort(ordered[cut + 1 :]) - u)), TAIL_SCALE_FLOOR)
     state.u, state.sigma, state.n_tail = u, sigma, n_tail
     state.log_share = math.log(n_tail / n_scores)
     state.threshold = u + sigma * (state.log_share - math.log(settings.risk))
