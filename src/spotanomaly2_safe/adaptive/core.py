@@ -118,6 +118,11 @@ class Ring:
 
     def extend(self, new: np.ndarray) -> None:
         capacity = len(self.values)
+        if len(new) == 1 and capacity > 1:
+            self.values[self.position] = new[0]
+            self.count = min(self.count + 1, capacity)
+            self.position = (self.position + 1) % capacity
+            return
         if len(new) >= capacity:
             self.values[:] = new[len(new) - capacity :]
             self.count, self.position = capacity, 0
@@ -151,6 +156,8 @@ class AdaptiveState:
         self.rows_seen = 0
         self.location = np.zeros(n_columns)
         self.scale = np.ones(n_columns)
+        self.location_values: list[float] = []
+        self.scale_values: list[float] = []
         self.u = self.sigma = self.log_share = self.threshold = 0.0
         self.n_tail = 0
 
@@ -160,6 +167,7 @@ class AdaptiveState:
         for name in ("resolution", "history", "run_rows", "location", "scale"):
             setattr(twin, name, getattr(self, name).copy())
         twin.resolution_rules = list(self.resolution_rules)
+        twin.location_values, twin.scale_values = list(self.location_values), list(self.scale_values)
         twin.baseline, twin.reference = self.baseline.copy(), self.reference.copy()
         return twin
 
@@ -176,9 +184,14 @@ def _column_medians(columns: np.ndarray) -> np.ndarray:
 def refresh_baseline(state: AdaptiveState) -> None:
     """``m`` = median, ``s`` = floored ``1.4826 * MAD`` of the kept learned residuals."""
     columns = np.ascontiguousarray(state.baseline.filled().T)
-    state.location = _column_medians(columns)
-    spread = MAD_TO_SIGMA * _column_medians(np.abs(columns - state.location[:, None]))
-    state.scale = floored_spread(spread, state.resolution)
+    location = _column_medians(columns)
+    set_baseline(state, location, floored_spread(MAD_TO_SIGMA * _column_medians(np.abs(columns - location[:, None])), state.resolution))
+
+
+def set_baseline(state: AdaptiveState, location: np.ndarray, scale: np.ndarray) -> None:
+    """Freeze ``m`` and ``s`` (also as Python floats for the one-row path)."""
+    state.location, state.scale = location, scale
+    state.location_values, state.scale_values = location.tolist(), scale.tolist()
 
 
 def refresh_tail(settings: AdaptiveSettings, state: AdaptiveState) -> None:
@@ -227,6 +240,38 @@ def normalized_scores(state: AdaptiveState, scores: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         surprise = np.maximum((scores - state.u) / state.sigma - state.log_share, 0.0) / LN10 + 0.0  # + 0.0: no -0.0
         return surprise / (1.0 + surprise)
+
+
+def score_row(settings: AdaptiveSettings, state: AdaptiveState, values: list[float]) -> tuple[float, float, list[float]]:
+    """One row as Python floats: ``(score, normalized, deviations)``, bit-identical to the vectorized functions.
+
+    The same correctly rounded operations in the same order as ``deviations``, ``windowed_scores`` and
+    ``normalized_scores`` (the streaming driver's fast path; the tests check the identity).
+    """
+    z = [(value - centre) / spread for value, centre, spread in zip(values, state.location_values, state.scale_values)]
+    if settings.smoothing == "absolute":
+        z = [abs(value) for value in z]
+    earlier = state.history.T.tolist()
+    means = []
+    for column, value in enumerate(z):
+        total = earlier[column][0] if earlier[column] else value
+        for lag in range(1, settings.window - 1):
+            total = total + earlier[column][lag]
+        means.append(abs((total + value if settings.window > 1 else total) / settings.window))
+    if settings.aggregation == "max":
+        score = max(means)
+    elif settings.aggregation == "l2":
+        total = means[0] * means[0]
+        for mean in means[1:]:
+            total = total + mean * mean
+        score = math.sqrt(total)
+    else:
+        total = means[0]
+        for mean in means[1:]:
+            total = total + mean
+        score = total / len(means)
+    surprise = max((score - state.u) / state.sigma - state.log_share, 0.0) / LN10 + 0.0
+    return score, surprise / (1.0 + surprise), z
 
 
 def _require_finite(scores: np.ndarray, normalized: np.ndarray) -> None:
@@ -287,13 +332,25 @@ def _commit(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray, 
 
 
 def peek(settings: AdaptiveSettings, state: AdaptiveState, row: np.ndarray) -> AdaptiveOutputs:
-    """The outputs ``advance`` would give one validated residual row (shape ``(1, C)``), changing nothing."""
-    scores = windowed_scores(settings, state.history, deviations(settings, state, row))
-    normalized = normalized_scores(state, scores)
-    _require_finite(scores, normalized)
-    flags = (scores > state.threshold).astype(np.int64)
-    reset = bool(flags[0]) and state.run_length + 1 == settings.reset_after
-    return AdaptiveOutputs(scores, normalized, flags, np.array([int(reset)]))
+    """The outputs ``advance`` would give one validated residual row (a list of floats), changing nothing."""
+    score, normalized, _ = _checked_row(settings, state, row)
+    flag = score > state.threshold
+    return AdaptiveOutputs(score, normalized, int(flag), int(flag and state.run_length + 1 == settings.reset_after))
+
+
+def _checked_row(settings: AdaptiveSettings, state: AdaptiveState, row: list[float]) -> tuple[float, float, list[float]]:
+    score, normalized, z = score_row(settings, state, row)
+    if not (math.isfinite(score) and math.isfinite(normalized)):
+        _require_finite(np.array([score]), np.array([normalized]))
+    return score, normalized, z
+
+
+def _advance_one(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) -> AdaptiveOutputs:
+    score, normalized, z = _checked_row(settings, state, rows[0].tolist())
+    flag = score > state.threshold
+    run = state.run_length + 1 if flag else 0
+    reset = _commit(settings, state, rows, np.array([z]), np.array([score]), np.array([flag]), run)
+    return AdaptiveOutputs(np.array([score]), np.array([normalized]), np.array([int(flag)]), np.array([int(reset)]))
 
 
 def advance(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) -> AdaptiveOutputs:
@@ -303,6 +360,8 @@ def advance(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) 
     atomicity pass a copy. Block = the rows up to the next refresh, cut after a reset.
     """
     total = len(rows)
+    if total == 1:
+        return _advance_one(settings, state, rows)
     outputs = AdaptiveOutputs(np.empty(total), np.empty(total), np.zeros(total, dtype=np.int64), np.zeros(total, dtype=np.int64))
     start = 0
     while start < total:

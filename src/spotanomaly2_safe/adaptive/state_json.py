@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from spotanomaly2_safe.adaptive.core import AdaptiveSettings, AdaptiveState
+from spotanomaly2_safe.adaptive.core import AdaptiveSettings, AdaptiveState, set_baseline
 from spotanomaly2_safe.adaptive.spread import RESOLUTION_RULES
 from spotanomaly2_safe.errors import InvalidInputError, Reason
 
@@ -102,9 +102,9 @@ def state_from_json(data: Any, settings: AdaptiveSettings, n_columns: int) -> Ad
     expected_run = 0 if settings.reset_after is None else state.run_length
     state.run_rows[:expected_run] = _matrix(data, "run", (expected_run, expected_run), n_columns)
     state.rows_seen = _count(data, "rows_seen", math.inf)
-    state.location = _vector(data, "location", (n_columns, n_columns))
-    state.scale = _vector(data, "scale", (n_columns, n_columns))
-    _require(bool((state.scale > 0).all()), "scale must be positive")
+    location, scale = _vector(data, "location", (n_columns, n_columns)), _vector(data, "scale", (n_columns, n_columns))
+    _require(bool((scale > 0).all()), "scale must be positive")
+    set_baseline(state, location, scale)
     state.n_tail = _count(data, "n_tail", settings.reference_size)
     state.u, state.sigma, state.log_share, state.threshold = (_number(data, name) for name in _FROZEN)
     _require(state.sigma > 0 and state.log_share <= 0, "sigma must be positive and log_share at most 0")

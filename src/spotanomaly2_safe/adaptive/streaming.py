@@ -69,20 +69,16 @@ class AdaptiveResidualDetector(AnomalyDetector):
 
     def evaluate_one(self, x: dict) -> dict[str, float | int]:
         """What ``learn_one(x)`` would output for ``x``: anomaly_score, anomaly_score_normalized, anomaly_flag, baseline_reset."""
-        row = self._row(x)
+        values = validate_observation(x, self.channels)
         if self.state is None:
             return {"anomaly_score": 0.0, "anomaly_score_normalized": 0.0, "anomaly_flag": 0, "baseline_reset": 0}
-        outputs = peek(self.settings, self.state, row)
-        return {
-            "anomaly_score": float(outputs.score[0]),
-            "anomaly_score_normalized": float(outputs.normalized[0]),
-            "anomaly_flag": int(outputs.flag[0]),
-            "baseline_reset": int(outputs.reset[0]),
-        }
+        outputs = peek(self.settings, self.state, values)
+        return dict(zip(("anomaly_score", "anomaly_score_normalized", "anomaly_flag", "baseline_reset"), outputs))
 
     def score_one(self, x: dict) -> float:
         """The row's ``anomaly_score`` (0.0 while training); changes nothing."""
-        return self.evaluate_one(x)["anomaly_score"]
+        values = validate_observation(x, self.channels)
+        return 0.0 if self.state is None else peek(self.settings, self.state, values).score
 
     def _params(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.parameter_constraints}
