@@ -26,14 +26,16 @@ from spotanomaly2_safe.parameters import reject_unknown_parameters
 
 __all__ = ["RECOMMENDED_PARAMETERS", "recommended_detector"]
 
+# Chosen on SKAB (README, "Recommended configuration"): the best F1 with a false-alarm rate <= 12 % among 96
+# configurations; the mean of |z| over 10 rows, a 1,000-row baseline and a reset after 500 flagged rows.
 RECOMMENDED_PARAMETERS = MappingProxyType({
-    "window": 1,
-    "baseline_size": 500,
+    "window": 10,
+    "baseline_size": 1000,
     "reference_size": 2000,
     "refresh_every": 10,
     "risk": 1e-3,
-    "reset_after": None,
-    "aggregation": "l2",
+    "reset_after": 500,
+    "aggregation": "max",
     "smoothing": "absolute",
 })
 
