@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """The adaptive method: a causal robust baseline, protected learning and a following tail threshold.
 
-Read order: spread -> core (the one step function) -> state_json -> detector (batch driver) ->
+Read order: spread -> state -> scores -> core (the one step function) -> state_json -> detector (batch driver) ->
 streaming (streaming driver) -> recommended.
 """
 

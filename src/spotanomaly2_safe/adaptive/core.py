@@ -33,6 +33,7 @@ correctly rounded IEEE operation (``+ - * / sqrt``, comparisons), and the refres
 for both drivers. ``advance(settings, state, rows)`` on rows A then B equals ``advance`` on A + B.
 
 >>> import numpy as np
+>>> from spotanomaly2_safe.adaptive.state import AdaptiveSettings
 >>> settings = AdaptiveSettings(window=1, baseline_size=200, reference_size=200, refresh_every=10,
 ...                             risk=1e-3, reset_after=None, aggregation="l2", smoothing="absolute")
 >>> state = initial_state(settings, np.random.default_rng(0).normal(size=(100, 1)))
@@ -42,54 +43,17 @@ for both drivers. ``advance(settings, state, rows)`` on rows A then B equals ``a
 """
 
 import math
-from typing import NamedTuple
 
 import numpy as np
 
+from spotanomaly2_safe.adaptive.scores import deviations, normalized_scores, require_finite, score_row, windowed_scores
 from spotanomaly2_safe.adaptive.spread import data_resolution, floored_spread
-from spotanomaly2_safe.errors import InvalidInputError, Reason
+from spotanomaly2_safe.adaptive.state import AdaptiveOutputs, AdaptiveSettings, AdaptiveState, set_baseline
 
-__all__ = [
-    "AGGREGATIONS",
-    "SMOOTHINGS",
-    "AdaptiveOutputs",
-    "AdaptiveSettings",
-    "AdaptiveState",
-    "MAD_TO_SIGMA",
-    "TAIL_SCALE_FLOOR",
-    "advance",
-    "initial_state",
-    "peek",
-    "tail_size",
-]
+__all__ = ["MAD_TO_SIGMA", "TAIL_SCALE_FLOOR", "advance", "initial_state", "peek", "tail_size"]
 
-AGGREGATIONS = ("l2", "max", "mean")
-SMOOTHINGS = ("absolute", "signed")
 MAD_TO_SIGMA = 1.4826
 TAIL_SCALE_FLOOR = 0.25
-LN10 = math.log(10.0)
-
-
-class AdaptiveSettings(NamedTuple):
-    """The parameters of the method (validated by the drivers' constraint table)."""
-
-    window: int
-    baseline_size: int
-    reference_size: int
-    refresh_every: int
-    risk: float
-    reset_after: int | None
-    aggregation: str
-    smoothing: str
-
-
-class AdaptiveOutputs(NamedTuple):
-    """Per row: raw score, normalized score, flag (0/1) and baseline reset (0/1)."""
-
-    score: np.ndarray
-    normalized: np.ndarray
-    flag: np.ndarray
-    reset: np.ndarray
 
 
 def tail_size(n_scores: int) -> int:
@@ -99,77 +63,6 @@ def tail_size(n_scores: int) -> int:
     (10, 11, 45)
     """
     return math.isqrt(n_scores - 1) + 1
-
-
-class Ring:
-    """A bounded first-in-first-out buffer of rows (or values); statistics on it are order-free."""
-
-    def __init__(self, capacity: int, shape: tuple = ()) -> None:
-        self.values = np.zeros((capacity, *shape))
-        self.count = 0
-        self.position = 0
-
-    def filled(self) -> np.ndarray:
-        return self.values[: self.count]
-
-    def ordered(self) -> np.ndarray:
-        """The kept entries, oldest first."""
-        return np.concatenate([self.values[self.position : self.count], self.values[: self.position]])
-
-    def extend(self, new: np.ndarray) -> None:
-        capacity = len(self.values)
-        if len(new) == 1 and capacity > 1:
-            self.values[self.position] = new[0]
-            self.count = min(self.count + 1, capacity)
-            self.position = (self.position + 1) % capacity
-            return
-        if len(new) >= capacity:
-            self.values[:] = new[len(new) - capacity :]
-            self.count, self.position = capacity, 0
-            return
-        slots = (self.position + np.arange(len(new))) % capacity
-        self.values[slots] = new
-        self.count = min(self.count + len(new), capacity)
-        self.position = (self.position + len(new)) % capacity
-
-    def replace(self, new: np.ndarray) -> None:
-        self.count = self.position = 0
-        self.extend(new)
-
-    def copy(self) -> "Ring":
-        twin = Ring.__new__(Ring)
-        twin.values, twin.count, twin.position = self.values.copy(), self.count, self.position
-        return twin
-
-
-class AdaptiveState:
-    """Everything the method carries between rows (see ``spotanomaly2_safe.adaptive.state_json``)."""
-
-    def __init__(self, settings: AdaptiveSettings, n_columns: int) -> None:
-        self.resolution = np.ones(n_columns)
-        self.resolution_rules: list[str] = []
-        self.baseline = Ring(settings.baseline_size, (n_columns,))
-        self.reference = Ring(settings.reference_size)
-        self.history = np.zeros((settings.window - 1, n_columns))
-        self.run_rows = np.zeros((settings.reset_after or 0, n_columns))
-        self.run_length = 0
-        self.rows_seen = 0
-        self.location = np.zeros(n_columns)
-        self.scale = np.ones(n_columns)
-        self.location_values: list[float] = []
-        self.scale_values: list[float] = []
-        self.u = self.sigma = self.log_share = self.threshold = 0.0
-        self.n_tail = 0
-
-    def copy(self) -> "AdaptiveState":
-        twin = AdaptiveState.__new__(AdaptiveState)
-        twin.__dict__.update(self.__dict__)
-        for name in ("resolution", "history", "run_rows", "location", "scale"):
-            setattr(twin, name, getattr(self, name).copy())
-        twin.resolution_rules = list(self.resolution_rules)
-        twin.location_values, twin.scale_values = list(self.location_values), list(self.scale_values)
-        twin.baseline, twin.reference = self.baseline.copy(), self.reference.copy()
-        return twin
 
 
 def _column_medians(columns: np.ndarray) -> np.ndarray:
@@ -187,13 +80,6 @@ def refresh_baseline(state: AdaptiveState) -> None:
     location = _column_medians(columns)
     set_baseline(state, location, floored_spread(MAD_TO_SIGMA * _column_medians(np.abs(columns - location[:, None])), state.resolution))
 
-
-def set_baseline(state: AdaptiveState, location: np.ndarray, scale: np.ndarray) -> None:
-    """Freeze ``m`` and ``s`` (also as Python floats for the one-row path)."""
-    state.location, state.scale = location, scale
-    state.location_values, state.scale_values = location.tolist(), scale.tolist()
-
-
 def refresh_tail(settings: AdaptiveSettings, state: AdaptiveState) -> None:
     """The exponential tail of the kept learned scores and the threshold at ``risk`` (module docstring).
 
@@ -210,80 +96,6 @@ def refresh_tail(settings: AdaptiveSettings, state: AdaptiveState) -> None:
     state.log_share = math.log(n_tail / n_scores)
     state.threshold = u + sigma * (state.log_share - math.log(settings.risk))
 
-
-def deviations(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) -> np.ndarray:
-    """``(r - m) / s`` per row and column against the frozen baseline (absolute for ``smoothing="absolute"``)."""
-    with np.errstate(over="ignore"):
-        z = (rows - state.location) / state.scale
-    return np.abs(z) if settings.smoothing == "absolute" else z
-
-
-def windowed_scores(settings: AdaptiveSettings, earlier: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """Row scores of ``z`` given the ``window - 1`` rows of deviations before it (oldest first)."""
-    stacked = np.concatenate([earlier, z]) if settings.window > 1 else z
-    rows = len(z)
-    with np.errstate(over="ignore", invalid="ignore"):
-        mean = stacked[:rows]
-        for lag in range(1, settings.window):
-            mean = mean + stacked[lag : lag + rows]
-        mean = np.abs(mean / settings.window)
-        if settings.aggregation == "max":
-            return mean.max(axis=1)
-        total = mean[:, 0] * mean[:, 0] if settings.aggregation == "l2" else mean[:, 0]
-        for column in range(1, mean.shape[1]):
-            total = total + (mean[:, column] * mean[:, column] if settings.aggregation == "l2" else mean[:, column])
-        return np.sqrt(total) if settings.aggregation == "l2" else total / mean.shape[1]
-
-
-def normalized_scores(state: AdaptiveState, scores: np.ndarray) -> np.ndarray:
-    """``L / (1 + L)`` with ``L = -log10 P(S > score)`` under the frozen exponential tail."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        surprise = np.maximum((scores - state.u) / state.sigma - state.log_share, 0.0) / LN10 + 0.0  # + 0.0: no -0.0
-        return surprise / (1.0 + surprise)
-
-
-def score_row(settings: AdaptiveSettings, state: AdaptiveState, values: list[float]) -> tuple[float, float, list[float]]:
-    """One row as Python floats: ``(score, normalized, deviations)``, bit-identical to the vectorized functions.
-
-    The same correctly rounded operations in the same order as ``deviations``, ``windowed_scores`` and
-    ``normalized_scores`` (the streaming driver's fast path; the tests check the identity).
-    """
-    z = [(value - centre) / spread for value, centre, spread in zip(values, state.location_values, state.scale_values)]
-    if settings.smoothing == "absolute":
-        z = [abs(value) for value in z]
-    earlier = state.history.T.tolist()
-    means = []
-    for column, value in enumerate(z):
-        total = earlier[column][0] if earlier[column] else value
-        for lag in range(1, settings.window - 1):
-            total = total + earlier[column][lag]
-        means.append(abs((total + value if settings.window > 1 else total) / settings.window))
-    if settings.aggregation == "max":
-        score = max(means)
-    elif settings.aggregation == "l2":
-        total = means[0] * means[0]
-        for mean in means[1:]:
-            total = total + mean * mean
-        score = math.sqrt(total)
-    else:
-        total = means[0]
-        for mean in means[1:]:
-            total = total + mean
-        score = total / len(means)
-    surprise = max((score - state.u) / state.sigma - state.log_share, 0.0) / LN10 + 0.0
-    return score, surprise / (1.0 + surprise), z
-
-
-def _require_finite(scores: np.ndarray, normalized: np.ndarray) -> None:
-    bad = ~(np.isfinite(scores) & np.isfinite(normalized))
-    if bad.any():
-        raise InvalidInputError(
-            f"The adaptive score overflows float64 at row position {int(np.flatnonzero(bad)[0])} of the batch; "
-            "residuals this large cannot be scored.",
-            reason=Reason.SCORE_OVERFLOW,
-        )
-
-
 def initial_state(settings: AdaptiveSettings, residuals: np.ndarray) -> AdaptiveState:
     """The state after fitting on validated training residuals (at least ``window`` + 1 rows).
 
@@ -297,7 +109,7 @@ def initial_state(settings: AdaptiveSettings, residuals: np.ndarray) -> Adaptive
     z = deviations(settings, state, residuals)
     lead = settings.window - 1
     scores = windowed_scores(settings, z[:lead], z[lead:])
-    _require_finite(scores, scores)
+    require_finite(scores, scores)
     state.reference.extend(scores)
     state.history = z[len(z) - lead :].copy()
     refresh_tail(settings, state)
@@ -341,7 +153,7 @@ def peek(settings: AdaptiveSettings, state: AdaptiveState, row: np.ndarray) -> A
 def _checked_row(settings: AdaptiveSettings, state: AdaptiveState, row: list[float]) -> tuple[float, float, list[float]]:
     score, normalized, z = score_row(settings, state, row)
     if not (math.isfinite(score) and math.isfinite(normalized)):
-        _require_finite(np.array([score]), np.array([normalized]))
+        require_finite(np.array([score]), np.array([normalized]))
     return score, normalized, z
 
 
@@ -370,7 +182,7 @@ def advance(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) 
         z = deviations(settings, state, block)
         scores = windowed_scores(settings, state.history, z)
         normalized = normalized_scores(state, scores)
-        _require_finite(scores, normalized)
+        require_finite(scores, normalized)
         flags = scores > state.threshold
         runs = _run_lengths(state.run_length, flags)
         if settings.reset_after is not None and (runs == settings.reset_after).any():

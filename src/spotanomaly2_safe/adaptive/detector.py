@@ -32,15 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from spotanomaly2_safe.adaptive.core import (
-    AGGREGATIONS,
-    SMOOTHINGS,
-    TAIL_SCALE_FLOOR,
-    AdaptiveSettings,
-    AdaptiveState,
-    advance,
-    initial_state,
-)
+from spotanomaly2_safe.adaptive.core import TAIL_SCALE_FLOOR, advance, initial_state
+from spotanomaly2_safe.adaptive.state import AGGREGATIONS, SMOOTHINGS, AdaptiveSettings, AdaptiveState
 from spotanomaly2_safe.adaptive.state_json import state_from_json, state_to_json
 from spotanomaly2_safe.constants import MIN_TRAIN_SIZE
 from spotanomaly2_safe.contracts import validate_frames

@@ -11,7 +11,8 @@ builds continues the series bit for bit (the statistics on the buffers do not de
 
 >>> import json
 >>> import numpy as np
->>> from spotanomaly2_safe.adaptive.core import AdaptiveSettings, advance, initial_state
+>>> from spotanomaly2_safe.adaptive.core import advance, initial_state
+>>> from spotanomaly2_safe.adaptive.state import AdaptiveSettings
 >>> settings = AdaptiveSettings(3, 100, 100, 5, 1e-3, None, "max", "signed")
 >>> state = initial_state(settings, np.random.default_rng(1).normal(size=(120, 2)))
 >>> copy = state_from_json(json.loads(json.dumps(state_to_json(state), allow_nan=False)), settings, 2)
@@ -25,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from spotanomaly2_safe.adaptive.core import AdaptiveSettings, AdaptiveState, set_baseline
+from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState, set_baseline
 from spotanomaly2_safe.adaptive.spread import RESOLUTION_RULES
 from spotanomaly2_safe.errors import InvalidInputError, Reason
 

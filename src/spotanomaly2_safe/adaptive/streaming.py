@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from spotanomaly2_safe.adaptive.core import AdaptiveSettings, advance, initial_state, peek
+from spotanomaly2_safe.adaptive.core import advance, initial_state, peek
+from spotanomaly2_safe.adaptive.state import AdaptiveSettings
 from spotanomaly2_safe.adaptive.detector import AdaptiveDetector
 from spotanomaly2_safe.adaptive.state_json import state_from_json, state_to_json
 from spotanomaly2_safe.constants import MIN_TRAIN_SIZE
