@@ -22,8 +22,7 @@ from spotanomaly2_safe.adaptive.core import tail_size
 from spotanomaly2_safe.adaptive.recommended import RECOMMENDED_PARAMETERS
 from spotanomaly2_safe.errors import Reason
 
-RNG = np.random.default_rng(16)
-NOISE = RNG.normal(size=(1500, 2)) * [1.0, 5.0]
+NOISE = np.random.default_rng(16).normal(size=(1500, 2)) * [1.0, 5.0]
 
 
 def _frames(values: np.ndarray, start: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -58,7 +57,8 @@ CONFIGURATIONS = [
 
 @pytest.mark.requirement("REQ-ADA-001")
 def test_adaptive_score_uses_only_learned_rows_before_the_row():
-    values = RNG.normal(size=(160, 1)) * 2.0
+    values = np.random.default_rng(161).normal(size=(160, 1)) * 2.0
+    values[130] = 40.0  # flagged, so never learned
     detector = AdaptiveDetector(refresh_every=1, baseline_size=1000, risk=1e-3).fit(*_frames(values[:100]))
     scores, flags = detector.score_and_detect(*_frames(values[100:], 100))
     learned = np.concatenate([np.ones(100, dtype=bool), flags["anomaly_flag"].to_numpy() == 0])
@@ -83,7 +83,7 @@ def test_adaptive_outputs_of_earlier_rows_do_not_depend_on_later_rows():
 
 @pytest.mark.requirement("REQ-ADA-001")
 def test_adaptive_baseline_follows_a_slow_drift():
-    values = RNG.normal(size=(3000, 1)) + np.linspace(0.0, 30.0, 3000)[:, None]
+    values = np.random.default_rng(162).normal(size=(3000, 1)) + np.linspace(0.0, 30.0, 3000)[:, None]
     adaptive = AdaptiveDetector(baseline_size=200).fit_score_detect(*_frames(values[:300]), *_frames(values[300:], 300))[1]
     assert adaptive["anomaly_flag"].mean() < 0.01
 
@@ -101,7 +101,7 @@ def test_adaptive_quantized_one_unit_step_scores_about_one_not_float_resolution(
 
 @pytest.mark.requirement("REQ-ADA-002")
 def test_adaptive_constant_training_column_uses_the_unit_rule():
-    values = np.column_stack([np.full(150, 7.0), RNG.normal(size=150)])
+    values = np.column_stack([np.full(150, 7.0), np.random.default_rng(163).normal(size=150)])
     detector = AdaptiveDetector().fit(*_frames(values))
     assert detector.fit_record_["resolution_rules"] == ["unit", "smallest_gap"]
     assert detector.fit_record_["baseline"]["scale"][0] == 1.0
@@ -169,6 +169,15 @@ def test_adaptive_normalized_score_is_strictly_increasing_and_never_ties_at_one(
 
 
 @pytest.mark.requirement("REQ-ADA-006")
+def test_adaptive_normalized_score_never_decreases_with_the_score():
+    detector = AdaptiveDetector(refresh_every=10_000).fit(*_frames(NOISE[:300, :1]))
+    probes = 1.0 + np.sort(np.abs(np.random.default_rng(164).standard_t(2, size=(2000, 1))) * 10.0, axis=0)  # above the median
+    scores, _ = detector.score_and_detect(*_frames(probes, 300))
+    assert (np.diff(scores["anomaly_score"].to_numpy()) >= 0).all()
+    assert (np.diff(scores["anomaly_score_normalized"].to_numpy()) >= 0).all()
+
+
+@pytest.mark.requirement("REQ-ADA-006")
 def test_adaptive_normalized_score_at_the_threshold_is_the_risk_on_the_log_scale():
     detector = AdaptiveDetector(risk=1e-3).fit(*_frames(NOISE[:300, :1]))
     record = detector.fit_record_
@@ -223,7 +232,7 @@ def test_adaptive_streaming_snapshot_continues_bit_identically():
 @pytest.mark.requirement("REQ-ADA-008")
 @pytest.mark.parametrize("n_columns", [1, 8])
 def test_recommended_detector_runs_from_100_training_rows(n_columns):
-    values = RNG.normal(size=(400, n_columns))
+    values = np.random.default_rng(165).normal(size=(400, n_columns))
     detector = recommended_detector()
     scores, flags = detector.fit_score_detect(*_frames(values[:100]), *_frames(values[100:], 100))
     assert list(scores.columns) == ["anomaly_score", "anomaly_score_normalized"]
@@ -407,7 +416,7 @@ def test_adaptive_streaming_malformed_state_dict_is_invalid_state(corrupt):
 
 @pytest.mark.requirement("REQ-ADA-010")
 def test_adaptive_state_stays_bounded_on_a_long_series():
-    values = RNG.normal(size=(20_000, 1))
+    values = np.random.default_rng(166).normal(size=(20_000, 1))
     detector = AdaptiveDetector(baseline_size=300, reference_size=500, reset_after=20, window=5)
     detector.fit_score_detect(*_frames(values[:200]), *_frames(values[200:], 200))
     state = detector.state_dict()["state"]

@@ -18,8 +18,8 @@ only from rows before ``t``, never from ``t`` itself):
   ``log P(S > s) = log(N_u / n) - (s - u) / sigma``, capped at 0 (probability 1);
 - ``flag_t = score_t > threshold`` with ``threshold = u + sigma * (log(N_u / n) - log(risk))``: a
   per-row false-alarm probability ``risk`` under the fitted tail;
-- ``normalized_t = L / (1 + L)``, ``L = -log10 P(S > score_t)``: strictly increasing above ``u``,
-  never clipped, never saturating short of float64's range.
+- ``normalized_t = L / (1 + L)``, ``L = -log10 P(S > score_t)``: increasing above ``u`` (``L`` is
+  linear in the score), never clipped; float64 rounds it to 1.0 only about 2e16 tail scales above ``u``.
 
 Protection: a flagged row is not learned (neither its residual by the baseline nor its score by the
 tail). Failure mode: a permanent level change is flagged forever. Rule for it (``reset_after = R``):
