@@ -216,6 +216,20 @@ def test_adaptive_any_split_with_json_state_is_bit_identical_to_one_batch(cuts, 
 
 
 @pytest.mark.requirement("REQ-ADA-007")
+def test_adaptive_streaming_learns_the_values_x_holds_when_learned():
+    values = _series_with_faults()[:400]
+    scoring_first, learning_only = (AdaptiveResidualDetector(training_rows=200, window=3, smoothing="signed") for _ in range(2))
+    for position, row in enumerate(values):
+        x = {"load": float(row[0]), "price": float(row[1])}
+        scoring_first.score_one(x)
+        if position % 7 == 0:
+            x["load"] = 50.0  # mutated between score_one and learn_one: the new values are learned
+        scoring_first.learn_one(x)
+        learning_only.learn_one(dict(x))
+    assert json.dumps(scoring_first.state_dict()) == json.dumps(learning_only.state_dict())
+
+
+@pytest.mark.requirement("REQ-ADA-007")
 def test_adaptive_streaming_snapshot_continues_bit_identically():
     values = _series_with_faults()
     original = AdaptiveResidualDetector(training_rows=200, reset_after=30)

@@ -43,6 +43,7 @@ for both drivers. ``advance(settings, state, rows)`` on rows A then B equals ``a
 """
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -50,7 +51,7 @@ from spotanomaly2_safe.adaptive.scores import deviations, normalized_scores, req
 from spotanomaly2_safe.adaptive.spread import data_resolution, floored_spread
 from spotanomaly2_safe.adaptive.state import AdaptiveOutputs, AdaptiveSettings, AdaptiveState, set_baseline
 
-__all__ = ["MAD_TO_SIGMA", "TAIL_SCALE_FLOOR", "advance", "initial_state", "peek", "tail_size"]
+__all__ = ["MAD_TO_SIGMA", "TAIL_SCALE_FLOOR", "advance", "advance_one", "checked_row", "initial_state", "peek", "tail_size"]
 
 MAD_TO_SIGMA = 1.4826
 TAIL_SCALE_FLOOR = 0.25
@@ -122,11 +123,17 @@ def _run_lengths(previous: int, flags: np.ndarray) -> np.ndarray:
     return np.where(last_clear >= 0, positions - last_clear, positions + 1 + previous)
 
 
-def _commit(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray, z: np.ndarray, scores: np.ndarray, flags: np.ndarray, run: int) -> bool:
-    learned = ~flags
-    state.baseline.extend(rows[learned])
-    state.reference.extend(scores[learned])
-    if settings.window > 1:
+def _commit(settings: AdaptiveSettings, state: AdaptiveState, rows: Sequence, z: Sequence, learned_rows: Sequence, learned_scores: Sequence, run: int) -> bool:
+    """Learn a scored block (the protect rule: only ``learned_rows`` / ``learned_scores``), then reset and refresh as due.
+
+    Sequences are numpy arrays for a block, or lists for one row (the streaming fast path).
+    """
+    state.baseline.extend(learned_rows)
+    state.reference.extend(learned_scores)
+    if settings.window > 1 and len(z) == 1:
+        state.history[:-1] = state.history[1:]  # numpy copies overlapping slices correctly
+        state.history[-1] = z[0]
+    elif settings.window > 1:
         state.history = np.concatenate([state.history, z])[len(z) :]
     reset = False
     if settings.reset_after is not None and run:
@@ -143,26 +150,34 @@ def _commit(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray, 
     return reset
 
 
-def peek(settings: AdaptiveSettings, state: AdaptiveState, row: np.ndarray) -> AdaptiveOutputs:
-    """The outputs ``advance`` would give one validated residual row (a list of floats), changing nothing."""
-    score, normalized, _ = _checked_row(settings, state, row)
+def peek(
+    settings: AdaptiveSettings, state: AdaptiveState, values: list[float], scored: tuple[float, float, list[float]] | None = None
+) -> AdaptiveOutputs:
+    """The outputs ``advance`` would give one validated row given as floats (Python scalars), changing nothing."""
+    score, normalized, _ = checked_row(settings, state, values) if scored is None else scored
     flag = score > state.threshold
     return AdaptiveOutputs(score, normalized, int(flag), int(flag and state.run_length + 1 == settings.reset_after))
 
 
-def _checked_row(settings: AdaptiveSettings, state: AdaptiveState, row: list[float]) -> tuple[float, float, list[float]]:
+def checked_row(settings: AdaptiveSettings, state: AdaptiveState, row: list[float]) -> tuple[float, float, list[float]]:
     score, normalized, z = score_row(settings, state, row)
     if not (math.isfinite(score) and math.isfinite(normalized)):
         require_finite(np.array([score]), np.array([normalized]))
     return score, normalized, z
 
 
-def _advance_one(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) -> AdaptiveOutputs:
-    score, normalized, z = _checked_row(settings, state, rows[0].tolist())
+def advance_one(
+    settings: AdaptiveSettings, state: AdaptiveState, values: list[float], scored: tuple[float, float, list[float]] | None = None
+) -> tuple[float, float, int, int]:
+    """``advance`` on one validated row given as floats, returning Python scalars (the streaming driver's path).
+
+    ``scored`` is what ``score_row`` (checked) gave this row on this state, when the caller has it already.
+    """
+    score, normalized, z = checked_row(settings, state, values) if scored is None else scored
     flag = score > state.threshold
-    run = state.run_length + 1 if flag else 0
-    reset = _commit(settings, state, rows, np.array([z]), np.array([score]), np.array([flag]), run)
-    return AdaptiveOutputs(np.array([score]), np.array([normalized]), np.array([int(flag)]), np.array([int(reset)]))
+    learned_rows, learned_scores = ((), ()) if flag else ([values], [score])
+    reset = _commit(settings, state, [values], [z], learned_rows, learned_scores, state.run_length + 1 if flag else 0)
+    return score, normalized, int(flag), int(reset)
 
 
 def advance(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) -> AdaptiveOutputs:
@@ -173,7 +188,7 @@ def advance(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) 
     """
     total = len(rows)
     if total == 1:
-        return _advance_one(settings, state, rows)
+        return AdaptiveOutputs(*(np.array([value]) for value in advance_one(settings, state, rows[0].tolist())))
     outputs = AdaptiveOutputs(np.empty(total), np.empty(total), np.zeros(total, dtype=np.int64), np.zeros(total, dtype=np.int64))
     start = 0
     while start < total:
@@ -190,6 +205,7 @@ def advance(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) 
             block, z, scores, normalized, flags, runs = block[:cut], z[:cut], scores[:cut], normalized[:cut], flags[:cut], runs[:cut]
         stop = start + len(block)
         outputs.score[start:stop], outputs.normalized[start:stop], outputs.flag[start:stop] = scores, normalized, flags
-        outputs.reset[stop - 1] = _commit(settings, state, block, z, scores, flags, int(runs[-1]))
+        learned = ~flags
+        outputs.reset[stop - 1] = _commit(settings, state, block, z, block[learned], scores[learned], int(runs[-1]))
         start = stop
     return outputs

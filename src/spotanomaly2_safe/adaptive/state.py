@@ -14,6 +14,7 @@ one-row path).
 ([2.0, 3.0, 4.0], 3)
 """
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -61,8 +62,10 @@ class Ring:
         """The kept entries, oldest first."""
         return np.concatenate([self.values[self.position : self.count], self.values[: self.position]])
 
-    def extend(self, new: np.ndarray) -> None:
+    def extend(self, new: Sequence) -> None:
         capacity = len(self.values)
+        if not len(new):
+            return
         if len(new) == 1 and capacity > 1:
             self.values[self.position] = new[0]
             self.count = min(self.count + 1, capacity)

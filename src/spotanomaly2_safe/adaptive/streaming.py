@@ -19,11 +19,12 @@ The detector protects itself (a flagged row is not learned); wrapping it in a fi
 (1, True)
 """
 
+import math
 from typing import Any
 
 import numpy as np
 
-from spotanomaly2_safe.adaptive.core import advance, initial_state, peek
+from spotanomaly2_safe.adaptive.core import advance_one, checked_row, initial_state, peek
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings
 from spotanomaly2_safe.adaptive.detector import AdaptiveDetector
 from spotanomaly2_safe.adaptive.state_json import state_from_json, state_to_json
@@ -52,17 +53,32 @@ class AdaptiveResidualDetector(AnomalyDetector):
         self.channels: tuple[str, ...] | None = None
         self.training: list[list[float]] = []
         self.state = None
+        self._last_scored: tuple | None = None
 
-    def _row(self, x: dict) -> np.ndarray:
-        return np.array([validate_observation(x, self.channels)], dtype=np.float64)
+    def _scored(self, x: dict, values: list[float]) -> tuple[float, float, list[float]]:
+        """The checked score of ``values`` on the current state, reused when ``x`` was just scored unchanged.
+
+        River's loop scores ``x`` and then learns it: the second scoring is skipped when ``x`` is the same
+        object holding the same values (sign of zero included) and nothing was learned in between.
+        """
+        last = self._last_scored
+        if last is not None and last[0] is x and all(
+            old == new and math.copysign(1.0, old) == math.copysign(1.0, new) for old, new in zip(last[1], values)
+        ):
+            return last[2]
+        scored = checked_row(self.settings, self.state, values)
+        self._last_scored = (x, values, scored)
+        return scored
 
     def learn_one(self, x: dict) -> None:
         """Learn ``x`` (a training row, or score, flag and learn unless flagged); a rejected ``x`` changes nothing."""
-        row = self._row(x)
+        values = validate_observation(x, self.channels)
         if self.state is not None:
-            advance(self.settings, self.state, row)  # one row is one block: an error leaves the state as it was
+            scored = self._scored(x, values)  # an error here leaves the state as it was
+            self._last_scored = None
+            advance_one(self.settings, self.state, values, scored)
             return
-        training = [*self.training, row[0].tolist()]
+        training = [*self.training, values]
         if len(training) == self.training_rows:
             self.state = initial_state(self.settings, np.array(training))
             training = []
@@ -73,13 +89,13 @@ class AdaptiveResidualDetector(AnomalyDetector):
         values = validate_observation(x, self.channels)
         if self.state is None:
             return {"anomaly_score": 0.0, "anomaly_score_normalized": 0.0, "anomaly_flag": 0, "baseline_reset": 0}
-        outputs = peek(self.settings, self.state, values)
+        outputs = peek(self.settings, self.state, values, self._scored(x, values))
         return dict(zip(("anomaly_score", "anomaly_score_normalized", "anomaly_flag", "baseline_reset"), outputs))
 
     def score_one(self, x: dict) -> float:
         """The row's ``anomaly_score`` (0.0 while training); changes nothing."""
         values = validate_observation(x, self.channels)
-        return 0.0 if self.state is None else peek(self.settings, self.state, values).score
+        return 0.0 if self.state is None else self._scored(x, values)[0]
 
     def _params(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.parameter_constraints}
