@@ -1,13 +1,12 @@
 # SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
 # SPDX-License-Identifier: Apache-2.0
-import math
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from scipy.stats import iqr, median_abs_deviation
+from scipy.stats import median_abs_deviation
 
 from spotanomaly2_safe import InvalidInputError, RobustZScorer
 from spotanomaly2_safe.errors import Reason
@@ -65,18 +64,23 @@ def _columns_by_rule() -> np.ndarray:
 
 
 @pytest.mark.requirement("REQ-QUA-002")
-def test_zero_mad_rule_falls_back_in_documented_order():
+def test_zero_mad_columns_are_scaled_by_the_data_resolution():
     training = _columns_by_rule()
     scorer = RobustZScorer().fit(training)
-    assert scorer.fit_details()["scale_rules"] == ["mad", "iqr", "mean_absolute_deviation", "unit"]
-    assert median_abs_deviation(training[:, 1]) == 0 and iqr(training[:, 2]) == 0
-    expected = [
-        median_abs_deviation(training[:, 0], scale="normal"),
-        iqr(training[:, 1], scale="normal"),
-        np.mean(np.abs(training[:, 2])) * math.sqrt(math.pi / 2),
-        1.0,
-    ]
+    details = scorer.fit_details()
+    assert details["scale_rules"] == ["mad", "smallest_gap", "smallest_gap", "unit"]
+    assert median_abs_deviation(training[:, 1]) == 0 and median_abs_deviation(training[:, 2]) == 0
+    smallest_gap = np.diff(np.unique(training[:, 1])).min()
+    expected = [median_abs_deviation(training[:, 0], scale="normal"), smallest_gap, 4.0, 1.0]
     np.testing.assert_allclose(scorer.scale_, expected, rtol=1e-12)
+
+
+@pytest.mark.requirement("REQ-QUA-002")
+def test_quantized_one_unit_step_scores_one_not_float_resolution():
+    training = np.zeros((200, 1))
+    training[::40] = 1.0  # integer-valued with long constant stretches: MAD 0
+    scorer = RobustZScorer().fit(training)
+    np.testing.assert_array_equal(scorer.score(np.array([[1.0], [2.0], [-3.0]])), [1.0, 2.0, 3.0])
 
 
 @pytest.mark.requirement("REQ-QUA-002")

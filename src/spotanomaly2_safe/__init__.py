@@ -7,6 +7,7 @@ scoring.scorers -> scoring.detector -> scoring.normalizer -> scoring.pipeline ->
 """
 
 from spotanomaly2_safe._version import __version__
+from spotanomaly2_safe.adaptive import AdaptiveDetector, AdaptiveResidualDetector, recommended_detector
 from spotanomaly2_safe.errors import (
     InputTypeError,
     InsufficientDataException,
@@ -45,6 +46,8 @@ from spotanomaly2_safe.streaming import (
 )
 
 __all__ = [
+    "AdaptiveDetector",
+    "AdaptiveResidualDetector",
     "AnomalyDetector",
     "AnomalyFilter",
     "BaseScorer",
@@ -74,6 +77,7 @@ __all__ = [
     "SpotAnomalySafeError",
     "ThresholdFilter",
     "__version__",
+    "recommended_detector",
     "residuals_from_forecast",
     "restore_from_state_dict",
 ]

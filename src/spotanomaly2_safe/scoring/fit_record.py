@@ -18,7 +18,7 @@ import sklearn
 from spotanomaly2_safe._version import __version__
 from spotanomaly2_safe.contracts import plain_value
 
-__all__ = ["build_fit_record"]
+__all__ = ["build_fit_record", "dependency_versions", "json_value"]
 
 
 def _json_value(value: Any) -> Any:
@@ -29,6 +29,23 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, float) and not np.isfinite(value):
         return str(value)
     return value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
+
+
+json_value = _json_value
+
+
+def dependency_versions() -> dict[str, Any]:
+    """The library and the exact dependency versions, as every fit record states them."""
+    return {
+        "library": {"name": "spotanomaly2-safe", "version": __version__},
+        "dependencies": {
+            "numpy": np.__version__,
+            "pandas": pd.__version__,
+            "scipy": scipy.__version__,
+            "scikit-learn": sklearn.__version__,
+            "pandera": pandera.__version__,
+        },
+    }
 
 
 def _normalizer_record(normalizer: Any) -> dict[str, Any] | None:
@@ -50,14 +67,7 @@ def build_fit_record(detector: Any, residuals: np.ndarray) -> dict[str, Any]:
     scorer_name = detector.scorer_name if isinstance(detector.scorer_name, str) else type(detector.scorer_name).__name__
     pot = detector.threshold_method == "pot"
     return {
-        "library": {"name": "spotanomaly2-safe", "version": __version__},
-        "dependencies": {
-            "numpy": np.__version__,
-            "pandas": pd.__version__,
-            "scipy": scipy.__version__,
-            "scikit-learn": sklearn.__version__,
-            "pandera": pandera.__version__,
-        },
+        **dependency_versions(),
         "parameters": {
             "scorer_name": scorer_name,
             "scorer_params": {key: _json_value(value) for key, value in detector.scorer.get_params().items()},

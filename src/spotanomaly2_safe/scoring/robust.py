@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: Apache-2.0
 """RobustZScorer: residuals standardized per column by the training median and MAD, then aggregated.
 
-Fit, per column ``j`` of the training residuals: ``center_j = median``, ``scale_j`` = the first
-positive value of (the zero-spread rule, recorded per column in ``fit_details()["scale_rules"]``):
-
-1. ``"mad"``: ``scipy.stats.median_abs_deviation(scale="normal")`` (MAD x 1.4826, sigma for normal data);
-2. ``"iqr"``: ``scipy.stats.iqr(scale="normal")`` (IQR / 1.349), when more than half the values tie;
-3. ``"mean_absolute_deviation"``: ``mean(|r - center|) * sqrt(pi / 2)`` (sigma for normal data);
-4. ``"unit"``: ``1.0`` in residual units, when the column is constant in training.
+Fit, per column ``j`` of the training residuals: ``center_j = median``,
+``scale_j = max(MAD_j x 1.4826, resolution_j)`` (``scipy.stats.median_abs_deviation(scale="normal")``;
+sigma for normal data), with the spread floor at the data's resolution shared with the adaptive method
+(:mod:`spotanomaly2_safe.adaptive.spread`: the smallest gap between distinct training values, or 1.0 for
+a column with one value). ``fit_details()["scale_rules"]`` records per column the rule that gave the
+scale: ``"mad"``, or the resolution's rule, ``"smallest_gap"`` or ``"unit"``. A quantized column with
+MAD 0 thus scores a one-unit step as 1, not as a multiple of float64 resolution.
 
 Score of a row: ``z_j = |r_j - center_j| / scale_j`` (the contributions), aggregated by
 ``aggregation``: ``"max"`` (default, ``max_j z_j``), ``"mean"`` (``sum_j z_j / d``) or ``"l2"``
@@ -25,11 +25,12 @@ can be anomalous before its median or MAD breaks down.
 array([0., 3.])
 """
 
-import math
 from typing import Any
 
 import numpy as np
-from scipy.stats import iqr, median_abs_deviation
+from scipy.stats import median_abs_deviation
+
+from spotanomaly2_safe.adaptive.spread import RESOLUTION_RULES, data_resolution, floored_spread
 
 from spotanomaly2_safe.parameters import Options
 from spotanomaly2_safe.scoring.base import WINDOW, WINDOW_AGG, BaseScorer
@@ -37,7 +38,7 @@ from spotanomaly2_safe.scoring.base import WINDOW, WINDOW_AGG, BaseScorer
 __all__ = ["RobustZScorer", "ROBUST_AGGREGATIONS", "SCALE_RULES"]
 
 ROBUST_AGGREGATIONS = ("max", "mean", "l2")
-SCALE_RULES = ("mad", "iqr", "mean_absolute_deviation", "unit")
+SCALE_RULES = ("mad", *RESOLUTION_RULES)
 
 
 class RobustZScorer(BaseScorer):
@@ -57,15 +58,10 @@ class RobustZScorer(BaseScorer):
 
     def _fit_model(self, residuals: np.ndarray) -> None:
         self.center_ = np.median(residuals, axis=0)
-        candidates = np.vstack([
-            median_abs_deviation(residuals, axis=0, scale="normal"),
-            iqr(residuals, axis=0, scale="normal"),
-            np.mean(np.abs(residuals - self.center_), axis=0) * math.sqrt(math.pi / 2),
-            np.ones(residuals.shape[1]),
-        ])
-        rule = np.argmax(candidates > 0, axis=0)
-        self.scale_ = np.ascontiguousarray(candidates[rule, np.arange(residuals.shape[1])])
-        self.scale_rules_ = [SCALE_RULES[index] for index in rule]
+        mad = median_abs_deviation(residuals, axis=0, scale="normal")
+        resolution, resolution_rules = data_resolution(residuals)
+        self.scale_ = np.ascontiguousarray(floored_spread(mad, resolution))
+        self.scale_rules_ = [SCALE_RULES[0] if spread >= floor else rule for spread, floor, rule in zip(mad, resolution, resolution_rules)]
 
     def _contribution_rows(self, residuals: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):

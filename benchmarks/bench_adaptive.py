@@ -1,0 +1,103 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""Speed of the adaptive method (issue 16 targets), printed as ratios; never timed in tests.
+
+- Batch: ``recommended_detector()`` fitted on 1,000 rows then ``score_and_detect`` on ``--rows`` rows x
+  ``--columns`` columns, against today's ``ForecastingAnomalyDetector("RobustZScorer")`` pipeline on the
+  same frames (quantile threshold, default normalization). Target: ratio <= 3.
+- Streaming: per observation, ``AdaptiveResidualDetector`` (``score_one`` then ``learn_one``, which flags
+  and protects internally) against river's ``QuantileFilter(GaussianScorer())`` (``score_one``,
+  ``classify``, ``learn_one``) on the stream of ``bench_streaming.py``. Target: ratio <= 1.
+
+Each timing is the best of ``--repeats`` runs.
+
+    python benchmarks/bench_adaptive.py                                   # 1,000,000 x 8 and 20,000 observations
+    python benchmarks/bench_adaptive.py --rows 20000 --observations 2000  # a quick look
+"""
+
+import argparse
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from spotanomaly2_safe import AdaptiveResidualDetector, ForecastingAnomalyDetector, recommended_detector
+
+TRAINING_ROWS = 1_000
+
+
+def best_time(job: Callable[[], object], repeats: int) -> float:
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        job()
+        timings.append(time.perf_counter() - start)
+    return min(timings)
+
+
+def frames(rows: int, columns: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(rows, columns)) + np.linspace(0.0, 3.0, rows)[:, None]
+    true = pd.DataFrame(values, columns=[f"c{i}" for i in range(columns)])
+    return true, pd.DataFrame(np.zeros_like(values), columns=true.columns)
+
+
+def batch_ratio(rows: int, columns: int, repeats: int) -> tuple[float, float]:
+    true, pred = frames(TRAINING_ROWS + rows, columns)
+    train = (true.iloc[:TRAINING_ROWS], pred.iloc[:TRAINING_ROWS])
+    test = (true.iloc[TRAINING_ROWS:], pred.iloc[TRAINING_ROWS:])
+    robust = ForecastingAnomalyDetector("RobustZScorer").fit(*train)
+    adaptive = recommended_detector().fit(*train)
+    state = adaptive.state_dict()
+
+    def run_adaptive() -> None:
+        type(adaptive).from_state_dict(state).score_and_detect(*test)
+
+    return best_time(run_adaptive, repeats), best_time(lambda: robust.score_and_detect(*test), repeats)
+
+
+def make_stream(observations: int) -> list[float]:
+    from bench_streaming import make_stream as stream_of_bench_streaming
+
+    return stream_of_bench_streaming(observations)
+
+
+def streaming_ratio(observations: int, repeats: int) -> tuple[float, float]:
+    from river import anomaly
+
+    stream = make_stream(observations)
+
+    def run_ours() -> None:
+        model = AdaptiveResidualDetector()
+        for residual in stream:
+            x = {"residual": residual}
+            model.score_one(x)
+            model.learn_one(x)
+
+    def run_river() -> None:
+        model = anomaly.QuantileFilter(anomaly.GaussianScorer(grace_period=30), q=0.99)
+        for residual in stream:
+            model.classify(model.score_one(None, residual))
+            model.learn_one(None, residual)
+
+    return best_time(run_ours, repeats), best_time(run_river, repeats)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--columns", type=int, default=8)
+    parser.add_argument("--observations", type=int, default=20_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    arguments = parser.parse_args()
+    adaptive, robust = batch_ratio(arguments.rows, arguments.columns, arguments.repeats)
+    ours, river = streaming_ratio(arguments.observations, arguments.repeats)
+    print(f"{'comparison':<58} {'ours s':>8} {'other s':>8} {'ratio':>6} {'target':>7}")
+    print(f"{f'batch {arguments.rows:,} x {arguments.columns}: adaptive vs RobustZScorer':<58} {adaptive:8.3f} {robust:8.3f} {adaptive / robust:6.2f} {'<= 3':>7}")
+    print(f"{f'stream {arguments.observations:,} obs: adaptive vs river Gaussian+Quantile':<58} {ours:8.3f} {river:8.3f} {ours / river:6.2f} {'<= 1.0':>7}")
+    print(f"per observation: ours {ours / arguments.observations * 1e6:.1f} us, river {river / arguments.observations * 1e6:.1f} us")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,211 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""The adaptive method: one step function that both the batch and the streaming driver call.
+
+Per column ``j`` and row ``t`` (``m``, ``s``, ``u``, ``sigma`` frozen at the last refresh, computed
+only from rows before ``t``, never from ``t`` itself):
+
+- ``z_tj = (r_tj - m_j) / s_j``; ``m`` = median and ``s = max(1.4826 * MAD, resolution)`` of the last
+  ``baseline_size`` *learned* residuals (:mod:`spotanomaly2_safe.adaptive.spread`);
+- ``v_tj = (|z_(t-w+1)j| + ... + |z_tj|) / w`` (``smoothing="absolute"``: catches level and spread
+  changes) or ``v_tj = |z_(t-w+1)j + ... + z_tj| / w`` (``"signed"``: averages noise out of a level
+  change), summed oldest first (``w`` = ``window``; with ``w = 1`` both are ``|z_tj|``);
+- ``score_t`` = ``aggregation`` over columns of ``v_t``: ``"l2"`` ``sqrt(v_t1**2 + ... + v_tC**2)``
+  (summed in column order), ``"max"`` or ``"mean"``;
+- tail (exponential, Siffer et al.'s DSPOT with shape 0): of the ``n`` learned scores kept (the last
+  ``reference_size``), the ``N_u = ceil(sqrt(n))`` largest form the tail; ``u`` is the largest score
+  below them, ``sigma = max(mean(tail - u), TAIL_SCALE_FLOOR)``;
+  ``log P(S > s) = log(N_u / n) - (s - u) / sigma``, capped at 0 (probability 1);
+- ``flag_t = score_t > threshold`` with ``threshold = u + sigma * (log(N_u / n) - log(risk))``: a
+  per-row false-alarm probability ``risk`` under the fitted tail;
+- ``normalized_t = L / (1 + L)``, ``L = -log10 P(S > score_t)``: increasing above ``u`` (``L`` is
+  linear in the score), never clipped; float64 rounds it to 1.0 only about 2e16 tail scales above ``u``.
+
+Protection: a flagged row is not learned (neither its residual by the baseline nor its score by the
+tail). Failure mode: a permanent level change is flagged forever. Rule for it (``reset_after = R``):
+on the ``R``-th consecutive flagged row the baseline re-initializes from those ``R`` rows, the state
+refreshes at once and that row's ``baseline_reset`` output is 1; ``reset_after=None`` never resets.
+
+Refresh: ``m``, ``s`` and the tail are recomputed after every ``refresh_every`` rows (counted from the
+fit) and after a reset; rows in between are scored against the frozen values, so a batch is scored
+block by block, vectorized, and one row at a time gives the same bits: every per-row operation is a
+correctly rounded IEEE operation (``+ - * / sqrt``, comparisons), and the refresh is the same code
+for both drivers. ``advance(settings, state, rows)`` on rows A then B equals ``advance`` on A + B.
+
+>>> import numpy as np
+>>> from spotanomaly2_safe.adaptive.state import AdaptiveSettings
+>>> settings = AdaptiveSettings(window=1, baseline_size=200, reference_size=200, refresh_every=10,
+...                             risk=1e-3, reset_after=None, aggregation="l2", smoothing="absolute")
+>>> state = initial_state(settings, np.random.default_rng(0).normal(size=(100, 1)))
+>>> outputs = advance(settings, state, np.array([[0.1], [8.0]]))
+>>> outputs.flag.tolist(), bool(outputs.normalized[1] > outputs.normalized[0])
+([0, 1], True)
+"""
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from spotanomaly2_safe.adaptive.scores import deviations, normalized_scores, require_finite, score_row, windowed_scores
+from spotanomaly2_safe.adaptive.spread import data_resolution, floored_spread
+from spotanomaly2_safe.adaptive.state import AdaptiveOutputs, AdaptiveSettings, AdaptiveState, set_baseline
+
+__all__ = ["MAD_TO_SIGMA", "TAIL_SCALE_FLOOR", "advance", "advance_one", "checked_row", "initial_state", "peek", "tail_size"]
+
+MAD_TO_SIGMA = 1.4826
+TAIL_SCALE_FLOOR = 0.25
+
+
+def tail_size(n_scores: int) -> int:
+    """``N_u = ceil(sqrt(n))``: the number of the ``n`` kept scores that form the tail.
+
+    >>> tail_size(100), tail_size(101), tail_size(2000)
+    (10, 11, 45)
+    """
+    return math.isqrt(n_scores - 1) + 1
+
+
+def _column_medians(columns: np.ndarray) -> np.ndarray:
+    """The median of each row of a C-contiguous ``(C, n)`` array (the mean of the two middle values for even ``n``)."""
+    middle = columns.shape[1] // 2
+    if columns.shape[1] % 2:
+        return np.partition(columns, middle, axis=1)[:, middle]
+    ordered = np.partition(columns, (middle - 1, middle), axis=1)
+    return (ordered[:, middle - 1] + ordered[:, middle]) / 2.0
+
+
+def refresh_baseline(state: AdaptiveState) -> None:
+    """``m`` = median, ``s`` = floored ``1.4826 * MAD`` of the kept learned residuals."""
+    columns = np.ascontiguousarray(state.baseline.filled().T)
+    location = _column_medians(columns)
+    set_baseline(state, location, floored_spread(MAD_TO_SIGMA * _column_medians(np.abs(columns - location[:, None])), state.resolution))
+
+def refresh_tail(settings: AdaptiveSettings, state: AdaptiveState) -> None:
+    """The exponential tail of the kept learned scores and the threshold at ``risk`` (module docstring).
+
+    The tail is sorted before it is averaged, so the sum does not depend on the buffer's order.
+    """
+    scores = state.reference.filled()
+    n_scores = len(scores)
+    n_tail = tail_size(n_scores)
+    cut = n_scores - n_tail - 1
+    ordered = np.partition(scores, cut)
+    u = float(ordered[cut])
+    sigma = max(float(np.mean(np.sort(ordered[cut + 1 :]) - u)), TAIL_SCALE_FLOOR)
+    state.u, state.sigma, state.n_tail = u, sigma, n_tail
+    state.log_share = math.log(n_tail / n_scores)
+    state.threshold = u + sigma * (state.log_share - math.log(settings.risk))
+
+def initial_state(settings: AdaptiveSettings, residuals: np.ndarray) -> AdaptiveState:
+    """The state after fitting on validated training residuals (at least ``window`` + 1 rows).
+
+    Resolution, baseline and tail come from the training rows; their scores (against the baseline
+    of all kept training rows) seed the tail; the last ``window - 1`` rows seed the window.
+    """
+    state = AdaptiveState(settings, residuals.shape[1])
+    state.resolution, state.resolution_rules = data_resolution(residuals)
+    state.baseline.extend(residuals)
+    refresh_baseline(state)
+    z = deviations(settings, state, residuals)
+    lead = settings.window - 1
+    scores = windowed_scores(settings, z[:lead], z[lead:])
+    require_finite(scores, scores)
+    state.reference.extend(scores)
+    state.history = z[len(z) - lead :].copy()
+    refresh_tail(settings, state)
+    return state
+
+
+def _run_lengths(previous: int, flags: np.ndarray) -> np.ndarray:
+    positions = np.arange(len(flags))
+    last_clear = np.maximum.accumulate(np.where(flags, -1, positions))
+    return np.where(last_clear >= 0, positions - last_clear, positions + 1 + previous)
+
+
+def _commit(settings: AdaptiveSettings, state: AdaptiveState, rows: Sequence, z: Sequence, learned_rows: Sequence, learned_scores: Sequence, run: int) -> bool:
+    """Learn a scored block (the protect rule: only ``learned_rows`` / ``learned_scores``), then reset and refresh as due.
+
+    Sequences are numpy arrays for a block, or lists for one row (the streaming fast path).
+    """
+    state.baseline.extend(learned_rows)
+    state.reference.extend(learned_scores)
+    if settings.window > 1 and len(z) == 1:
+        state.history[:-1] = state.history[1:]  # numpy copies overlapping slices correctly
+        state.history[-1] = z[0]
+    elif settings.window > 1:
+        state.history = np.concatenate([state.history, z])[len(z) :]
+    reset = False
+    if settings.reset_after is not None and run:
+        fresh = min(run, len(rows))
+        state.run_rows[run - fresh : run] = rows[len(rows) - fresh :]
+        reset = run == settings.reset_after
+    state.run_length = 0 if reset else run
+    if reset:
+        state.baseline.replace(state.run_rows)
+    state.rows_seen += len(rows)
+    if reset or state.rows_seen % settings.refresh_every == 0:
+        refresh_baseline(state)
+        refresh_tail(settings, state)
+    return reset
+
+
+def peek(
+    settings: AdaptiveSettings, state: AdaptiveState, values: list[float], scored: tuple[float, float, list[float]] | None = None
+) -> AdaptiveOutputs:
+    """The outputs ``advance`` would give one validated row given as floats (Python scalars), changing nothing."""
+    score, normalized, _ = checked_row(settings, state, values) if scored is None else scored
+    flag = score > state.threshold
+    return AdaptiveOutputs(score, normalized, int(flag), int(flag and state.run_length + 1 == settings.reset_after))
+
+
+def checked_row(settings: AdaptiveSettings, state: AdaptiveState, row: list[float]) -> tuple[float, float, list[float]]:
+    score, normalized, z = score_row(settings, state, row)
+    if not (math.isfinite(score) and math.isfinite(normalized)):
+        require_finite(np.array([score]), np.array([normalized]))
+    return score, normalized, z
+
+
+def advance_one(
+    settings: AdaptiveSettings, state: AdaptiveState, values: list[float], scored: tuple[float, float, list[float]] | None = None
+) -> tuple[float, float, int, int]:
+    """``advance`` on one validated row given as floats, returning Python scalars (the streaming driver's path).
+
+    ``scored`` is what ``score_row`` (checked) gave this row on this state, when the caller has it already.
+    """
+    score, normalized, z = checked_row(settings, state, values) if scored is None else scored
+    flag = score > state.threshold
+    learned_rows, learned_scores = ((), ()) if flag else ([values], [score])
+    reset = _commit(settings, state, [values], [z], learned_rows, learned_scores, state.run_length + 1 if flag else 0)
+    return score, normalized, int(flag), int(reset)
+
+
+def advance(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) -> AdaptiveOutputs:
+    """Score, flag and learn validated residual ``rows`` in order; updates ``state`` in place.
+
+    On an error (``SCORE_OVERFLOW``) earlier blocks are already learned: callers that need
+    atomicity pass a copy. Block = the rows up to the next refresh, cut after a reset.
+    """
+    total = len(rows)
+    if total == 1:
+        return AdaptiveOutputs(*(np.array([value]) for value in advance_one(settings, state, rows[0].tolist())))
+    outputs = AdaptiveOutputs(np.empty(total), np.empty(total), np.zeros(total, dtype=np.int64), np.zeros(total, dtype=np.int64))
+    start = 0
+    while start < total:
+        stop = min(total, start + settings.refresh_every - state.rows_seen % settings.refresh_every)
+        block = rows[start:stop]
+        z = deviations(settings, state, block)
+        scores = windowed_scores(settings, state.history, z)
+        normalized = normalized_scores(state, scores)
+        require_finite(scores, normalized)
+        flags = scores > state.threshold
+        runs = _run_lengths(state.run_length, flags)
+        if settings.reset_after is not None and (runs == settings.reset_after).any():
+            cut = int(np.argmax(runs == settings.reset_after)) + 1
+            block, z, scores, normalized, flags, runs = block[:cut], z[:cut], scores[:cut], normalized[:cut], flags[:cut], runs[:cut]
+        stop = start + len(block)
+        outputs.score[start:stop], outputs.normalized[start:stop], outputs.flag[start:stop] = scores, normalized, flags
+        learned = ~flags
+        outputs.reset[stop - 1] = _commit(settings, state, block, z, block[learned], scores[learned], int(runs[-1]))
+        start = stop
+    return outputs

@@ -1,0 +1,183 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""AdaptiveDetector: the batch driver of the adaptive method (:mod:`spotanomaly2_safe.adaptive.core`).
+
+``fit(y_true_train, y_pred_train)`` (at least ``MIN_TRAIN_SIZE`` = 100 rows) sets the state from the
+training residuals. ``score_and_detect(y_true, y_pred)`` scores, flags and *learns* the rows, in
+order: context rule, each call's rows directly follow the rows of the previous call (or the training
+rows), and the state continues from there. Any split of a series into consecutive batches gives
+bit-identical outputs to one batch. A failed call changes nothing. Outputs, indexed like the input:
+
+- ``scores_df``: ``anomaly_score`` (the row score), ``anomaly_score_normalized`` (``L / (1 + L)``,
+  ``L = -log10`` of its tail probability);
+- ``flags_df``: ``anomaly_flag`` (score above the threshold at per-row risk ``risk``; such rows are not
+  learned) and ``baseline_reset`` (1 on the row where ``reset_after`` consecutive flags re-initialized
+  the baseline from them).
+
+``state_dict()`` is strict JSON; :meth:`AdaptiveDetector.from_state_dict` continues from it on the next
+batch. ``fit_record_`` records the parameters, the data resolution, the tail size rule and the tail.
+
+>>> import numpy as np, pandas as pd
+>>> rng = np.random.default_rng(0)
+>>> train = pd.DataFrame({"load": rng.normal(size=200)})
+>>> test = pd.DataFrame({"load": [0.2, 9.0, -0.1]}, index=[200, 201, 202])
+>>> scores, flags = AdaptiveDetector().fit_score_detect(train, train * 0, test, test * 0)
+>>> flags["anomaly_flag"].tolist(), list(scores.columns)
+([0, 1, 0], ['anomaly_score', 'anomaly_score_normalized'])
+"""
+
+import hashlib
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from spotanomaly2_safe.adaptive.core import TAIL_SCALE_FLOOR, advance, initial_state
+from spotanomaly2_safe.adaptive.state import AGGREGATIONS, SMOOTHINGS, AdaptiveSettings, AdaptiveState
+from spotanomaly2_safe.adaptive.state_json import state_from_json, state_to_json
+from spotanomaly2_safe.constants import MIN_TRAIN_SIZE
+from spotanomaly2_safe.contracts import validate_frames
+from spotanomaly2_safe.errors import InvalidInputError, InvalidParameterError, NotFittedError, Reason
+from spotanomaly2_safe.parameters import Interval, Options, validate_parameters
+from spotanomaly2_safe.scoring.fit_record import dependency_versions, json_value
+
+__all__ = ["AdaptiveDetector", "DETECTOR_FORMAT", "TAIL_SIZE_RULE"]
+
+DETECTOR_FORMAT = "spotanomaly2_safe.adaptive.AdaptiveDetector/1"
+TAIL_SIZE_RULE = "N_u = ceil(sqrt(n)) of the n kept learned scores"
+
+
+class AdaptiveDetector:
+    """Adaptive baseline, protected learning and a following exponential-tail threshold (module docstring)."""
+
+    parameter_constraints = {
+        "window": [Interval(int, 1, 50)],
+        "baseline_size": [Interval(int, 10, 100_000)],
+        "reference_size": [Interval(int, 50, 10_000)],
+        "refresh_every": [Interval(int, 1, 10_000)],
+        "risk": [Interval(float, 0.0, 0.01, closed="neither")],
+        "reset_after": [Interval(int, 10, None), Options((None,))],
+        "aggregation": [Options(AGGREGATIONS)],
+        "smoothing": [Options(SMOOTHINGS)],
+    }
+
+    def __init__(
+        self,
+        window: int = 1,
+        baseline_size: int = 500,
+        reference_size: int = 2000,
+        refresh_every: int = 10,
+        risk: float = 1e-3,
+        reset_after: int | None = None,
+        aggregation: str = "l2",
+        smoothing: str = "absolute",
+    ) -> None:
+        arguments = dict(locals())
+        params = {name: arguments[name] for name in self.parameter_constraints}
+        validate_parameters(type(self).__name__, self.parameter_constraints, params)
+        for name, value in params.items():
+            setattr(self, name, value)
+        self.settings = AdaptiveSettings(**params)
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor parameters, by name."""
+        return {name: getattr(self, name) for name in self.parameter_constraints}
+
+    def fit(self, y_true_train: pd.DataFrame, y_pred_train: pd.DataFrame) -> "AdaptiveDetector":
+        """Set the state from the training frames (at least ``MIN_TRAIN_SIZE`` rows); returns ``self``."""
+        train = validate_frames(y_true_train, y_pred_train, min_rows=MIN_TRAIN_SIZE, min_rows_reason="MIN_TRAIN_SIZE", stage="train")
+        state = initial_state(self.settings, train.residuals)
+        self.columns_, self.state_ = train.columns, state
+        self.fit_record_ = self._fit_record(train.residuals)
+        return self
+
+    def _fit_record(self, residuals: np.ndarray) -> dict[str, Any]:
+        state = self.state_
+        return {
+            **dependency_versions(),
+            "method": "adaptive",
+            "parameters": self.get_params(),
+            "columns": [json_value(column) for column in self.columns_],
+            "n_training_rows": int(residuals.shape[0]),
+            "training_residuals_sha256": hashlib.sha256(residuals.data).hexdigest(),
+            "context_rule": "each batch directly follows the previous batch (the first one the training rows); the state continues",
+            "resolution": state.resolution.tolist(),
+            "resolution_rules": list(state.resolution_rules),
+            "baseline": {"location": state.location.tolist(), "scale": state.scale.tolist(), "n_rows": state.baseline.count},
+            "tail": {
+                "rule": TAIL_SIZE_RULE,
+                "n_scores": state.reference.count,
+                "n_tail": state.n_tail,
+                "u": state.u,
+                "sigma": state.sigma,
+                "sigma_floor": TAIL_SCALE_FLOOR,
+                "threshold": state.threshold,
+            },
+            "reset_rule": "never" if self.reset_after is None else f"after {self.reset_after} consecutive flagged rows",
+        }
+
+    def _require_fitted(self) -> AdaptiveState:
+        if not hasattr(self, "state_"):
+            raise NotFittedError(f"This {type(self).__name__} is not fitted yet; call fit first.", reason=Reason.NOT_FITTED)
+        return self.state_
+
+    def score_and_detect(self, y_true: pd.DataFrame, y_pred: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Score, flag and learn the rows that directly follow the last ones seen; ``(scores_df, flags_df)``."""
+        state = self._require_fitted()
+        test = validate_frames(y_true, y_pred, fitted_columns=self.columns_, stage="test")
+        state = state.copy()
+        outputs = advance(self.settings, state, test.residuals)
+        self.state_ = state
+        scores_df = pd.DataFrame({"anomaly_score": outputs.score, "anomaly_score_normalized": outputs.normalized}, index=test.index)
+        flags_df = pd.DataFrame({"anomaly_flag": outputs.flag, "baseline_reset": outputs.reset}, index=test.index)
+        return scores_df, flags_df
+
+    def fit_score_detect(
+        self,
+        y_true_train: pd.DataFrame,
+        y_pred_train: pd.DataFrame,
+        y_true_test: pd.DataFrame,
+        y_pred_test: pd.DataFrame,
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """``fit`` on the training frames, then ``score_and_detect`` the test rows that directly follow them."""
+        return self.fit(y_true_train, y_pred_train).score_and_detect(y_true_test, y_pred_test)
+
+    def state_dict(self) -> dict[str, Any]:
+        """A strict-JSON snapshot: parameters, columns and state; :meth:`from_state_dict` continues from it."""
+        state = self._require_fitted()
+        for column in self.columns_:
+            if isinstance(column, bool) or not isinstance(column, (str, int)):
+                raise InvalidParameterError(
+                    f"state_dict needs column names that are str or int to round-trip through JSON; got {column!r}.",
+                    reason=Reason.SNAPSHOT_UNSUPPORTED,
+                )
+        return {
+            "format": DETECTOR_FORMAT,
+            "params": self.get_params(),
+            "columns": [json_value(column) for column in self.columns_],
+            "state": state_to_json(state),
+            "fit_record": self.fit_record_,
+        }
+
+    @classmethod
+    def from_state_dict(cls, snapshot: Any) -> "AdaptiveDetector":
+        """The fitted detector that ``state_dict()`` described, checked (``INVALID_STATE`` otherwise)."""
+        valid = isinstance(snapshot, dict) and snapshot.get("format") == DETECTOR_FORMAT
+        params, columns = (snapshot.get("params"), snapshot.get("columns")) if valid else (None, None)
+        if not (valid and isinstance(params, dict) and sorted(params) == sorted(cls.parameter_constraints)):
+            raise InvalidInputError(
+                f"Invalid AdaptiveDetector state_dict: expected format {DETECTOR_FORMAT!r} with params "
+                f"{sorted(cls.parameter_constraints)}.",
+                reason=Reason.INVALID_STATE,
+            )
+        if not (isinstance(columns, list) and columns and all(type(name) in (str, int) for name in columns) and len(set(columns)) == len(columns)):
+            raise InvalidInputError("Invalid AdaptiveDetector state_dict: columns must be distinct str or int names.", reason=Reason.INVALID_STATE)
+        detector = cls(**params)
+        detector.state_ = state_from_json(snapshot.get("state"), detector.settings, len(columns))
+        detector.columns_ = list(columns)
+        record = snapshot.get("fit_record")
+        if not isinstance(record, dict):
+            raise InvalidInputError("Invalid AdaptiveDetector state_dict: fit_record must be a dict.", reason=Reason.INVALID_STATE)
+        detector.fit_record_ = record
+        return detector
+

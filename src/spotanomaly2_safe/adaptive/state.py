@@ -1,0 +1,127 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""What the adaptive method carries between rows: settings, bounded buffers and the frozen estimates.
+
+``Ring`` is a bounded first-in-first-out buffer (the statistics taken on it do not depend on the order
+of its entries); ``AdaptiveState`` holds the baseline's learned residual rows, the tail's learned
+scores, the window's last deviations, the current run of flagged rows, the counters and the values
+frozen at the last refresh (``set_baseline`` also keeps ``m`` and ``s`` as Python floats for the
+one-row path).
+
+>>> ring = Ring(3)
+>>> ring.extend(np.array([1.0, 2.0, 3.0, 4.0]))
+>>> ring.ordered().tolist(), ring.count
+([2.0, 3.0, 4.0], 3)
+"""
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = ["AGGREGATIONS", "SMOOTHINGS", "AdaptiveOutputs", "AdaptiveSettings", "AdaptiveState", "Ring", "set_baseline"]
+
+AGGREGATIONS = ("l2", "max", "mean")
+SMOOTHINGS = ("absolute", "signed")
+
+
+class AdaptiveSettings(NamedTuple):
+    """The parameters of the method (validated by the drivers' constraint table)."""
+
+    window: int
+    baseline_size: int
+    reference_size: int
+    refresh_every: int
+    risk: float
+    reset_after: int | None
+    aggregation: str
+    smoothing: str
+
+
+class AdaptiveOutputs(NamedTuple):
+    """Per row: raw score, normalized score, flag (0/1) and baseline reset (0/1)."""
+
+    score: np.ndarray
+    normalized: np.ndarray
+    flag: np.ndarray
+    reset: np.ndarray
+
+
+class Ring:
+    """A bounded first-in-first-out buffer of rows (or values); statistics on it are order-free."""
+
+    def __init__(self, capacity: int, shape: tuple = ()) -> None:
+        self.values = np.zeros((capacity, *shape))
+        self.count = 0
+        self.position = 0
+
+    def filled(self) -> np.ndarray:
+        return self.values[: self.count]
+
+    def ordered(self) -> np.ndarray:
+        """The kept entries, oldest first."""
+        return np.concatenate([self.values[self.position : self.count], self.values[: self.position]])
+
+    def extend(self, new: Sequence) -> None:
+        capacity = len(self.values)
+        if not len(new):
+            return
+        if len(new) == 1 and capacity > 1:
+            self.values[self.position] = new[0]
+            self.count = min(self.count + 1, capacity)
+            self.position = (self.position + 1) % capacity
+            return
+        if len(new) >= capacity:
+            self.values[:] = new[len(new) - capacity :]
+            self.count, self.position = capacity, 0
+            return
+        slots = (self.position + np.arange(len(new))) % capacity
+        self.values[slots] = new
+        self.count = min(self.count + len(new), capacity)
+        self.position = (self.position + len(new)) % capacity
+
+    def replace(self, new: np.ndarray) -> None:
+        self.count = self.position = 0
+        self.extend(new)
+
+    def copy(self) -> "Ring":
+        twin = Ring.__new__(Ring)
+        twin.values, twin.count, twin.position = self.values.copy(), self.count, self.position
+        return twin
+
+
+class AdaptiveState:
+    """Everything the method carries between rows (see ``spotanomaly2_safe.adaptive.state_json``)."""
+
+    def __init__(self, settings: AdaptiveSettings, n_columns: int) -> None:
+        self.resolution = np.ones(n_columns)
+        self.resolution_rules: list[str] = []
+        self.baseline = Ring(settings.baseline_size, (n_columns,))
+        self.reference = Ring(settings.reference_size)
+        self.history = np.zeros((settings.window - 1, n_columns))
+        self.run_rows = np.zeros((settings.reset_after or 0, n_columns))
+        self.run_length = 0
+        self.rows_seen = 0
+        self.location = np.zeros(n_columns)
+        self.scale = np.ones(n_columns)
+        self.location_values: list[float] = []
+        self.scale_values: list[float] = []
+        self.u = self.sigma = self.log_share = self.threshold = 0.0
+        self.n_tail = 0
+
+    def copy(self) -> "AdaptiveState":
+        twin = AdaptiveState.__new__(AdaptiveState)
+        twin.__dict__.update(self.__dict__)
+        for name in ("resolution", "history", "run_rows", "location", "scale"):
+            setattr(twin, name, getattr(self, name).copy())
+        twin.resolution_rules = list(self.resolution_rules)
+        twin.location_values, twin.scale_values = list(self.location_values), list(self.scale_values)
+        twin.baseline, twin.reference = self.baseline.copy(), self.reference.copy()
+        return twin
+
+
+
+def set_baseline(state: AdaptiveState, location: np.ndarray, scale: np.ndarray) -> None:
+    """Freeze ``m`` and ``s`` (also as Python floats for the one-row path)."""
+    state.location, state.scale = location, scale
+    state.location_values, state.scale_values = location.tolist(), scale.tolist()

@@ -1,0 +1,113 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""The adaptive state as strict JSON, and back, checked.
+
+``state_to_json`` writes every buffer oldest first (the baseline's learned residuals, the tail's
+learned scores, the window's last deviations, the current run of flagged rows), the counters, the
+data resolution and the values frozen at the last refresh (as Python floats, which JSON round-trips
+exactly). ``state_from_json`` checks shapes, types and finiteness against the settings and the number
+of columns, and raises :class:`InvalidInputError` (``INVALID_STATE``) for anything else; the state it
+builds continues the series bit for bit (the statistics on the buffers do not depend on their order).
+
+>>> import json
+>>> import numpy as np
+>>> from spotanomaly2_safe.adaptive.core import advance, initial_state
+>>> from spotanomaly2_safe.adaptive.state import AdaptiveSettings
+>>> settings = AdaptiveSettings(3, 100, 100, 5, 1e-3, None, "max", "signed")
+>>> state = initial_state(settings, np.random.default_rng(1).normal(size=(120, 2)))
+>>> copy = state_from_json(json.loads(json.dumps(state_to_json(state), allow_nan=False)), settings, 2)
+>>> rows = np.random.default_rng(2).normal(size=(30, 2))
+>>> bool((advance(settings, state, rows).score == advance(settings, copy, rows).score).all())
+True
+"""
+
+import math
+from typing import Any
+
+import numpy as np
+
+from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState, set_baseline
+from spotanomaly2_safe.adaptive.spread import RESOLUTION_RULES
+from spotanomaly2_safe.errors import InvalidInputError, Reason
+
+__all__ = ["STATE_FORMAT", "state_from_json", "state_to_json"]
+
+STATE_FORMAT = "spotanomaly2_safe.adaptive/1"
+_FROZEN = ("u", "sigma", "log_share", "threshold")
+
+
+def state_to_json(state: AdaptiveState) -> dict[str, Any]:
+    """The state as a strict-JSON dict (module docstring)."""
+    return {
+        "format": STATE_FORMAT,
+        "resolution": state.resolution.tolist(),
+        "resolution_rules": list(state.resolution_rules),
+        "baseline": state.baseline.ordered().tolist(),
+        "reference": state.reference.ordered().tolist(),
+        "history": state.history.tolist(),
+        "run": state.run_rows[: state.run_length].tolist() if len(state.run_rows) else [],
+        "run_length": state.run_length,
+        "rows_seen": state.rows_seen,
+        "location": state.location.tolist(),
+        "scale": state.scale.tolist(),
+        "n_tail": state.n_tail,
+        **{name: getattr(state, name) for name in _FROZEN},
+    }
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise InvalidInputError(f"Invalid adaptive state: {message}.", reason=Reason.INVALID_STATE)
+
+
+def _matrix(data: dict, name: str, rows: tuple[int, int], n_columns: int) -> np.ndarray:
+    value = data.get(name)
+    _require(isinstance(value, list) and rows[0] <= len(value) <= rows[1], f"{name} must be a list of {rows[0]} to {rows[1]} rows")
+    _require(all(isinstance(row, list) and len(row) == n_columns for row in value), f"each row of {name} must hold {n_columns} numbers")
+    flat = [item for row in value for item in row]
+    _require(all(type(item) in (int, float) and math.isfinite(item) for item in flat), f"{name} must hold finite numbers")
+    return np.array(value, dtype=np.float64).reshape(len(value), n_columns)
+
+
+def _vector(data: dict, name: str, length: tuple[int, int]) -> np.ndarray:
+    value = data.get(name)
+    _require(isinstance(value, list), f"{name} must be a list")
+    return _matrix({name: [[item] for item in value]}, name, length, 1)[:, 0]
+
+
+def _count(data: dict, name: str, high: float) -> int:
+    value = data.get(name)
+    _require(type(value) is int and 0 <= value <= high, f"{name} must be an int in [0, {high}], got {value!r}")
+    return value
+
+
+def _number(data: dict, name: str) -> float:
+    value = data.get(name)
+    _require(type(value) in (int, float) and math.isfinite(value), f"{name} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def state_from_json(data: Any, settings: AdaptiveSettings, n_columns: int) -> AdaptiveState:
+    """The state that ``state_to_json`` described, checked (module docstring)."""
+    _require(isinstance(data, dict) and data.get("format") == STATE_FORMAT, f"format must be {STATE_FORMAT!r}")
+    state = AdaptiveState(settings, n_columns)
+    resolution = _vector(data, "resolution", (n_columns, n_columns))
+    rules = data.get("resolution_rules")
+    _require(isinstance(rules, list) and len(rules) == n_columns and all(rule in RESOLUTION_RULES for rule in rules), "resolution_rules are invalid")
+    _require(bool((resolution > 0).all()), "resolution must be positive")
+    state.resolution, state.resolution_rules = resolution, list(rules)
+    state.baseline.extend(_matrix(data, "baseline", (1, settings.baseline_size), n_columns))
+    state.reference.extend(_vector(data, "reference", (2, settings.reference_size)))
+    state.history = _matrix(data, "history", (settings.window - 1, settings.window - 1), n_columns)
+    state.run_length = _count(data, "run_length", math.inf if settings.reset_after is None else settings.reset_after - 1)
+    expected_run = 0 if settings.reset_after is None else state.run_length
+    state.run_rows[:expected_run] = _matrix(data, "run", (expected_run, expected_run), n_columns)
+    state.rows_seen = _count(data, "rows_seen", math.inf)
+    location, scale = _vector(data, "location", (n_columns, n_columns)), _vector(data, "scale", (n_columns, n_columns))
+    _require(bool((scale > 0).all()), "scale must be positive")
+    set_baseline(state, location, scale)
+    state.n_tail = _count(data, "n_tail", settings.reference_size)
+    state.u, state.sigma, state.log_share, state.threshold = (_number(data, name) for name in _FROZEN)
+    _require(state.sigma > 0 and state.log_share <= 0, "sigma must be positive and log_share at most 0")
+    return state
+

@@ -1,0 +1,139 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""AdaptiveResidualDetector: the streaming driver of the adaptive method (River's contract).
+
+The first ``training_rows`` learned observations are the training rows: on the last of them the
+state is set exactly as :meth:`AdaptiveDetector.fit` sets it; until then ``score_one`` is 0.0. Every
+later ``learn_one(x)`` calls the same step as the batch driver on one row (score, flag, learn unless
+flagged), so the outputs are bit-identical to ``AdaptiveDetector`` fitted on the same training rows
+and scoring the same rows in any batches. ``score_one(x)`` (the ``anomaly_score``) and
+``evaluate_one(x)`` (all four outputs of the row, as ``learn_one`` would give them) change nothing.
+The detector protects itself (a flagged row is not learned); wrapping it in a filter is not needed.
+
+>>> import random
+>>> rng = random.Random(0)
+>>> detector = AdaptiveResidualDetector(training_rows=100)
+>>> for _ in range(150):
+...     detector.learn_one({"load": rng.gauss(0.0, 1.0)})
+>>> detector.evaluate_one({"load": 9.0})["anomaly_flag"], detector.score_one({"load": 0.0}) < 1.0
+(1, True)
+"""
+
+import math
+from typing import Any
+
+import numpy as np
+
+from spotanomaly2_safe.adaptive.core import advance_one, checked_row, initial_state, peek
+from spotanomaly2_safe.adaptive.state import AdaptiveSettings
+from spotanomaly2_safe.adaptive.detector import AdaptiveDetector
+from spotanomaly2_safe.adaptive.state_json import state_from_json, state_to_json
+from spotanomaly2_safe.constants import MIN_TRAIN_SIZE
+from spotanomaly2_safe.errors import InvalidInputError, Reason
+from spotanomaly2_safe.parameters import Interval, reject_unknown_parameters, validate_parameters
+from spotanomaly2_safe.streaming.base import SNAPSHOT_FORMAT, AnomalyDetector
+from spotanomaly2_safe.streaming.observations import channels_of, validate_observation
+
+__all__ = ["AdaptiveResidualDetector"]
+
+
+class AdaptiveResidualDetector(AnomalyDetector):
+    """The adaptive method one observation at a time (module docstring); ``x`` maps channels to residuals."""
+
+    parameter_constraints = {"training_rows": [Interval(int, MIN_TRAIN_SIZE, 100_000)], **AdaptiveDetector.parameter_constraints}
+
+    def __init__(self, training_rows: int = MIN_TRAIN_SIZE, **params: Any) -> None:
+        reject_unknown_parameters(type(self).__name__, self.parameter_constraints, params)
+        defaults = AdaptiveDetector(**params).get_params()
+        validate_parameters(type(self).__name__, self.parameter_constraints, {"training_rows": training_rows})
+        self.training_rows = training_rows
+        for name, value in defaults.items():
+            setattr(self, name, value)
+        self.settings = AdaptiveSettings(**defaults)
+        self.channels: tuple[str, ...] | None = None
+        self.training: list[list[float]] = []
+        self.state = None
+        self._last_scored: tuple | None = None
+
+    def _scored(self, x: dict, values: list[float]) -> tuple[float, float, list[float]]:
+        """The checked score of ``values`` on the current state, reused when ``x`` was just scored unchanged.
+
+        River's loop scores ``x`` and then learns it: the second scoring is skipped when ``x`` is the same
+        object holding the same values (sign of zero included) and nothing was learned in between.
+        """
+        last = self._last_scored
+        if last is not None and last[0] is x and all(
+            old == new and math.copysign(1.0, old) == math.copysign(1.0, new) for old, new in zip(last[1], values)
+        ):
+            return last[2]
+        scored = checked_row(self.settings, self.state, values)
+        self._last_scored = (x, values, scored)
+        return scored
+
+    def learn_one(self, x: dict) -> None:
+        """Learn ``x`` (a training row, or score, flag and learn unless flagged); a rejected ``x`` changes nothing."""
+        values = validate_observation(x, self.channels)
+        if self.state is not None:
+            scored = self._scored(x, values)  # an error here leaves the state as it was
+            self._last_scored = None
+            advance_one(self.settings, self.state, values, scored)
+            return
+        training = [*self.training, values]
+        if len(training) == self.training_rows:
+            self.state = initial_state(self.settings, np.array(training))
+            training = []
+        self.channels, self.training = self.channels or channels_of(x), training
+
+    def evaluate_one(self, x: dict) -> dict[str, float | int]:
+        """What ``learn_one(x)`` would output for ``x``: anomaly_score, anomaly_score_normalized, anomaly_flag, baseline_reset."""
+        values = validate_observation(x, self.channels)
+        if self.state is None:
+            return {"anomaly_score": 0.0, "anomaly_score_normalized": 0.0, "anomaly_flag": 0, "baseline_reset": 0}
+        outputs = peek(self.settings, self.state, values, self._scored(x, values))
+        return dict(zip(("anomaly_score", "anomaly_score_normalized", "anomaly_flag", "baseline_reset"), outputs))
+
+    def score_one(self, x: dict) -> float:
+        """The row's ``anomaly_score`` (0.0 while training); changes nothing."""
+        values = validate_observation(x, self.channels)
+        return 0.0 if self.state is None else self._scored(x, values)[0]
+
+    def _params(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.parameter_constraints}
+
+    def _state(self) -> dict[str, Any]:
+        return {
+            "channels": None if self.channels is None else list(self.channels),
+            "training": [list(row) for row in self.training],
+            "adaptive": None if self.state is None else state_to_json(self.state),
+        }
+
+    @classmethod
+    def from_state_dict(cls, snapshot: Any) -> "AdaptiveResidualDetector":
+        """The detector that ``state_dict()`` described, checked (``INVALID_STATE`` otherwise)."""
+        valid = isinstance(snapshot, dict) and snapshot.get("format") == SNAPSHOT_FORMAT and snapshot.get("class") == cls.__name__
+        params, state = (snapshot.get("params"), snapshot.get("state")) if valid else (None, None)
+        if not (isinstance(params, dict) and sorted(params) == sorted(cls.parameter_constraints) and isinstance(state, dict)):
+            raise InvalidInputError(
+                f"Invalid {cls.__name__} state_dict: expected format {SNAPSHOT_FORMAT!r}, class {cls.__name__!r}, "
+                f"params {sorted(cls.parameter_constraints)} and a state dict.",
+                reason=Reason.INVALID_STATE,
+            )
+        detector = cls(**params)
+        channels, training, adaptive = state.get("channels"), state.get("training"), state.get("adaptive")
+        named = isinstance(channels, list) and channels and all(isinstance(name, str) for name in channels) and len(set(channels)) == len(channels)
+        fresh = channels is None and training == [] and adaptive is None
+        rows_ok = isinstance(training, list) and len(training) < detector.training_rows and (adaptive is None or not training)
+        if not (fresh or (named and rows_ok and (training or adaptive is not None))):
+            raise InvalidInputError(
+                f"Invalid {cls.__name__} state_dict: channels must be null before learning, else distinct str names, "
+                f"with fewer than training_rows={detector.training_rows} training rows or an adaptive state.",
+                reason=Reason.INVALID_STATE,
+            )
+        if fresh:
+            return detector
+        detector.channels = tuple(channels)
+        for row in training:
+            detector.learn_one(dict(zip(channels, row)) if isinstance(row, list) and len(row) == len(channels) else row)
+        if adaptive is not None:
+            detector.state = state_from_json(adaptive, detector.settings, len(channels))
+        return detector

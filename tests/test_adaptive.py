@@ -1,0 +1,438 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from spotanomaly2_safe import (
+    AdaptiveDetector,
+    AdaptiveResidualDetector,
+    InsufficientDataException,
+    InvalidInputError,
+    InvalidParameterError,
+    NotFittedError,
+    recommended_detector,
+)
+from spotanomaly2_safe.adaptive.core import tail_size
+from spotanomaly2_safe.adaptive.recommended import RECOMMENDED_PARAMETERS
+from spotanomaly2_safe.errors import Reason
+
+NOISE = np.random.default_rng(16).normal(size=(1500, 2)) * [1.0, 5.0]
+
+
+def _frames(values: np.ndarray, start: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    values = np.asarray(values, dtype=np.float64).reshape(len(values), -1)
+    columns = ["load", "price"][: values.shape[1]] if values.shape[1] <= 2 else [f"c{i}" for i in range(values.shape[1])]
+    true = pd.DataFrame(values, columns=columns, index=pd.RangeIndex(start, start + len(values)))
+    return true, true * 0.0
+
+
+def _series_with_faults() -> np.ndarray:
+    values = NOISE.copy()
+    values[600:620, 0] += 8.0  # a short fault
+    values[900:, 1] += 60.0  # a permanent level change
+    return values
+
+
+def _run_batches(params: dict, values: np.ndarray, train: int, cuts: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    detector = AdaptiveDetector(**params).fit(*_frames(values[:train]))
+    parts = []
+    for start, stop in zip([train, *cuts], [*cuts, len(values)]):
+        detector = AdaptiveDetector.from_state_dict(json.loads(json.dumps(detector.state_dict(), allow_nan=False)))
+        parts.append(detector.score_and_detect(*_frames(values[start:stop], start)))
+    return pd.concat([part[0] for part in parts]), pd.concat([part[1] for part in parts])
+
+
+CONFIGURATIONS = [
+    {},
+    {"window": 6, "smoothing": "signed", "reset_after": 40, "refresh_every": 7, "aggregation": "max"},
+    {"window": 3, "reset_after": 10, "refresh_every": 1, "baseline_size": 30, "reference_size": 60, "aggregation": "mean"},
+]
+
+
+@pytest.mark.requirement("REQ-ADA-001")
+def test_adaptive_score_uses_only_learned_rows_before_the_row():
+    values = np.random.default_rng(161).normal(size=(160, 1)) * 2.0
+    values[130] = 40.0  # flagged, so never learned
+    detector = AdaptiveDetector(refresh_every=1, baseline_size=1000, risk=1e-3).fit(*_frames(values[:100]))
+    scores, flags = detector.score_and_detect(*_frames(values[100:], 100))
+    learned = np.concatenate([np.ones(100, dtype=bool), flags["anomaly_flag"].to_numpy() == 0])
+    assert not learned.all()  # a flagged row is left out of the oracle's rows as well
+    for row in range(100, 160):
+        before = values[:row, 0][learned[:row]]
+        centre = np.median(before)
+        scale = max(1.4826 * np.median(np.abs(before - centre)), detector.fit_record_["resolution"][0])
+        assert scores["anomaly_score"].iloc[row - 100] == pytest.approx(abs(values[row, 0] - centre) / scale, rel=1e-12)
+
+
+@pytest.mark.requirement("REQ-ADA-001")
+def test_adaptive_outputs_of_earlier_rows_do_not_depend_on_later_rows():
+    values = _series_with_faults()
+    changed = values.copy()
+    changed[1000:] = 1e6
+    first = AdaptiveDetector(window=4).fit_score_detect(*_frames(values[:300]), *_frames(values[300:1000], 300))
+    second = AdaptiveDetector(window=4).fit_score_detect(*_frames(changed[:300]), *_frames(changed[300:], 300))
+    pd.testing.assert_frame_equal(first[0], second[0].iloc[:700])
+    pd.testing.assert_frame_equal(first[1], second[1].iloc[:700])
+
+
+@pytest.mark.requirement("REQ-ADA-001")
+def test_adaptive_baseline_follows_a_slow_drift():
+    values = np.random.default_rng(162).normal(size=(3000, 1)) + np.linspace(0.0, 30.0, 3000)[:, None]
+    adaptive = AdaptiveDetector(baseline_size=200).fit_score_detect(*_frames(values[:300]), *_frames(values[300:], 300))[1]
+    assert adaptive["anomaly_flag"].mean() < 0.01
+
+
+@pytest.mark.requirement("REQ-ADA-002")
+def test_adaptive_quantized_one_unit_step_scores_about_one_not_float_resolution():
+    values = np.zeros((400, 1))
+    values[::50] = 1.0  # integer-valued, long constant stretches, MAD 0
+    detector = AdaptiveDetector().fit(*_frames(values[:300]))
+    scores, _ = detector.score_and_detect(*_frames(np.array([[1.0], [0.0], [3.0]]), 300))
+    assert detector.fit_record_["resolution"] == [1.0]
+    assert detector.fit_record_["resolution_rules"] == ["smallest_gap"]
+    assert scores["anomaly_score"].tolist() == [1.0, 0.0, 3.0]
+
+
+@pytest.mark.requirement("REQ-ADA-002")
+def test_adaptive_constant_training_column_uses_the_unit_rule():
+    values = np.column_stack([np.full(150, 7.0), np.random.default_rng(163).normal(size=150)])
+    detector = AdaptiveDetector().fit(*_frames(values))
+    assert detector.fit_record_["resolution_rules"] == ["unit", "smallest_gap"]
+    assert detector.fit_record_["baseline"]["scale"][0] == 1.0
+
+
+@pytest.mark.requirement("REQ-ADA-003")
+def test_adaptive_long_fault_is_never_learned_without_reset():
+    values = NOISE[:, :1].copy()
+    values[500:1400] += 10.0
+    detector = AdaptiveDetector(baseline_size=100)
+    _, flags = detector.fit_score_detect(*_frames(values[:300]), *_frames(values[300:], 300))
+    assert flags["anomaly_flag"].iloc[200:1100].all()
+    assert flags["baseline_reset"].sum() == 0
+    assert abs(detector.state_dict()["state"]["location"][0]) < 1.0
+
+
+@pytest.mark.requirement("REQ-ADA-004")
+def test_adaptive_reset_relearns_a_permanent_level_change_and_says_so():
+    values = NOISE[:, :1].copy()
+    values[500:] += 10.0
+    detector = AdaptiveDetector(reset_after=50)
+    _, flags = detector.fit_score_detect(*_frames(values[:300]), *_frames(values[300:], 300))
+    resets = np.flatnonzero(flags["baseline_reset"].to_numpy())
+    assert resets.tolist() == [249]  # the 50th consecutive flagged row, from row 500 on
+    assert flags["anomaly_flag"].iloc[200:250].all()
+    assert flags["anomaly_flag"].iloc[300:].mean() < 0.02
+    assert abs(detector.state_dict()["state"]["location"][0] - 10.0) < 1.0
+    assert detector.fit_record_["reset_rule"] == "after 50 consecutive flagged rows"
+
+
+@pytest.mark.requirement("REQ-ADA-005")
+@pytest.mark.parametrize("n_rows", [100, 101, 400, 2500])
+def test_adaptive_tail_size_and_threshold_follow_the_recorded_rule(n_rows):
+    detector = AdaptiveDetector(reference_size=2000, risk=1e-3).fit(*_frames(NOISE[:n_rows, :1] if n_rows <= 1500 else np.tile(NOISE[:, :1], (2, 1))[:n_rows]))
+    tail = detector.fit_record_["tail"]
+    kept = min(n_rows, 2000)
+    assert (tail["n_scores"], tail["n_tail"]) == (kept, math.ceil(math.sqrt(kept))) == (kept, tail_size(kept))
+    assert tail["threshold"] == tail["u"] + tail["sigma"] * (math.log(tail["n_tail"] / kept) - math.log(1e-3))
+    assert tail["rule"].startswith("N_u = ceil(sqrt(n))")
+
+
+@pytest.mark.requirement("REQ-ADA-005")
+def test_adaptive_threshold_follows_normal_rows_but_not_flagged_ones():
+    quiet = NOISE[:, :1] * 0.5
+    detector = AdaptiveDetector(reference_size=200, baseline_size=200).fit(*_frames(quiet[:200]))
+    before = detector.state_dict()["state"]["threshold"]
+    louder = np.vstack([quiet[200:400] * 3.0])
+    detector.score_and_detect(*_frames(louder, 200))
+    state = detector.state_dict()["state"]
+    scores = np.sort(state["reference"])
+    n_tail = math.ceil(math.sqrt(len(scores)))
+    u = scores[len(scores) - n_tail - 1]
+    sigma = max(np.mean(scores[len(scores) - n_tail:] - u), 0.25)
+    assert state["threshold"] != before
+    assert state["threshold"] == pytest.approx(u + sigma * (math.log(n_tail / len(scores)) - math.log(1e-3)), rel=1e-12)
+
+
+@pytest.mark.requirement("REQ-ADA-006")
+def test_adaptive_normalized_score_is_strictly_increasing_and_never_ties_at_one():
+    detector = AdaptiveDetector().fit(*_frames(NOISE[:300, :1]))
+    probes = np.array([[5.0], [50.0], [5e3], [5e6], [5e9], [5e12]])
+    scores, _ = detector.score_and_detect(*_frames(probes, 300))
+    normalized = scores["anomaly_score_normalized"].to_numpy()
+    assert (np.diff(normalized) > 0).all() and (normalized < 1.0).all() and (normalized >= 0.0).all()
+
+
+@pytest.mark.requirement("REQ-ADA-006")
+def test_adaptive_normalized_score_never_decreases_with_the_score():
+    detector = AdaptiveDetector(refresh_every=10_000).fit(*_frames(NOISE[:300, :1]))
+    probes = 1.0 + np.sort(np.abs(np.random.default_rng(164).standard_t(2, size=(2000, 1))) * 10.0, axis=0)  # above the median
+    scores, _ = detector.score_and_detect(*_frames(probes, 300))
+    assert (np.diff(scores["anomaly_score"].to_numpy()) >= 0).all()
+    assert (np.diff(scores["anomaly_score_normalized"].to_numpy()) >= 0).all()
+
+
+@pytest.mark.requirement("REQ-ADA-006")
+def test_adaptive_normalized_score_at_the_threshold_is_the_risk_on_the_log_scale():
+    detector = AdaptiveDetector(risk=1e-3).fit(*_frames(NOISE[:300, :1]))
+    record = detector.fit_record_
+    residual = record["baseline"]["location"][0] + record["tail"]["threshold"] * record["baseline"]["scale"][0]
+    scores, _ = detector.score_and_detect(*_frames(np.array([[residual]]), 300))
+    assert scores["anomaly_score"].iloc[0] == pytest.approx(record["tail"]["threshold"], rel=1e-12)
+    assert scores["anomaly_score_normalized"].iloc[0] == pytest.approx(3.0 / 4.0, rel=1e-9)
+
+
+@pytest.mark.requirement("REQ-ADA-007")
+@pytest.mark.parametrize("params", CONFIGURATIONS)
+def test_adaptive_streaming_driver_is_bit_identical_to_the_batch_driver(params):
+    values = _series_with_faults()
+    batch = AdaptiveDetector(**params).fit_score_detect(*_frames(values[:300]), *_frames(values[300:], 300))
+    stream = AdaptiveResidualDetector(training_rows=300, **params)
+    rows = []
+    for position, row in enumerate(values):
+        x = {"load": float(row[0]), "price": float(row[1])}
+        if position >= 300:
+            rows.append(stream.evaluate_one(x))
+            assert stream.score_one(x) == rows[-1]["anomaly_score"]
+        stream.learn_one(x)
+    streamed = pd.DataFrame(rows, index=batch[0].index)
+    assert (streamed[list(batch[0].columns)].to_numpy() == batch[0].to_numpy()).all()
+    assert (streamed[list(batch[1].columns)].to_numpy() == batch[1].to_numpy()).all()
+
+
+@pytest.mark.requirement("REQ-ADA-007")
+@settings(max_examples=25, deadline=None)
+@given(cuts=st.lists(st.integers(301, 1499), max_size=6, unique=True).map(sorted), which=st.integers(0, len(CONFIGURATIONS) - 1))
+def test_adaptive_any_split_with_json_state_is_bit_identical_to_one_batch(cuts, which):
+    values = _series_with_faults()
+    whole = AdaptiveDetector(**CONFIGURATIONS[which]).fit_score_detect(*_frames(values[:300]), *_frames(values[300:], 300))
+    split = _run_batches(CONFIGURATIONS[which], values, 300, cuts)
+    assert (split[0].to_numpy() == whole[0].to_numpy()).all() and (split[1].to_numpy() == whole[1].to_numpy()).all()
+
+
+@pytest.mark.requirement("REQ-ADA-007")
+def test_adaptive_streaming_learns_the_values_x_holds_when_learned():
+    values = _series_with_faults()[:400]
+    scoring_first, learning_only = (AdaptiveResidualDetector(training_rows=200, window=3, smoothing="signed") for _ in range(2))
+    for position, row in enumerate(values):
+        x = {"load": float(row[0]), "price": float(row[1])}
+        scoring_first.score_one(x)
+        if position % 7 == 0:
+            x["load"] = 50.0  # mutated between score_one and learn_one: the new values are learned
+        scoring_first.learn_one(x)
+        learning_only.learn_one(dict(x))
+    assert json.dumps(scoring_first.state_dict()) == json.dumps(learning_only.state_dict())
+
+
+@pytest.mark.requirement("REQ-ADA-007")
+def test_adaptive_streaming_snapshot_continues_bit_identically():
+    values = _series_with_faults()
+    original = AdaptiveResidualDetector(training_rows=200, reset_after=30)
+    for position, row in enumerate(values):
+        x = {"load": float(row[0]), "price": float(row[1])}
+        if position in (0, 150, 700):
+            snapshot = json.loads(json.dumps(original.state_dict(), allow_nan=False))
+            restored = AdaptiveResidualDetector.from_state_dict(snapshot)
+            assert restored.evaluate_one(x) == original.evaluate_one(x)
+            original = restored
+        original.learn_one(x)
+
+
+@pytest.mark.requirement("REQ-ADA-008")
+@pytest.mark.parametrize("n_columns", [1, 8])
+def test_recommended_detector_runs_from_100_training_rows(n_columns):
+    values = np.random.default_rng(165).normal(size=(400, n_columns))
+    detector = recommended_detector()
+    scores, flags = detector.fit_score_detect(*_frames(values[:100]), *_frames(values[100:], 100))
+    assert list(scores.columns) == ["anomaly_score", "anomaly_score_normalized"]
+    assert list(flags.columns) == ["anomaly_flag", "baseline_reset"]
+    assert scores.index.equals(pd.RangeIndex(100, 400)) and flags.index.equals(scores.index)
+    json.dumps(detector.fit_record_, allow_nan=False)
+    assert detector.fit_record_["parameters"] == dict(RECOMMENDED_PARAMETERS)
+
+
+@pytest.mark.requirement("REQ-ADA-008")
+def test_recommended_detector_rejects_unknown_overrides_and_applies_known_ones():
+    with pytest.raises(InvalidParameterError) as error:
+        recommended_detector(risc=1e-3)
+    assert error.value.reason is Reason.UNKNOWN_PARAMETER
+    assert recommended_detector(window=4).window == 4
+    with pytest.raises(InvalidParameterError) as error:
+        recommended_detector(window=0)
+    assert error.value.reason is Reason.INVALID_PARAMETER
+
+
+@pytest.mark.requirement("REQ-ADA-008")
+@settings(max_examples=30, deadline=None)
+@given(
+    n_train=st.integers(100, 2000),
+    step=st.sampled_from([1.0, 0.5, 100.0]),
+    constant_every=st.integers(1, 200),
+    seed=st.integers(0, 2**16),
+)
+def test_recommended_detector_gives_finite_outputs_on_quantized_short_or_constant_heads(n_train, step, constant_every, seed):
+    rng = np.random.default_rng(seed)
+    values = np.round(rng.normal(size=(n_train + 50, 1)) * 2.0) * step
+    values[: n_train // constant_every * constant_every : constant_every] = values[0]
+    values[: n_train // 2] = values[0, 0]  # a constant stretch in the head
+    scores, flags = recommended_detector().fit_score_detect(*_frames(values[:n_train]), *_frames(values[n_train:], n_train))
+    normalized = scores["anomaly_score_normalized"].to_numpy()
+    assert np.isfinite(scores.to_numpy()).all() and ((normalized >= 0.0) & (normalized < 1.0)).all()
+    assert set(flags["anomaly_flag"]) <= {0, 1} and len(flags) == 50
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+@pytest.mark.parametrize(
+    ("name", "bad"),
+    [("window", 0), ("window", 51), ("baseline_size", 9), ("reference_size", 49), ("refresh_every", 0), ("risk", 0.0),
+     ("risk", 0.01), ("reset_after", 9), ("aggregation", "sum"), ("smoothing", "none"), ("window", 2.0), ("reset_after", True)],
+)
+def test_adaptive_parameter_outside_its_table_is_a_typed_error(name, bad):
+    with pytest.raises(InvalidParameterError) as error:
+        AdaptiveDetector(**{name: bad})
+    assert error.value.reason is Reason.INVALID_PARAMETER
+    with pytest.raises(InvalidParameterError):
+        AdaptiveResidualDetector(**{name: bad})
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+def test_adaptive_streaming_unknown_parameter_and_bad_training_rows_are_typed_errors():
+    with pytest.raises(InvalidParameterError) as error:
+        AdaptiveResidualDetector(windw=2)
+    assert error.value.reason is Reason.UNKNOWN_PARAMETER
+    with pytest.raises(InvalidParameterError) as error:
+        AdaptiveResidualDetector(training_rows=99)
+    assert error.value.reason is Reason.INVALID_PARAMETER
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+def test_adaptive_data_errors_are_typed_and_change_nothing():
+    detector = AdaptiveDetector()
+    with pytest.raises(NotFittedError):
+        detector.score_and_detect(*_frames(NOISE[:5, :1]))
+    with pytest.raises(NotFittedError):
+        detector.state_dict()
+    with pytest.raises(InsufficientDataException) as error:
+        detector.fit(*_frames(NOISE[:99, :1]))
+    assert error.value.reason is Reason.TOO_FEW_ROWS
+    detector.fit(*_frames(NOISE[:200]))
+    before = json.dumps(detector.state_dict())
+    with pytest.raises(InvalidInputError) as error:
+        detector.score_and_detect(*_frames(NOISE[200:210, :1], 200))
+    assert error.value.reason is Reason.COLUMNS_DIFFER_FROM_FIT
+    overflow = np.vstack([NOISE[200:230], [[1e308, 0.0]]])
+    with pytest.raises(InvalidInputError) as error:
+        detector.score_and_detect(*_frames(-overflow, 200))
+    assert error.value.reason is Reason.SCORE_OVERFLOW
+    assert json.dumps(detector.state_dict()) == before
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+def test_adaptive_training_overflow_is_a_typed_error():
+    values = NOISE[:150, :1].copy()
+    values[0] = 1e308
+    values[1] = -1e308
+    with pytest.raises(InvalidInputError) as error:
+        AdaptiveDetector().fit(*_frames(values))
+    assert error.value.reason is Reason.SCORE_OVERFLOW
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+def test_adaptive_streaming_rejected_observation_changes_nothing():
+    detector = AdaptiveResidualDetector(training_rows=100)
+    for row in NOISE[:100]:
+        detector.learn_one({"load": float(row[0]), "price": float(row[1])})
+    before = json.dumps(detector.state_dict())
+    for bad, reason in [
+        ({"load": 1.0}, Reason.COLUMNS_DIFFER_FROM_FIT),
+        ({"load": float("nan"), "price": 0.0}, Reason.MISSING_VALUE),
+        ({"load": -1.7e308, "price": 1e308}, Reason.SCORE_OVERFLOW),
+    ]:
+        with pytest.raises(InvalidInputError) as error:
+            detector.learn_one(bad)
+        assert error.value.reason is reason
+    assert json.dumps(detector.state_dict()) == before
+    assert detector.score_one({"load": 0.0, "price": 0.0}) >= 0.0
+    assert json.dumps(detector.state_dict()) == before
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        lambda s: s.update(format="other"),
+        lambda s: s["params"].pop("risk"),
+        lambda s: s.update(columns=[]),
+        lambda s: s.update(columns=["load", "load"]),
+        lambda s: s.update(fit_record=None),
+        lambda s: s["state"].update(format="x"),
+        lambda s: s["state"].update(resolution=[0.0, 1.0]),
+        lambda s: s["state"].update(resolution="a"),
+        lambda s: s["state"].update(resolution_rules=["bad", "unit"]),
+        lambda s: s["state"].update(baseline=[]),
+        lambda s: s["state"].update(baseline=[[1.0]]),
+        lambda s: s["state"].update(baseline=[[1.0, float("nan")]]),
+        lambda s: s["state"].update(reference=[1.0]),
+        lambda s: s["state"].update(history=[[0.0, 0.0]] * 2),
+        lambda s: s["state"].update(run_length=-1),
+        lambda s: s["state"].update(run_length=True),
+        lambda s: s["state"].update(run=[[0.0, 0.0]]),
+        lambda s: s["state"].update(scale=[0.0, 1.0]),
+        lambda s: s["state"].update(sigma=0.0),
+        lambda s: s["state"].update(u="1"),
+        lambda s: s["state"].update(n_tail=10**9),
+    ],
+)
+def test_adaptive_malformed_state_dict_is_invalid_state(corrupt):
+    snapshot = json.loads(json.dumps(AdaptiveDetector(window=2).fit(*_frames(NOISE[:200])).state_dict()))
+    corrupt(snapshot)
+    with pytest.raises(InvalidInputError) as error:
+        AdaptiveDetector.from_state_dict(snapshot)
+    assert error.value.reason is Reason.INVALID_STATE
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+def test_adaptive_state_dict_refuses_columns_json_cannot_hold():
+    true = pd.DataFrame(NOISE[:200, :1], columns=[("a", 1)])
+    detector = AdaptiveDetector().fit(true, true * 0.0)
+    with pytest.raises(InvalidParameterError) as error:
+        detector.state_dict()
+    assert error.value.reason is Reason.SNAPSHOT_UNSUPPORTED
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        lambda s: s.update(format="other"),
+        lambda s: s["params"].pop("risk"),
+        lambda s: s["state"].update(channels=[1]),
+        lambda s: s["state"].update(channels=None),
+        lambda s: s["state"].update(training=[[0.0, 0.0]] * 100),
+        lambda s: s["state"].update(adaptive={"format": "x"}),
+    ],
+)
+def test_adaptive_streaming_malformed_state_dict_is_invalid_state(corrupt):
+    detector = AdaptiveResidualDetector(training_rows=100)
+    for row in NOISE[:120]:
+        detector.learn_one({"load": float(row[0]), "price": float(row[1])})
+    snapshot = json.loads(json.dumps(detector.state_dict()))
+    corrupt(snapshot)
+    with pytest.raises(InvalidInputError) as error:
+        AdaptiveResidualDetector.from_state_dict(snapshot)
+    assert error.value.reason is Reason.INVALID_STATE
+
+
+@pytest.mark.requirement("REQ-ADA-010")
+def test_adaptive_state_stays_bounded_on_a_long_series():
+    values = np.random.default_rng(166).normal(size=(20_000, 1))
+    detector = AdaptiveDetector(baseline_size=300, reference_size=500, reset_after=20, window=5)
+    detector.fit_score_detect(*_frames(values[:200]), *_frames(values[200:], 200))
+    state = detector.state_dict()["state"]
+    assert len(state["baseline"]) == 300 and len(state["reference"]) == 500 and len(state["history"]) == 4
+    assert len(state["run"]) < 20 and state["rows_seen"] == 19_800
