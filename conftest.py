@@ -2,14 +2,14 @@
 # SPDX-License-Identifier: Apache-2.0
 """Every test names the requirement it verifies; a full run fails unless requirements and tests trace both ways.
 
-The rules live in :mod:`spotanomaly2_safe_cli.traceplugin`; its settings are in pyproject.toml.
+The rules live in :mod:`spotanomaly2_safe_cli.trace.plugin`; its settings are in pyproject.toml.
 """
 
 import os
 
 from hypothesis import HealthCheck, settings
 
-pytest_plugins = ["spotanomaly2_safe_cli.traceplugin", "pytester"]
+pytest_plugins = ["spotanomaly2_safe_cli.trace.plugin", "pytester"]
 
 # One explicit, derandomized profile: the same examples in every run, so a red CI run reproduces locally.
 settings.register_profile("ci", derandomize=True, deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])

@@ -36,9 +36,9 @@ from scipy.special import xlogy
 from spotanomaly2_safe import ForecastingAnomalyDetector
 from spotanomaly2_safe.scoring.tail import fit_tail, log_exceedance_probability
 from spotanomaly2_safe_cli.demo import make_demo_data
-from spotanomaly2_safe_cli.golden import RECOMMENDED, compute_outputs
-from spotanomaly2_safe_cli.golden_records import record_golden
-from spotanomaly2_safe_cli.machine_class import avx512_dispatch_targets, current_machine_class, numpy_cpu_dispatch
+from spotanomaly2_safe_cli.reproduce.golden import RECOMMENDED, compute_outputs
+from spotanomaly2_safe_cli.reproduce.records import record_golden
+from spotanomaly2_safe_cli.reproduce.machine_class import avx512_dispatch_targets, current_machine_class, numpy_cpu_dispatch
 
 FUNCTIONS = ("log", "log1p", "log10", "exp", "expm1", "power", "sqrt", "sin")
 PROBE = """

@@ -6,7 +6,7 @@ For the published usage (``KMeansScorer``, ``n_clusters=3``, ``high_quantile=0.9
 and on every scenario of the chosen suites, per ``n_init``: the fit time (best of ``--repeats``), the
 KMeans inertia on the standardized training residuals, the threshold, and, on the test rows, how many
 flags differ between the two settings, the largest relative score difference and the event-level
-detection quality (:func:`spotanomaly2_safe_cli.quality.quality_row`, raw flags, no alarms).
+detection quality (:func:`spotanomaly2_safe_cli.quality.evaluation.quality_row`, raw flags, no alarms).
 
     python benchmarks/bench_kmeans_n_init.py                          # demo + tuning and held-out suites
     python benchmarks/bench_kmeans_n_init.py --suite tuning --repeats 1 --scenarios 2   # a quick look
@@ -19,8 +19,8 @@ import numpy as np
 
 from spotanomaly2_safe import ForecastingAnomalyDetector
 from spotanomaly2_safe_cli.demo import make_demo_data
-from spotanomaly2_safe_cli.quality import quality_row
-from spotanomaly2_safe_cli.scenarios import SUITES, Scenario, make_scenarios
+from spotanomaly2_safe_cli.quality.evaluation import quality_row
+from spotanomaly2_safe_cli.quality.scenarios import SUITES, Scenario, make_scenarios
 
 N_INITS = (1, 10)
 

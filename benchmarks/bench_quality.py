@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Detection quality on the scenario suite: every scorer x threshold x alarm post-processing.
 
-Each configuration is evaluated as :mod:`spotanomaly2_safe_cli.quality` describes (the same functions
+Each configuration is evaluated as :mod:`spotanomaly2_safe_cli.quality.evaluation` describes (the same functions
 the evidence report uses): fitted per scenario on its training frames, test flags post-processed,
 counts summed over scenarios; event F1, recall, precision, false-alarm bursts per 10,000 test rows,
 and the mean point-wise F1 and average precision. No point-adjust.
@@ -30,10 +30,10 @@ import numpy as np
 
 from spotanomaly2_safe.alarms import postprocess_flags
 from spotanomaly2_safe.evaluation import event_scores
-from spotanomaly2_safe_cli.quality import RECOMMENDED as RECOMMENDED_CONFIGURATION
-from spotanomaly2_safe_cli.quality import flags_and_scores as _flags_and_scores
-from spotanomaly2_safe_cli.quality import quality_row
-from spotanomaly2_safe_cli.scenarios import SUITES, make_scenarios
+from spotanomaly2_safe_cli.quality.evaluation import RECOMMENDED as RECOMMENDED_CONFIGURATION
+from spotanomaly2_safe_cli.quality.evaluation import flags_and_scores as _flags_and_scores
+from spotanomaly2_safe_cli.quality.evaluation import quality_row
+from spotanomaly2_safe_cli.quality.scenarios import SUITES, make_scenarios
 
 SCORERS = {
     "KMeans(k=3)": ("KMeansScorer", {"n_clusters": 3}),

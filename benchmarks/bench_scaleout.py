@@ -31,8 +31,8 @@ import pandas as pd
 from distributed import Client, LocalCluster
 
 from spotanomaly2_safe import ForecastingAnomalyDetector
-from spotanomaly2_safe_cli.scaleout_series import fit_score_series
-from spotanomaly2_safe_cli.score_dataset import read_dataset, score_datasets
+from spotanomaly2_safe_cli.scaleout.series import fit_score_series
+from spotanomaly2_safe_cli.scaleout.dataset import read_dataset, score_datasets
 
 START = pd.Timestamp("2020-01-01", tz="UTC")
 STEP = pd.Timedelta("15min")

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Detection quality on SKAB, real multivariate data, under its published protocol.
 
-Protocol and forecasts: :mod:`spotanomaly2_safe_cli.skab` (first 400 rows of each of the 34 labelled runs
+Protocol and forecasts: :mod:`spotanomaly2_safe_cli.quality.skab` (first 400 rows of each of the 34 labelled runs
 train, every later row tests; F1, FAR %, MAR % pooled over all 23,801 test rows; a constant training-mean
 forecast and, separately, a one-step persistence forecast). The SKAB leaderboard's best rows are printed
 beside ours, and each row is marked against issue 16's targets (F1 >= 0.82, FAR <= 12 %, MAR <= 25 %).
@@ -29,7 +29,7 @@ import numpy as np
 
 import spotanomaly2_safe
 from spotanomaly2_safe import ForecastingAnomalyDetector
-from spotanomaly2_safe_cli.skab import (
+from spotanomaly2_safe_cli.quality.skab import (
     FORECASTS,
     PUBLISHED,
     SPLITS,

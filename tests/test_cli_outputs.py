@@ -290,7 +290,7 @@ def test_write_outputs_replaces_every_previous_output(tmp_path):
     ids=["junit-truncated", "junit-not-junit", "coverage-without-totals"],
 )
 def test_malformed_evidence_input_is_exit_3_and_leaves_nothing_in_out(tmp_path, capsys, monkeypatch, option, content, text):
-    from spotanomaly2_safe_cli import evidence
+    from spotanomaly2_safe_cli.evidence import command as evidence
 
     from test_evidence import make_project, no_sbom, write_junit
 
@@ -309,7 +309,7 @@ def test_malformed_evidence_input_is_exit_3_and_leaves_nothing_in_out(tmp_path, 
 
 @pytest.mark.requirement("REQ-CLI-007")
 def test_evidence_without_its_extra_names_the_install_command(tmp_path, capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "spotanomaly2_safe_cli.evidence", None)  # import fails as without jinja2 & co.
+    monkeypatch.setitem(sys.modules, "spotanomaly2_safe_cli.evidence.command", None)  # import fails as without jinja2 & co.
     code = main(["evidence", "--out", str(tmp_path / "report")])
     _assert_one_line(capsys.readouterr().err, code, 2, "pip install 'spotanomaly2-safe[evidence]'")
     assert not (tmp_path / "report").exists()
@@ -325,7 +325,7 @@ def test_evidence_without_its_extra_names_the_install_command(tmp_path, capsys, 
     ids=["golden-file-missing", "record-without-reason"],
 )
 def test_reproduce_errors_are_one_line_with_their_exit_code(tmp_path, capsys, monkeypatch, arguments, code, text):
-    monkeypatch.setattr("spotanomaly2_safe_cli.golden.compute_hashes", lambda: {"demo-norm": "0" * 64})
+    monkeypatch.setattr("spotanomaly2_safe_cli.reproduce.golden.compute_hashes", lambda: {"demo-norm": "0" * 64})
     returned = main(["reproduce", *[argument.format(tmp=tmp_path) for argument in arguments]])
     _assert_one_line(capsys.readouterr().err, returned, code, text)
     assert list(tmp_path.iterdir()) == []

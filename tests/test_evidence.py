@@ -21,15 +21,17 @@ import pytest
 from junitparser import Error, Failure, Skipped
 from junitparser.xunit2 import JUnitXml, TestCase, TestSuite
 
-from spotanomaly2_safe_cli import evidence, evidence_inputs, evidence_render
-from spotanomaly2_safe_cli.evidence_environment import git_identity, write_sbom
-from spotanomaly2_safe_cli.evidence_inputs import ARTICLES, read_junit
-from spotanomaly2_safe_cli.evidence_report import verdict_failures
-from spotanomaly2_safe_cli.evidence_scenarios import scenario_evidence
-from spotanomaly2_safe_cli.machine_class import class_id, current_machine_class
+from spotanomaly2_safe_cli.evidence import command as evidence
+from spotanomaly2_safe_cli.evidence import inputs as evidence_inputs
+from spotanomaly2_safe_cli.evidence import render as evidence_render
+from spotanomaly2_safe_cli.evidence.environment import git_identity, write_sbom
+from spotanomaly2_safe_cli.evidence.inputs import ARTICLES, read_junit
+from spotanomaly2_safe_cli.evidence.report import verdict_failures
+from spotanomaly2_safe_cli.evidence.scenarios import scenario_evidence
+from spotanomaly2_safe_cli.reproduce.machine_class import class_id, current_machine_class
 from spotanomaly2_safe_cli.main import main
-from spotanomaly2_safe_cli.quality import suite_quality
-from spotanomaly2_safe_cli.scenarios import unsealed_suites
+from spotanomaly2_safe_cli.quality.evaluation import suite_quality
+from spotanomaly2_safe_cli.quality.scenarios import unsealed_suites
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "req_id,title,statement,category,eu_ai_act,verification,risk\n"
@@ -74,7 +76,7 @@ def make_project(root: Path, requirements: str = REQUIREMENTS) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     files = {
         "requirements_trace.csv": HEADER + requirements, "pyproject.toml": PYPROJECT, "alpha.py": ALPHA, "test_alpha.py": TESTS,
-        "conftest.py": 'pytest_plugins = ["spotanomaly2_safe_cli.traceplugin"]\n', "README.md": "alpha doubles [REQ-ABC-001].\n",
+        "conftest.py": 'pytest_plugins = ["spotanomaly2_safe_cli.trace.plugin"]\n', "README.md": "alpha doubles [REQ-ABC-001].\n",
     }
     for name, text in files.items():
         (root / name).write_text(text, encoding="utf-8")

@@ -15,8 +15,8 @@ import pytest
 
 from spotanomaly2_safe.errors import Reason
 from spotanomaly2_safe_cli.demo import make_demo_data
-from spotanomaly2_safe_cli.evidence_inputs import MUTATION_KEYS, read_mutation_results
-from spotanomaly2_safe_cli.traceability import load_requirements
+from spotanomaly2_safe_cli.evidence.inputs import MUTATION_KEYS, read_mutation_results
+from spotanomaly2_safe_cli.trace.matrix import load_requirements
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,6 +1,6 @@
 # SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
 # SPDX-License-Identifier: Apache-2.0
-"""``spotanomaly2_safe_cli.quality``: the figures the benchmark prints, the evidence report states and the model card quotes."""
+"""``spotanomaly2_safe_cli.quality.evaluation``: the figures the benchmark prints, the evidence report states and the model card quotes."""
 
 import re
 from pathlib import Path
@@ -10,9 +10,9 @@ import pytest
 
 from spotanomaly2_safe.alarms import postprocess_flags
 from spotanomaly2_safe.evaluation import event_scores
-from spotanomaly2_safe_cli import quality
-from spotanomaly2_safe_cli.quality import RECOMMENDED, TARGETS, quality_row, suite_quality
-from spotanomaly2_safe_cli.scenarios import make_scenarios, unsealed_suites
+from spotanomaly2_safe_cli.quality import evaluation as quality
+from spotanomaly2_safe_cli.quality.evaluation import RECOMMENDED, TARGETS, quality_row, suite_quality
+from spotanomaly2_safe_cli.quality.scenarios import make_scenarios, unsealed_suites
 
 ROOT = Path(__file__).resolve().parents[1]
 # The model card's table row that quotes the recommended configuration on each suite.

@@ -151,7 +151,7 @@ def test_a_part_written_while_a_failed_run_is_cleaned_up_leaves_nothing_behind(t
     The late part is written at the worst moment: when the cleanup removes a folder (after listing its
     files). Removing the staging folder in place would then fail with the folder not empty and leave it.
     """
-    from spotanomaly2_safe_cli import score_dataset
+    from spotanomaly2_safe_cli.scaleout import dataset as score_dataset
 
     staging = Path(tempfile.mkdtemp(prefix=".scores.partial-", dir=tmp_path))
     score_dataset._write_part(pd.DataFrame({"a": [1.0]}), staging / "part.00000.parquet")

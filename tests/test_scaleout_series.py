@@ -1,6 +1,6 @@
 # SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
 # SPDX-License-Identifier: Apache-2.0
-"""Many series fitted and scored on a real Dask LocalCluster (2 worker processes): spotanomaly2_safe_cli.scaleout_series."""
+"""Many series fitted and scored on a real Dask LocalCluster (2 worker processes): spotanomaly2_safe_cli.scaleout.series."""
 
 import dask.dataframe as dd
 import numpy as np
@@ -10,7 +10,7 @@ from distributed import Client, LocalCluster
 
 from spotanomaly2_safe import ForecastingAnomalyDetector
 from spotanomaly2_safe.errors import InvalidInputError, InvalidParameterError, Reason
-from spotanomaly2_safe_cli.scaleout_series import ERROR_COLUMNS, fit_score_series
+from spotanomaly2_safe_cli.scaleout.series import ERROR_COLUMNS, fit_score_series
 
 from frames import make_frames
 

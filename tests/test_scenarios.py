@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from spotanomaly2_safe_cli.scenarios import OPERATIONS_TEST_ROWS, SCENARIO_NAMES, SUITES, TEST_ROWS, TRAIN_ROWS, make_scenarios, unsealed_suites
+from spotanomaly2_safe_cli.quality.scenarios import OPERATIONS_TEST_ROWS, SCENARIO_NAMES, SUITES, TEST_ROWS, TRAIN_ROWS, make_scenarios, unsealed_suites
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -102,7 +102,7 @@ def test_monitoring_suite_quantized_series_are_integer_valued_with_constant_stre
 
 @pytest.mark.requirement("REQ-QUA-023")
 def test_monitoring_suite_has_long_faults_and_seeds_no_earlier_suite_used():
-    from spotanomaly2_safe_cli.scenarios import MONITORING_SEED_OFFSET, SEALED_SUITES
+    from spotanomaly2_safe_cli.quality.scenarios import MONITORING_SEED_OFFSET, SEALED_SUITES
 
     long_faults = next(s for s in make_scenarios("monitoring") if s.name == "long_faults")
     edges = np.diff(np.concatenate([[0], long_faults.labels, [0]]))

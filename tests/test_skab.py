@@ -1,6 +1,6 @@
 # SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
 # SPDX-License-Identifier: Apache-2.0
-"""``spotanomaly2_safe_cli.skab`` and ``benchmarks/bench_skab.py`` on small SKAB-shaped files (never the real data)."""
+"""``spotanomaly2_safe_cli.quality.skab`` and ``benchmarks/bench_skab.py`` on small SKAB-shaped files (never the real data)."""
 
 import subprocess
 import sys
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.metrics import f1_score
 
-from spotanomaly2_safe_cli.skab import (
+from spotanomaly2_safe_cli.quality.skab import (
     TARGETS,
     TRAIN_ROWS,
     SkabDataMissing,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from spotanomaly2_safe_cli.traceability import load_requirements
+from spotanomaly2_safe_cli.trace.matrix import load_requirements
 
 HEADER = "req_id,title,statement,category,eu_ai_act,verification,risk\n"
 ROWS = (
@@ -36,7 +36,7 @@ def broken():
 @pytest.fixture
 def project(pytester: pytest.Pytester) -> pytest.Pytester:
     """A tiny project using the plugin: two requirements, a public module naming Alpha and Beta, a README."""
-    pytester.makeconftest('pytest_plugins = ["spotanomaly2_safe_cli.traceplugin"]')
+    pytester.makeconftest('pytest_plugins = ["spotanomaly2_safe_cli.trace.plugin"]')
     pytester.makeini(
         textwrap.dedent("""
         [pytest]

@@ -4,7 +4,7 @@
 
 import json
 
-from spotanomaly2_safe_cli.golden import compute_hashes
+from spotanomaly2_safe_cli.reproduce.golden import compute_hashes
 
 if __name__ == "__main__":
     print(json.dumps(compute_hashes(), sort_keys=True))

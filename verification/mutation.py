@@ -13,7 +13,7 @@ function gets new mutants); delete ``mutants/`` for a run from scratch. A mutant
 killed when tests are added, so ``--retest-survivors`` after adding tests gives whole-kernel totals.
 
 mutmut's configuration (what is mutated, which tests run) is ``[tool.mutmut]`` in pyproject.toml.
-The results file follows the evidence schema (``spotanomaly2_safe_cli.evidence_inputs``):
+The results file follows the evidence schema (``spotanomaly2_safe_cli.evidence.inputs``):
 ``killed`` counts mutants a test failed on, ``timeout`` those that ran too long, and ``survived``
 every other mutant (survived, no test reached it, suspicious), each listed in ``surviving_mutants``
 with its location, the mutation and the reason it survives, taken from

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spotanomaly2_safe_cli.closeness import (
+from spotanomaly2_safe_cli.reproduce.closeness import (
     DIFFERS,
     IDENTICAL,
     RELATIVE_BOUND,

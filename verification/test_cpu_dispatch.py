@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from spotanomaly2_safe_cli.closeness import IDENTICAL, WITHIN_BOUND
-from spotanomaly2_safe_cli.golden import EXIT_IDENTICAL, EXIT_WITHIN_BOUND, REFERENCE_SCENARIOS, compute_outputs
-from spotanomaly2_safe_cli.golden_records import load_golden, record_golden
-from spotanomaly2_safe_cli.machine_class import avx512_dispatch_targets, class_id, current_machine_class, numpy_cpu_dispatch
+from spotanomaly2_safe_cli.reproduce.closeness import IDENTICAL, WITHIN_BOUND
+from spotanomaly2_safe_cli.reproduce.golden import EXIT_IDENTICAL, EXIT_WITHIN_BOUND, REFERENCE_SCENARIOS, compute_outputs
+from spotanomaly2_safe_cli.reproduce.records import load_golden, record_golden
+from spotanomaly2_safe_cli.reproduce.machine_class import avx512_dispatch_targets, class_id, current_machine_class, numpy_cpu_dispatch
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "verification" / "golden_outputs.json"
@@ -24,7 +24,7 @@ GOLDEN = ROOT / "verification" / "golden_outputs.json"
 THIS_PROCESS = os.environ.get("NPY_DISABLE_CPU_FEATURES", "")
 IMITATED_AVX2 = " ".join(avx512_dispatch_targets())
 ISOLATION_FOREST_SCENARIOS = ("demo-isolation-forest", "heavy-tailed-isolation-forest")
-CLASS_PROBE = "import json; from spotanomaly2_safe_cli.machine_class import current_machine_class as c; print(json.dumps(c()))"
+CLASS_PROBE = "import json; from spotanomaly2_safe_cli.reproduce.machine_class import current_machine_class as c; print(json.dumps(c()))"
 TAIL_PROBE = """
 import numpy as np, sys
 from spotanomaly2_safe.scoring.tail import fit_tail, log_exceedance_probability

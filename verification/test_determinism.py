@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from spotanomaly2_safe_cli.golden import REFERENCE_SCENARIOS
+from spotanomaly2_safe_cli.reproduce.golden import REFERENCE_SCENARIOS
 
 PROBE = Path(__file__).with_name("determinism_probe.py")
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")

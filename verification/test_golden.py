@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from spotanomaly2_safe_cli import golden as golden_module
-from spotanomaly2_safe_cli.closeness import IDENTICAL, WITHIN_BOUND
-from spotanomaly2_safe_cli.golden import EXIT_DIFFERS, EXIT_IDENTICAL, EXIT_WITHIN_BOUND, REFERENCE_SCENARIOS, compute_outputs, reproduce
-from spotanomaly2_safe_cli.golden_records import GoldenRecordError, check_reproduction, load_golden, record_golden
-from spotanomaly2_safe_cli.machine_class import class_id, current_machine_class
+from spotanomaly2_safe_cli.reproduce import golden as golden_module
+from spotanomaly2_safe_cli.reproduce.closeness import IDENTICAL, WITHIN_BOUND
+from spotanomaly2_safe_cli.reproduce.golden import EXIT_DIFFERS, EXIT_IDENTICAL, EXIT_WITHIN_BOUND, REFERENCE_SCENARIOS, compute_outputs, reproduce
+from spotanomaly2_safe_cli.reproduce.records import GoldenRecordError, check_reproduction, load_golden, record_golden
+from spotanomaly2_safe_cli.reproduce.machine_class import class_id, current_machine_class
 from spotanomaly2_safe_cli.main import main
 
 GOLDEN = Path(__file__).with_name("golden_outputs.json")

@@ -12,7 +12,7 @@ import pytest
 
 from spotanomaly2_safe import ForecastingAnomalyDetector
 from spotanomaly2_safe_cli.demo import make_demo_data
-from spotanomaly2_safe_cli.golden import heavy_tailed_data
+from spotanomaly2_safe_cli.reproduce.golden import heavy_tailed_data
 
 OTHER_SEEDS = (0, 1, 2, 3, 4)
 SCENARIOS = {"demo": make_demo_data, "heavy-tailed": heavy_tailed_data}

@@ -12,7 +12,7 @@ Writing one run's outputs is one transaction (:func:`write_outputs`):
 
 1. stage: each output is written to a hidden temporary file ``.<name>.*.partial`` in its target's
    folder, flushed and fsynced, and checked to be a non-empty regular file (a Parquet dataset folder
-   is staged the same way by :mod:`spotanomaly2_safe_cli.score_dataset`);
+   is staged the same way by :mod:`spotanomaly2_safe_cli.scaleout.dataset`);
 2. publish: only when every output is staged, each target (an existing one is first renamed to a
    hidden ``.<name>.*.previous``) is replaced by its staged file with ``os.replace`` (atomic on one
    file system), with SIGINT, SIGTERM and SIGHUP held back until the whole set is in place;

@@ -20,9 +20,9 @@ from pathlib import Path
 from spotanomaly2_safe import SpotAnomalySafeError
 from spotanomaly2_safe_cli.demo import run_demo
 from spotanomaly2_safe_cli.files import FileInputError, OutputError, UsageError
-from spotanomaly2_safe_cli.golden import add_reproduce_arguments, run_reproduce
+from spotanomaly2_safe_cli.reproduce.golden import add_reproduce_arguments, run_reproduce
 from spotanomaly2_safe_cli.score import add_score_arguments, exit_code_of, run_score
-from spotanomaly2_safe_cli.score_dataset import ClusterError
+from spotanomaly2_safe_cli.scaleout.dataset import ClusterError
 from spotanomaly2_safe_cli.versions import version_text
 
 __all__ = ["main"]
@@ -61,7 +61,7 @@ def _add_evidence_parser(commands) -> None:
 
 
 def _run_evidence(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
-    from spotanomaly2_safe_cli.golden import REFERENCE_SCENARIOS
+    from spotanomaly2_safe_cli.reproduce.golden import REFERENCE_SCENARIOS
 
     unknown = sorted(set(arguments.scenarios or ()) - set(REFERENCE_SCENARIOS))
     if unknown:
@@ -72,7 +72,7 @@ def _run_evidence(parser: argparse.ArgumentParser, arguments: argparse.Namespace
         if given is not None and not given.is_file():
             parser.error(f"{given} is not a file")
     try:  # imported here: rendering needs the evidence extra (jinja2, matplotlib, ...), which the other commands do not
-        from spotanomaly2_safe_cli.evidence import render_evidence
+        from spotanomaly2_safe_cli.evidence.command import render_evidence
     except ImportError as error:
         raise UsageError(f"evidence needs the evidence extra: pip install 'spotanomaly2-safe[evidence]' ({error}).") from None
     return render_evidence(arguments.out, arguments.project, arguments.scenarios or sorted(REFERENCE_SCENARIOS),

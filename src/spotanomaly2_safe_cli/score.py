@@ -25,11 +25,11 @@ code  error class                  when
                                    new one
 ====  ===========================  =====================================================================
 
-With ``--workers``/``--scheduler`` (:mod:`spotanomaly2_safe_cli.score_dataset`) the test inputs are
+With ``--workers``/``--scheduler`` (:mod:`spotanomaly2_safe_cli.scaleout.dataset`) the test inputs are
 Parquet datasets and the outputs Parquet datasets; code 4 then also covers partitions of actuals and
 forecasts that do not line up (``index_mismatch``, checked before computing) and a contract broken inside
 a partition (the message names the partition and row label), and code 6 a detector with ``min_duration``
-or ``min_gap`` (alarms are not computed distributed; see :mod:`spotanomaly2_safe_cli.scaleout`).
+or ``min_gap`` (alarms are not computed distributed; see :mod:`spotanomaly2_safe_cli.scaleout.partitioned`).
 
 Scores, flags and fit record are written as one set (:func:`spotanomaly2_safe_cli.files.write_outputs`):
 staged to hidden temporary files, then published together only after everything succeeded, so a
@@ -59,7 +59,7 @@ from spotanomaly2_safe_cli.files import (
     table_writer,
     write_outputs,
 )
-from spotanomaly2_safe_cli.score_dataset import ClusterError
+from spotanomaly2_safe_cli.scaleout.dataset import ClusterError
 
 __all__ = ["EXIT_CODES", "add_score_arguments", "exit_code_of", "run_score"]
 
@@ -159,7 +159,7 @@ def _naming_files(arguments: argparse.Namespace, inputs: tuple) -> Iterator[None
 
 
 def _run_score_datasets(arguments: argparse.Namespace, detector: ForecastingAnomalyDetector) -> None:
-    from spotanomaly2_safe_cli.score_dataset import cluster_client, read_dataset, score_datasets
+    from spotanomaly2_safe_cli.scaleout.dataset import cluster_client, read_dataset, score_datasets
 
     with cluster_client(arguments.workers, arguments.scheduler):
         test = [read_dataset(str(getattr(arguments, option)), arguments.index_column, arguments.index_type) for option, _ in INPUTS[2:]]
@@ -176,7 +176,7 @@ def run_score(arguments: argparse.Namespace) -> None:
         {f"--{option.replace('_', '-')}": getattr(arguments, option) for option, _ in INPUTS},
     )
     if distributed:
-        from spotanomaly2_safe_cli.score_dataset import require_writable_datasets
+        from spotanomaly2_safe_cli.scaleout.dataset import require_writable_datasets
 
         require_writable_datasets([arguments.scores, arguments.flags], arguments.force)
         require_writable([arguments.fit_record], arguments.force)

@@ -7,7 +7,7 @@ A scenario's hash covers the output index and every output column's bytes (``ano
 record without the library and dependency versions (so a version bump that changes no output changes no
 hash). The committed golden file (``verification/golden_outputs.json``) keeps one record per machine
 class, with the reference outputs themselves, so another CPU class is checked against a measured bound
-and not only by hash (:mod:`spotanomaly2_safe_cli.golden_records`, :mod:`spotanomaly2_safe_cli.closeness`).
+and not only by hash (:mod:`spotanomaly2_safe_cli.reproduce.records`, :mod:`spotanomaly2_safe_cli.reproduce.closeness`).
 Bit-identity is promised on one machine class, which includes the dependency versions: the verified
 environment is pinned in ``verification/constraints.txt``. Recording is one command,
 ``spotanomaly2-safe reproduce --record --reason "..."``, which writes this machine class's record only.
@@ -31,10 +31,10 @@ import numpy as np
 import pandas as pd
 
 from spotanomaly2_safe import ForecastingAnomalyDetector
-from spotanomaly2_safe_cli.closeness import DIFFERS, IDENTICAL, ScenarioOutputs
+from spotanomaly2_safe_cli.reproduce.closeness import DIFFERS, IDENTICAL, ScenarioOutputs
 from spotanomaly2_safe_cli.demo import make_demo_data
-from spotanomaly2_safe_cli.golden_records import GoldenFileError, GoldenRecordError, Reproduction, check_reproduction, record_golden
-from spotanomaly2_safe_cli.machine_class import class_id, current_machine_class
+from spotanomaly2_safe_cli.reproduce.records import GoldenFileError, GoldenRecordError, Reproduction, check_reproduction, record_golden
+from spotanomaly2_safe_cli.reproduce.machine_class import class_id, current_machine_class
 from spotanomaly2_safe_cli.versions import dependency_versions
 
 __all__ = [

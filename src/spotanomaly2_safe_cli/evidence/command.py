@@ -7,7 +7,7 @@ files given with ``--junit`` / ``--coverage``), ``pytest-output.txt`` (when the 
 ``evidence.html``, ``evidence.md``, one PNG per reference scenario, ``sbom.cdx.json`` and, last,
 ``SHA256SUMS`` (``sha256sum -c`` format) over every other file, the report included: a report cannot
 hold its own hash. Failing tests never stop the rendering; the exit code is 0 only when the report's
-verdict is a pass (:mod:`spotanomaly2_safe_cli.evidence_report`), else 1.
+verdict is a pass (:mod:`spotanomaly2_safe_cli.evidence.report`), else 1.
 
 The folder appears whole or not at all: everything is written into a hidden ``.DIR.partial-*`` folder
 beside ``DIR``, renamed to ``DIR`` only when the report is complete, and removed on any failure (a
@@ -30,15 +30,15 @@ from typing import Any
 
 from junitparser import JUnitXmlError
 
-from spotanomaly2_safe_cli.evidence_environment import git_identity, tool_versions, write_sbom
-from spotanomaly2_safe_cli.evidence_inputs import read_coverage, read_junit, read_mutation_results
-from spotanomaly2_safe_cli.evidence_render import REPORT_TEMPLATES, render_text
-from spotanomaly2_safe_cli.evidence_report import DISCLAIMER, trace_section, verdict_failures
-from spotanomaly2_safe_cli.evidence_scenarios import scenario_evidence
+from spotanomaly2_safe_cli.evidence.environment import git_identity, tool_versions, write_sbom
+from spotanomaly2_safe_cli.evidence.inputs import read_coverage, read_junit, read_mutation_results
+from spotanomaly2_safe_cli.evidence.render import REPORT_TEMPLATES, render_text
+from spotanomaly2_safe_cli.evidence.report import DISCLAIMER, trace_section, verdict_failures
+from spotanomaly2_safe_cli.evidence.scenarios import scenario_evidence
 from spotanomaly2_safe_cli.files import FileInputError, OutputError
-from spotanomaly2_safe_cli.golden import GOLDEN_FILE, environment
-from spotanomaly2_safe_cli.quality import RECOMMENDED, TARGETS, suite_quality
-from spotanomaly2_safe_cli.scenarios import unsealed_suites
+from spotanomaly2_safe_cli.reproduce.golden import GOLDEN_FILE, environment
+from spotanomaly2_safe_cli.quality.evaluation import RECOMMENDED, TARGETS, suite_quality
+from spotanomaly2_safe_cli.quality.scenarios import unsealed_suites
 
 __all__ = ["CHECKSUMS", "MUTATION_FILE", "render_evidence", "run_test_suite", "sha256_file", "write_checksums"]
 

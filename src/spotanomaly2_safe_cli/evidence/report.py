@@ -3,7 +3,7 @@
 """Assemble what the evidence report says from the run's results: the template context and the verdict.
 
 The verdict is a pass only when no test failed, errored or was skipped, every requirement passed, the
-run is traceable (:func:`~spotanomaly2_safe_cli.traceability.traceability_problems`, with the public
+run is traceable (:func:`~spotanomaly2_safe_cli.trace.matrix.traceability_problems`, with the public
 names and documents the project's pytest settings name), no recomputed reference scenario ``differs`` from
 the golden records (``identical`` and ``within bound`` pass; the report states the layer reached), and the
 test run (when this command ran it) exited with 0. Anything else is stated, never dropped. A scenario
@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from spotanomaly2_safe_cli.evidence_inputs import JunitResults, articles_with_requirements
-from spotanomaly2_safe_cli.traceability import (
+from spotanomaly2_safe_cli.evidence.inputs import JunitResults, articles_with_requirements
+from spotanomaly2_safe_cli.trace.matrix import (
     RequirementResult,
     build_matrix,
     cited_requirement_ids,

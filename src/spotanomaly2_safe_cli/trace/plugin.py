@@ -7,10 +7,10 @@ trace file, stops the run (docstring examples get the ``doctest_requirement`` in
 IDs are written to its JUnit-XML ``<properties>`` as ``requirement``. At the end of a full run (no
 paths, ``-k``, ``-m`` or ``--deselect`` given; force with ``--trace-check``, skip with
 ``--no-trace-check``) it prints the matrix and fails the run on any problem of
-:func:`spotanomaly2_safe_cli.traceability.traceability_problems`, or on a requirement ID cited in a
+:func:`spotanomaly2_safe_cli.trace.matrix.traceability_problems`, or on a requirement ID cited in a
 ``traceability_documents`` file that the trace file does not define.
 
-Enable it with ``pytest_plugins = ["spotanomaly2_safe_cli.traceplugin"]`` in the root ``conftest.py``.
+Enable it with ``pytest_plugins = ["spotanomaly2_safe_cli.trace.plugin"]`` in the root ``conftest.py``.
 """
 
 import importlib
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from _pytest.doctest import DoctestItem
 
-from spotanomaly2_safe_cli.traceability import (
+from spotanomaly2_safe_cli.trace.matrix import (
     TestOutcome,
     build_matrix,
     cited_requirement_ids,

@@ -35,7 +35,7 @@ Four suites of the same seven scenario kinds, the same anomaly kinds and counts:
 - ``"monitoring"``: not these seven kinds but eight scenarios shaped like real monitoring data (short
   training heads of 100-600 rows, level drift, a season the forecast misses, quantized integer series with
   constant stretches, long faults), from seeds + ``MONITORING_SEED_OFFSET`` (4000); see
-  :mod:`spotanomaly2_safe_cli.scenarios_monitoring`. Its seeds and generators were committed before any
+  :mod:`spotanomaly2_safe_cli.quality.scenarios_monitoring`. Its seeds and generators were committed before any
   detector ran on it, to confirm the adaptive method of issue 16. It is listed in ``SEALED_SUITES`` until
   its one run: the tests and the evidence report run no detector on a sealed suite. Once run it is spent,
   like ``"confirmation"``; the run removes it from ``SEALED_SUITES`` and records its result.
@@ -158,7 +158,7 @@ HELD_OUT_SEED_OFFSET = 1000
 OPERATIONS_SEED_OFFSET = 2000
 # Fixed (commit 87450a4) before any detector ran on it; see the module docstring.
 CONFIRMATION_SEED_OFFSET = 3000
-# Fixed, with spotanomaly2_safe_cli.scenarios_monitoring, before any detector ran on it (issue 16).
+# Fixed, with spotanomaly2_safe_cli.quality.scenarios_monitoring, before any detector ran on it (issue 16).
 MONITORING_SEED_OFFSET = 4000
 SUITES = {"tuning": (0, TEST_ROWS), "held_out": (HELD_OUT_SEED_OFFSET, TEST_ROWS),
           "operations": (OPERATIONS_SEED_OFFSET, OPERATIONS_TEST_ROWS),
@@ -185,7 +185,7 @@ def make_scenarios(suite: str = "tuning") -> list[Scenario]:
     if suite not in SUITES:
         raise ValueError(f"unknown scenario suite {suite!r}; choose one of {', '.join(SUITES)}")
     if suite == "monitoring":
-        from spotanomaly2_safe_cli.scenarios_monitoring import make_monitoring_scenarios  # it imports this module
+        from spotanomaly2_safe_cli.quality.scenarios_monitoring import make_monitoring_scenarios  # it imports this module
 
         return make_monitoring_scenarios()
     offset, test_rows = SUITES[suite]

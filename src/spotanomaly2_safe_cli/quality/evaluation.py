@@ -30,7 +30,7 @@ import numpy as np
 from spotanomaly2_safe import ForecastingAnomalyDetector
 from spotanomaly2_safe.alarms import postprocess_flags
 from spotanomaly2_safe.evaluation import event_scores, point_scores
-from spotanomaly2_safe_cli.scenarios import Scenario, make_scenarios
+from spotanomaly2_safe_cli.quality.scenarios import Scenario, make_scenarios
 
 __all__ = ["Configuration", "RECOMMENDED", "TARGETS", "flags_and_scores", "quality_row", "suite_quality"]
 

@@ -5,7 +5,7 @@
 A run is traceable when every requirement in ``requirements_trace.csv`` has at least one test and all
 of its tests passed, every test names only known requirements, every public kernel name appears (as a
 word) in some requirement's statement, and every requirement ID cited in a document exists. The pytest
-plugin (:mod:`spotanomaly2_safe_cli.traceplugin`) and the evidence report both build the matrix here.
+plugin (:mod:`spotanomaly2_safe_cli.trace.plugin`) and the evidence report both build the matrix here.
 
 >>> requirements = [Requirement("REQ-A-001", "t", "X shall hold.", "correctness", "Art.15(1)", "test", "H1")]
 >>> matrix = build_matrix(requirements, [TestOutcome("test_x", "passed", ("REQ-A-001",))])

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Determinism and behaviour on the reference scenarios: outputs recomputed now, checked, and one plot each.
 
-Each scenario of :data:`spotanomaly2_safe_cli.golden.REFERENCE_SCENARIOS` that is selected is fitted and
-scored once; its outputs are checked against the golden records (:mod:`spotanomaly2_safe_cli.golden_records`,
+Each scenario of :data:`spotanomaly2_safe_cli.reproduce.golden.REFERENCE_SCENARIOS` that is selected is fitted and
+scored once; its outputs are checked against the golden records (:mod:`spotanomaly2_safe_cli.reproduce.records`,
 the rule ``reproduce`` and the golden test use: layer (a), (b) or (c), a verdict per scenario), and its
 test scores are plotted with the threshold and the flagged rows. A scenario not selected is shown as
 not recomputed.
@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from spotanomaly2_safe_cli.golden import REFERENCE_SCENARIOS, output_hash, run_scenario, scenario_outputs
-from spotanomaly2_safe_cli.golden_records import LAYERS, GoldenRecordError, check_reproduction, load_golden
-from spotanomaly2_safe_cli.machine_class import class_id, current_machine_class
+from spotanomaly2_safe_cli.reproduce.golden import REFERENCE_SCENARIOS, output_hash, run_scenario, scenario_outputs
+from spotanomaly2_safe_cli.reproduce.records import LAYERS, GoldenRecordError, check_reproduction, load_golden
+from spotanomaly2_safe_cli.reproduce.machine_class import class_id, current_machine_class
 from spotanomaly2_safe_cli.plots import plot_scores
 
 __all__ = ["NOT_RECOMPUTED", "scenario_evidence"]

@@ -30,7 +30,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from spotanomaly2_safe_cli.scenarios import MONITORING_SEED_OFFSET, Scenario
+from spotanomaly2_safe_cli.quality.scenarios import MONITORING_SEED_OFFSET, Scenario
 
 __all__ = ["MONITORING_SCENARIO_NAMES", "make_monitoring_scenarios"]
 

@@ -3,7 +3,7 @@
 """Golden records, one per machine class, and the layered check of a run against them.
 
 The golden file (``verification/golden_outputs.json``, format 2) holds ``records``: for each machine
-class (:mod:`spotanomaly2_safe_cli.machine_class`) its description, the output hash of every reference
+class (:mod:`spotanomaly2_safe_cli.reproduce.machine_class`) its description, the output hash of every reference
 scenario, when and why it was recorded, and the reference outputs themselves in a compressed NumPy
 file beside it (``golden_reference_outputs/<class id>.npz``: row labels, output columns, fit record;
 its SHA-256 is in the record). ``history`` lists every recording with its machine class and reason.
@@ -12,7 +12,7 @@ A run is checked in the first layer that applies (README "Determinism"):
 
 - **(a)** a record of this machine class exists: every scenario must be ``identical`` (the hash);
 - **(b)** otherwise, records with the same dependency versions (another CPU class): each scenario is
-  compared with each such record's reference outputs (:func:`~spotanomaly2_safe_cli.closeness.compare_outputs`)
+  compared with each such record's reference outputs (:func:`~spotanomaly2_safe_cli.reproduce.closeness.compare_outputs`)
   and gets its best verdict, ``identical``, ``within bound`` or ``differs``;
 - **(c)** otherwise (other versions, Python or C library): the same comparison with every record; the
   differences are reported, no promise applies.
@@ -32,8 +32,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from spotanomaly2_safe_cli.closeness import DIFFERS, IDENTICAL, RELATIVE_BOUND, VERDICTS, ScenarioOutputs, ScenarioVerdict, compare_outputs
-from spotanomaly2_safe_cli.machine_class import class_id, same_versions
+from spotanomaly2_safe_cli.reproduce.closeness import DIFFERS, IDENTICAL, RELATIVE_BOUND, VERDICTS, ScenarioOutputs, ScenarioVerdict, compare_outputs
+from spotanomaly2_safe_cli.reproduce.machine_class import class_id, same_versions
 from spotanomaly2_safe_cli.files import FileInputError
 
 __all__ = ["GoldenFileError", "GoldenRecordError", "REFERENCE_FOLDER", "Reproduction", "check_reproduction", "load_golden", "record_golden"]

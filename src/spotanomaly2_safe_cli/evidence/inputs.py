@@ -3,8 +3,8 @@
 """Read the evidence report's inputs: JUnit XML, coverage JSON, mutation results, articles of the EU AI Act.
 
 A test's outcome is its worst JUnit result: ``error`` over ``failed`` over ``skipped`` over ``passed``
-(the same words as :class:`~spotanomaly2_safe_cli.traceability.TestOutcome`); its requirements are its
-``requirement`` properties, written by :mod:`spotanomaly2_safe_cli.traceplugin`. A test is named by
+(the same words as :class:`~spotanomaly2_safe_cli.trace.matrix.TestOutcome`); its requirements are its
+``requirement`` properties, written by :mod:`spotanomaly2_safe_cli.trace.plugin`. A test is named by
 its pytest node ID, rebuilt from the ``file`` attribute of ``junit_family = xunit1`` (without it:
 ``classname::name``).
 
@@ -30,7 +30,7 @@ from typing import Any
 from junitparser import Attr, Error, Failure, Skipped
 from junitparser.xunit2 import JUnitXml, TestCase, TestSuite
 
-from spotanomaly2_safe_cli.traceability import RequirementResult, TestOutcome
+from spotanomaly2_safe_cli.trace.matrix import RequirementResult, TestOutcome
 
 __all__ = ["ARTICLES", "MUTATION_KEYS", "SEED_AGREEMENT_PROPERTIES", "JunitResults", "PytestTestCase", "article_keys",
            "articles_with_requirements", "node_id", "read_coverage", "read_junit", "read_mutation_results"]

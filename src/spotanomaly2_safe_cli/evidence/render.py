@@ -1,6 +1,6 @@
 # SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
 # SPDX-License-Identifier: Apache-2.0
-"""Render the evidence report with the Jinja2 templates shipped in ``spotanomaly2_safe_cli/templates``.
+"""Render the evidence report with the Jinja2 templates shipped in ``spotanomaly2_safe_cli/evidence/templates``.
 
 HTML is autoescaped (a test name or requirement statement can never inject markup). Markdown viewers
 pass raw HTML through, so every value printed into the Markdown report has ``&``, ``<`` and ``>``
@@ -49,7 +49,7 @@ def markdown_text(value: Any) -> str:
 
 def _environment(**options: Any) -> Environment:
     environment = Environment(
-        loader=PackageLoader("spotanomaly2_safe_cli", "templates"),
+        loader=PackageLoader("spotanomaly2_safe_cli.evidence", "templates"),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

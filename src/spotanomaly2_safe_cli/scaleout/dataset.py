@@ -5,7 +5,7 @@
 The detector is fitted in this process on the training files (read as without these options). The test
 actuals and forecasts are Parquet datasets (a folder or a glob) read with ``index_column`` as a sorted
 index with known divisions (``dask.dataframe.read_parquet(..., calculate_divisions=True)``), whose dtype
-must be ``index_type``; both must be partitioned alike (:mod:`spotanomaly2_safe_cli.scaleout`).
+must be ``index_type``; both must be partitioned alike (:mod:`spotanomaly2_safe_cli.scaleout.partitioned`).
 
 ``--scores`` and ``--flags`` name output folders. Each partition is written as
 ``part.NNNNN.parquet`` (the index as a column, as in the in-memory path) to a temporary name and renamed,
@@ -111,7 +111,7 @@ def stage_datasets(detector: ForecastingAnomalyDetector, y_true, y_pred, outputs
     import dask
     from distributed import KilledWorker
 
-    from spotanomaly2_safe_cli.scaleout import score_partitioned
+    from spotanomaly2_safe_cli.scaleout.partitioned import score_partitioned
 
     frames = score_partitioned(detector, y_true, y_pred)
     staging = [Path(tempfile.mkdtemp(prefix=f".{path.name}.partial-", dir=path.parent)) for path in outputs]
