@@ -16,8 +16,8 @@ from spotanomaly2_safe import (
     InvalidParameterError,
     RobustResidualDetector,
 )
+from spotanomaly2_safe.adaptive.spread import data_resolution
 from spotanomaly2_safe.errors import Reason
-from spotanomaly2_safe.streaming.detectors import floored_spread
 
 DETECTOR_FACTORIES = [
     lambda: GaussianResidualDetector(grace_period=3),
@@ -56,38 +56,39 @@ def test_robust_score_equals_numpy_median_and_scipy_mad_of_the_window(residuals,
     assert detector.windows == [window.tolist()]
     median = np.quantile(window, 0.5)
     mad = scipy.stats.median_abs_deviation(window, scale="normal")
-    expected = abs(probe - median) / floored_spread(float(median), float(mad))
+    resolution = data_resolution(window[:, None])[0][0]
+    expected = abs(probe - median) / max(float(mad), float(resolution))
     np.testing.assert_allclose(detector.score_one({"r": probe}), expected, rtol=1e-9)
 
 
 @pytest.mark.requirement("REQ-STR-007")
 @pytest.mark.parametrize("factory", DETECTOR_FACTORIES)
 @pytest.mark.parametrize("constant", [0.0, 3.5, -1e6])
-def test_zero_spread_scores_zero_at_the_constant_and_finite_ordered_scores_elsewhere(factory, constant):
+def test_zero_spread_uses_the_unit_resolution_of_one_distinct_value(factory, constant):
     detector = factory()
     for _ in range(10):
         detector.learn_one({"load": constant, "price": 1.0})
     assert detector.score_one({"load": constant, "price": 1.0}) == 0.0
-    near, far = (detector.score_one({"load": constant + offset, "price": 1.0}) for offset in (1e-3, 1.0))
-    assert 0.0 < near < far < math.inf
-    assert far == pytest.approx(1.0 / (2**-52 * max(1.0, abs(constant))))
+    near, far = (detector.score_one({"load": constant + offset, "price": 1.0}) for offset in (1e-3, 2.0))
+    unit = data_resolution(np.full((10, 1), constant))[0][0]  # the batch path's rule for one distinct value
+    assert (near, far) == (abs((constant + 1e-3) - constant) / unit, 2.0 / unit)
 
 
 @pytest.mark.requirement("REQ-STR-007")
 @pytest.mark.parametrize("factory", DETECTOR_FACTORIES)
-def test_zero_spread_scores_float_rounding_noise_as_about_one(factory):
+def test_zero_spread_scores_float_rounding_noise_as_about_zero(factory):
     detector = factory()
     for _ in range(10):
         detector.learn_one({"load": 0.3, "price": 0.0})
-    assert detector.score_one({"load": 0.1 + 0.2, "price": 0.0}) <= 1.0
+    assert detector.score_one({"load": 0.1 + 0.2, "price": 0.0}) < 1e-15
 
 
 @pytest.mark.requirement("REQ-STR-007")
 @pytest.mark.parametrize("factory", DETECTOR_FACTORIES)
 def test_score_overflow_raises_typed_error(factory):
     detector = factory()
-    for _ in range(10):
-        detector.learn_one({"load": 0.0, "price": 0.0})
+    for step in range(10):
+        detector.learn_one({"load": 1e-150 * (step % 2), "price": 0.0})  # a spread of about 5e-151
     with pytest.raises(InvalidInputError) as caught:
         detector.score_one({"load": 1e300, "price": 0.0})
     assert caught.value.reason is Reason.SCORE_OVERFLOW
@@ -202,10 +203,17 @@ def test_bad_detector_parameter_raises_naming_it(cls, name, value):
 
 
 @pytest.mark.requirement("REQ-STR-007")
-@pytest.mark.parametrize("centre", [0.0, 0.5, -1.0, 1.5, -2.0, 3.5, 1e6])
-@pytest.mark.parametrize("spread", [0.0, 2**-53, 1e-12, 2.0])
-def test_floored_spread_is_the_spread_or_the_resolution_floor_whichever_is_larger(centre, spread):
-    assert floored_spread(centre, spread) == max(spread, 2**-52 * max(1.0, abs(centre)))
+@settings(max_examples=100, derandomize=True)
+@given(st.lists(FINITE, min_size=1, max_size=40), FINITE)
+def test_gaussian_spread_is_the_std_or_one_when_every_learned_value_is_equal(residuals, probe):
+    detector = GaussianResidualDetector(grace_period=1)
+    for residual in residuals:
+        detector.learn_one({"r": residual})
+    square = detector.sums_of_squares[0]
+    spread = math.sqrt(square / len(residuals)) if square > 0.0 else 1.0
+    assert detector.score_one({"r": probe}) == abs(probe - detector.means[0]) / spread
+    if len(set(residuals)) == 1:
+        assert square == 0.0 and detector.means[0] == residuals[0]
 
 
 @pytest.mark.requirement("REQ-STR-007")
