@@ -76,6 +76,26 @@ def _gaussian_spread(square: float, count: int) -> float:
     return math.sqrt(square / count) if square > 0.0 else ONE_VALUE_SPREAD
 
 
+def _exceeds_a_gap(ordered: list[float], spread: float) -> bool:
+    """Whether two neighbours in the sorted window differ by a positive gap <= ``spread`` (then the
+    smallest gap, the resolution, is <= ``spread`` too, and ``max(spread, resolution)`` is ``spread``)."""
+    middle = len(ordered) // 2
+    gap = ordered[middle] - ordered[middle - 1] if middle else 0.0
+    return 0.0 < gap <= spread
+
+
+def _floored_at_resolution(ordered: list[list[float]], spreads: list[float]) -> list[float]:
+    """``max(spread, data_resolution(window))`` per channel; the resolution is computed only where it can matter."""
+    needed = [channel for channel, spread in enumerate(spreads) if not _exceeds_a_gap(ordered[channel], spread)]
+    if not needed:
+        return spreads
+    resolutions = data_resolution(np.array([ordered[channel] for channel in needed], dtype=np.float64).T)[0]  # one window length
+    floored = list(spreads)
+    for channel, resolution in zip(needed, resolutions.tolist()):
+        floored[channel] = max(spreads[channel], resolution)
+    return floored
+
+
 class ResidualDetector(AnomalyDetector):
     """Shared rules of the residual detectors: contract, grace period, max over channels, atomic learning.
 
@@ -251,8 +271,7 @@ class RobustResidualDetector(ResidualDetector):
                 raise self._overflow(channels[channel])
             plan.append((window, ordered, centre, spread))
         windows, ordered, centres, spreads = (list(part) for part in zip(*plan))
-        resolutions = data_resolution(np.array(ordered, dtype=np.float64).T)[0].tolist()  # the windows have one length
-        return (windows, ordered), centres, [max(spread, resolution) for spread, resolution in zip(spreads, resolutions)]
+        return (windows, ordered), centres, _floored_at_resolution(ordered, spreads)
 
     def _commit(self, state: tuple) -> None:
         self.windows, self._sorted = state
