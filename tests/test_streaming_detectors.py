@@ -6,7 +6,7 @@ import random
 import numpy as np
 import pytest
 import scipy.stats
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from spotanomaly2_safe import (
@@ -15,9 +15,10 @@ from spotanomaly2_safe import (
     InvalidInputError,
     InvalidParameterError,
     RobustResidualDetector,
+    restore_from_state_dict,
 )
+from spotanomaly2_safe.adaptive.spread import data_resolution
 from spotanomaly2_safe.errors import Reason
-from spotanomaly2_safe.streaming.detectors import floored_spread
 
 DETECTOR_FACTORIES = [
     lambda: GaussianResidualDetector(grace_period=3),
@@ -56,38 +57,39 @@ def test_robust_score_equals_numpy_median_and_scipy_mad_of_the_window(residuals,
     assert detector.windows == [window.tolist()]
     median = np.quantile(window, 0.5)
     mad = scipy.stats.median_abs_deviation(window, scale="normal")
-    expected = abs(probe - median) / floored_spread(float(median), float(mad))
+    resolution = data_resolution(window[:, None])[0][0]
+    expected = abs(probe - median) / max(float(mad), float(resolution))
     np.testing.assert_allclose(detector.score_one({"r": probe}), expected, rtol=1e-9)
 
 
 @pytest.mark.requirement("REQ-STR-007")
 @pytest.mark.parametrize("factory", DETECTOR_FACTORIES)
 @pytest.mark.parametrize("constant", [0.0, 3.5, -1e6])
-def test_zero_spread_scores_zero_at_the_constant_and_finite_ordered_scores_elsewhere(factory, constant):
+def test_zero_spread_uses_the_unit_resolution_of_one_distinct_value(factory, constant):
     detector = factory()
     for _ in range(10):
         detector.learn_one({"load": constant, "price": 1.0})
     assert detector.score_one({"load": constant, "price": 1.0}) == 0.0
-    near, far = (detector.score_one({"load": constant + offset, "price": 1.0}) for offset in (1e-3, 1.0))
-    assert 0.0 < near < far < math.inf
-    assert far == pytest.approx(1.0 / (2**-52 * max(1.0, abs(constant))))
+    near, far = (detector.score_one({"load": constant + offset, "price": 1.0}) for offset in (1e-3, 2.0))
+    unit = data_resolution(np.full((10, 1), constant))[0][0]  # the batch path's rule for one distinct value
+    assert (near, far) == (abs((constant + 1e-3) - constant) / unit, 2.0 / unit)
 
 
 @pytest.mark.requirement("REQ-STR-007")
 @pytest.mark.parametrize("factory", DETECTOR_FACTORIES)
-def test_zero_spread_scores_float_rounding_noise_as_about_one(factory):
+def test_zero_spread_scores_float_rounding_noise_as_about_zero(factory):
     detector = factory()
     for _ in range(10):
         detector.learn_one({"load": 0.3, "price": 0.0})
-    assert detector.score_one({"load": 0.1 + 0.2, "price": 0.0}) <= 1.0
+    assert detector.score_one({"load": 0.1 + 0.2, "price": 0.0}) < 1e-15
 
 
 @pytest.mark.requirement("REQ-STR-007")
 @pytest.mark.parametrize("factory", DETECTOR_FACTORIES)
 def test_score_overflow_raises_typed_error(factory):
     detector = factory()
-    for _ in range(10):
-        detector.learn_one({"load": 0.0, "price": 0.0})
+    for step in range(10):
+        detector.learn_one({"load": 1e-150 * (step % 2), "price": 0.0})  # a spread of about 5e-151
     with pytest.raises(InvalidInputError) as caught:
         detector.score_one({"load": 1e300, "price": 0.0})
     assert caught.value.reason is Reason.SCORE_OVERFLOW
@@ -202,10 +204,17 @@ def test_bad_detector_parameter_raises_naming_it(cls, name, value):
 
 
 @pytest.mark.requirement("REQ-STR-007")
-@pytest.mark.parametrize("centre", [0.0, 0.5, -1.0, 1.5, -2.0, 3.5, 1e6])
-@pytest.mark.parametrize("spread", [0.0, 2**-53, 1e-12, 2.0])
-def test_floored_spread_is_the_spread_or_the_resolution_floor_whichever_is_larger(centre, spread):
-    assert floored_spread(centre, spread) == max(spread, 2**-52 * max(1.0, abs(centre)))
+@settings(max_examples=100, derandomize=True)
+@given(st.lists(FINITE, min_size=1, max_size=40), FINITE)
+def test_gaussian_spread_is_the_std_or_one_when_every_learned_value_is_equal(residuals, probe):
+    detector = GaussianResidualDetector(grace_period=1)
+    for residual in residuals:
+        detector.learn_one({"r": residual})
+    square = detector.sums_of_squares[0]
+    spread = math.sqrt(square / len(residuals)) if square > 0.0 else 1.0
+    assert detector.score_one({"r": probe}) == abs(probe - detector.means[0]) / spread
+    if len(set(residuals)) == 1:
+        assert square == 0.0 and detector.means[0] == residuals[0]
 
 
 @pytest.mark.requirement("REQ-STR-007")
@@ -217,3 +226,62 @@ def test_gaussian_sum_of_squares_overflow_with_a_finite_mean_raises_and_learns_n
         detector.learn_one({"load": -1e200})  # the mean (0.0) is finite, the squared deviation 2e400 is not
     assert caught.value.reason is Reason.STATE_OVERFLOW
     assert detector.state_dict() == before
+
+
+def _integer_series_with_constant_stretches(n: int, seed: int) -> list[float]:
+    rng = np.random.default_rng(seed)
+    levels = np.repeat(rng.integers(0, 3, size=n // 50), 50)  # stretches of 50 equal integers
+    return levels.astype(float).tolist()
+
+
+@pytest.mark.requirement("REQ-STR-007")
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_robust_one_unit_step_on_an_integer_series_with_constant_stretches_scores_about_one(seed):
+    series = _integer_series_with_constant_stretches(1000, seed)
+    detector = RobustResidualDetector(window_size=500, grace_period=30)
+    for residual in series:
+        detector.learn_one({"count": residual})
+    median = float(np.median(detector.windows[0]))
+    assert detector.score_one({"count": median + 1.0}) == pytest.approx(1.0, rel=0.35)
+    assert detector.score_one({"count": median + 1.0}) <= 1.0
+    constant = RobustResidualDetector(window_size=500, grace_period=30)
+    for _ in range(500):
+        constant.learn_one({"count": 7.0})
+    assert constant.score_one({"count": 8.0}) == 1.0 and constant.score_one({"count": 12.0}) == 5.0
+
+
+@pytest.mark.requirement("REQ-STR-007")
+def test_gaussian_one_unit_step_after_a_constant_stretch_scores_one():
+    detector = GaussianResidualDetector(grace_period=30)
+    for _ in range(1000):
+        detector.learn_one({"count": 7.0})
+    assert detector.score_one({"count": 8.0}) == 1.0 and detector.score_one({"count": 6.0}) == 1.0
+
+
+@pytest.mark.requirement("REQ-STR-007")
+@settings(max_examples=100, derandomize=True)
+@given(st.integers(0, 2**32 - 1), st.integers(5, 60), FINITE)
+def test_robust_spread_on_continuous_data_is_the_scaled_mad_unchanged_where_it_exceeds_the_resolution(seed, window_size, probe):
+    residuals = np.random.default_rng(seed).normal(size=window_size + 7).tolist()
+    detector = RobustResidualDetector(window_size=window_size, grace_period=1)
+    for residual in residuals:
+        detector.learn_one({"r": residual})
+    window = np.array(residuals[-window_size:])
+    mad = float(scipy.stats.median_abs_deviation(window, scale="normal"))
+    assume(mad >= data_resolution(window[:, None])[0][0])
+    np.testing.assert_allclose(detector.score_one({"r": probe}), abs(probe - np.quantile(window, 0.5)) / mad, rtol=1e-12)
+
+
+@pytest.mark.requirement("REQ-STR-007")
+@pytest.mark.parametrize("factory", DETECTOR_FACTORIES)
+@pytest.mark.parametrize("rule", [None, "max(spread; 2**-52 * max(1; |centre|))", 1.0])
+def test_snapshot_records_the_spread_rule_and_one_under_another_rule_is_refused(factory, rule):
+    state = _trained(factory).state_dict()
+    assert state["state"]["spread_rule"] == type(factory()).spread_rule
+    if rule is None:
+        del state["state"]["spread_rule"]
+    else:
+        state["state"]["spread_rule"] = rule
+    with pytest.raises(InvalidInputError) as caught:
+        restore_from_state_dict(state)
+    assert caught.value.reason is Reason.INVALID_STATE

@@ -3,7 +3,7 @@
 """A restored model is indistinguishable from the original on every later call (hypothesis stateful test).
 
 The machine keeps an original model and a twin restored from a strict-JSON snapshot, feeds both the same
-calls (learn, score, classify, including inputs that raise) and restarts the twin from its own snapshot
+calls (learn, score, evaluate, classify, including inputs that raise) and restarts the twin from its own snapshot
 at random points. Every call must give both the same result or the same error; their snapshots and
 thresholds must stay equal.
 """
@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from spotanomaly2_safe import (
+    AdaptiveResidualDetector,
     GaussianResidualDetector,
     QuantileFilter,
     RobustResidualDetector,
@@ -25,11 +26,24 @@ from spotanomaly2_safe import (
     ThresholdFilter,
     restore_from_state_dict,
 )
+from spotanomaly2_safe.adaptive.state import AGGREGATIONS, SMOOTHINGS
 from spotanomaly2_safe.streaming.snapshot import snapshot_classes
 
 DETECTORS = {
     GaussianResidualDetector: st.builds(GaussianResidualDetector, grace_period=st.integers(1, 4)),
     RobustResidualDetector: st.builds(RobustResidualDetector, window_size=st.integers(2, 6), grace_period=st.integers(1, 4)),
+    AdaptiveResidualDetector: st.builds(
+        AdaptiveResidualDetector,
+        training_rows=st.integers(100, 102),
+        window=st.integers(1, 3),
+        baseline_size=st.integers(10, 30),
+        reference_size=st.integers(50, 60),
+        refresh_every=st.integers(1, 5),
+        risk=st.sampled_from([1e-3, 0.009]),
+        reset_after=st.one_of(st.none(), st.integers(10, 12)),
+        aggregation=st.sampled_from(AGGREGATIONS),
+        smoothing=st.sampled_from(SMOOTHINGS),
+    ),
 }
 any_detector = st.one_of(*DETECTORS.values())
 FILTERS = {
@@ -70,7 +84,8 @@ def restored(model):
 
 
 class RestoredTwin(RuleBasedStateMachine):
-    @initialize(model=st.one_of(*MODELS.values()), warm_up=st.integers(0, 12), seed=st.integers(0, 3))
+    # A warm-up of 98 to 130 rows takes an AdaptiveResidualDetector (100 to 102 training rows) past its training.
+    @initialize(model=st.one_of(*MODELS.values()), warm_up=st.one_of(st.integers(0, 12), st.integers(98, 130)), seed=st.integers(0, 3))
     def build(self, model, warm_up, seed):
         rng = random.Random(seed)
         for _ in range(warm_up):
@@ -84,6 +99,11 @@ class RestoredTwin(RuleBasedStateMachine):
     @rule(x=observations)
     def score(self, x):
         assert outcome(self.twin.score_one, x) == outcome(self.original.score_one, x)
+
+    @rule(x=observations)
+    def evaluate(self, x):
+        if hasattr(self.original, "evaluate_one"):
+            assert outcome(self.twin.evaluate_one, x) == outcome(self.original.evaluate_one, x)
 
     @rule(x=observations)
     def classify_the_score(self, x):

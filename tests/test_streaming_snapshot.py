@@ -327,7 +327,7 @@ def test_filter_wrapping_a_filter_is_refused(outer):
     with pytest.raises(InvalidInputError) as caught:
         restore_from_state_dict(state)
     assert caught.value.reason is Reason.INVALID_STATE
-    assert "state['anomaly_detector']['class'] must be one of ['GaussianResidualDetector', 'RobustResidualDetector']" in str(caught.value)
+    assert "state['anomaly_detector']['class'] must be one of ['AdaptiveResidualDetector', 'GaussianResidualDetector', 'RobustResidualDetector']" in str(caught.value)
 
 
 @pytest.mark.requirement("REQ-SNP-002")

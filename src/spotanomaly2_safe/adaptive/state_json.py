@@ -5,9 +5,11 @@
 ``state_to_json`` writes every buffer oldest first (the baseline's learned residuals, the tail's
 learned scores, the window's last deviations, the current run of flagged rows), the counters, the
 data resolution and the values frozen at the last refresh (as Python floats, which JSON round-trips
-exactly). ``state_from_json`` checks shapes, types and finiteness against the settings and the number
-of columns, and raises :class:`InvalidInputError` (``INVALID_STATE``) for anything else; the state it
-builds continues the series bit for bit (the statistics on the buffers do not depend on their order).
+exactly). ``state_from_json`` checks exact keys, shapes, types and finiteness (a number is a finite
+float or an int within ±2**53, as in the streaming snapshot schema; counts are ints in [0, 2**53])
+against the settings and the number of columns, and raises :class:`InvalidInputError`
+(``INVALID_STATE``) for anything else, never ``OverflowError``; the state it builds continues the
+series bit for bit (the statistics on the buffers do not depend on their order).
 
 >>> import json
 >>> import numpy as np
@@ -28,12 +30,14 @@ import numpy as np
 
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState, set_baseline
 from spotanomaly2_safe.adaptive.spread import RESOLUTION_RULES
-from spotanomaly2_safe.errors import InvalidInputError, Reason
+from spotanomaly2_safe.contracts import LARGEST_EXACT_INTEGER
+from spotanomaly2_safe.errors import InvalidInputError, Reason, bounded_repr
 
 __all__ = ["STATE_FORMAT", "state_from_json", "state_to_json"]
 
 STATE_FORMAT = "spotanomaly2_safe.adaptive/1"
 _FROZEN = ("u", "sigma", "log_share", "threshold")
+_KEYS = ("format", "resolution", "resolution_rules", "baseline", "reference", "history", "run", "run_length", "rows_seen", "location", "scale", "n_tail", *_FROZEN)
 
 
 def state_to_json(state: AdaptiveState) -> dict[str, Any]:
@@ -65,7 +69,7 @@ def _matrix(data: dict, name: str, rows: tuple[int, int], n_columns: int) -> np.
     _require(isinstance(value, list) and rows[0] <= len(value) <= rows[1], f"{name} must be a list of {rows[0]} to {rows[1]} rows")
     _require(all(isinstance(row, list) and len(row) == n_columns for row in value), f"each row of {name} must hold {n_columns} numbers")
     flat = [item for row in value for item in row]
-    _require(all(type(item) in (int, float) and math.isfinite(item) for item in flat), f"{name} must hold finite numbers")
+    _require(all(_is_number(item) for item in flat), f"{name} must hold finite numbers (float, or int within ±2**53)")
     return np.array(value, dtype=np.float64).reshape(len(value), n_columns)
 
 
@@ -75,21 +79,28 @@ def _vector(data: dict, name: str, length: tuple[int, int]) -> np.ndarray:
     return _matrix({name: [[item] for item in value]}, name, length, 1)[:, 0]
 
 
+def _is_number(value: Any) -> bool:
+    if type(value) is float:
+        return math.isfinite(value)
+    return type(value) is int and -LARGEST_EXACT_INTEGER <= value <= LARGEST_EXACT_INTEGER
+
+
 def _count(data: dict, name: str, high: float) -> int:
     value = data.get(name)
-    _require(type(value) is int and 0 <= value <= high, f"{name} must be an int in [0, {high}], got {value!r}")
+    _require(type(value) is int and 0 <= value <= min(high, LARGEST_EXACT_INTEGER), f"{name} must be an int in [0, {min(high, LARGEST_EXACT_INTEGER)}], got {bounded_repr(value)}")
     return value
 
 
 def _number(data: dict, name: str) -> float:
     value = data.get(name)
-    _require(type(value) in (int, float) and math.isfinite(value), f"{name} must be a finite number, got {value!r}")
+    _require(_is_number(value), f"{name} must be a finite number (float, or int within ±2**53), got {bounded_repr(value)}")
     return float(value)
 
 
 def state_from_json(data: Any, settings: AdaptiveSettings, n_columns: int) -> AdaptiveState:
     """The state that ``state_to_json`` described, checked (module docstring)."""
     _require(isinstance(data, dict) and data.get("format") == STATE_FORMAT, f"format must be {STATE_FORMAT!r}")
+    _require(set(data) == set(_KEYS), f"the keys must be exactly {sorted(_KEYS)}")
     state = AdaptiveState(settings, n_columns)
     resolution = _vector(data, "resolution", (n_columns, n_columns))
     rules = data.get("resolution_rules")

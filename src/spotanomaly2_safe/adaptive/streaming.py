@@ -8,7 +8,17 @@ later ``learn_one(x)`` calls the same step as the batch driver on one row (score
 flagged), so the outputs are bit-identical to ``AdaptiveDetector`` fitted on the same training rows
 and scoring the same rows in any batches. ``score_one(x)`` (the ``anomaly_score``) and
 ``evaluate_one(x)`` (all four outputs of the row, as ``learn_one`` would give them) change nothing.
-The detector protects itself (a flagged row is not learned); wrapping it in a filter is not needed.
+The detector protects itself (a flagged row is not learned); wrapping it in a filter is not needed,
+but it works inside ``QuantileFilter`` and ``ThresholdFilter`` like any detector.
+
+Snapshots: ``state_dict()`` is strict JSON; :func:`~spotanomaly2_safe.streaming.snapshot.restore_from_state_dict`
+restores it (alone or inside a filter) by its declared ``state_schema``, like every restorable
+detector, and :meth:`AdaptiveResidualDetector.from_state_dict` is that same restore for this class
+only. The state: ``n_learned`` (learned observations), ``channels`` (null before the first),
+``training`` (the training rows kept so far: ``n_learned`` of them while ``n_learned <
+training_rows``, else none) and ``adaptive`` (null while training, else the adaptive state, checked by
+:func:`~spotanomaly2_safe.adaptive.state_json.state_from_json`, the batch driver's check, with
+``rows_seen == n_learned - training_rows``).
 
 >>> import random
 >>> rng = random.Random(0)
@@ -20,6 +30,9 @@ The detector protects itself (a flagged row is not learned); wrapping it in a fi
 """
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -29,18 +42,54 @@ from spotanomaly2_safe.adaptive.state import AdaptiveSettings
 from spotanomaly2_safe.adaptive.detector import AdaptiveDetector
 from spotanomaly2_safe.adaptive.state_json import state_from_json, state_to_json
 from spotanomaly2_safe.constants import MIN_TRAIN_SIZE
-from spotanomaly2_safe.errors import InvalidInputError, Reason
+from spotanomaly2_safe.errors import InvalidInputError
 from spotanomaly2_safe.parameters import Interval, reject_unknown_parameters, validate_parameters
-from spotanomaly2_safe.streaming.base import SNAPSHOT_FORMAT, AnomalyDetector
+from spotanomaly2_safe.streaming.base import AnomalyDetector
 from spotanomaly2_safe.streaming.observations import channels_of, validate_observation
+from spotanomaly2_safe.streaming.schema import Channels, Count, ListOf, Numbers, invalid_state, per_channel
+from spotanomaly2_safe.streaming.snapshot import restore_from_state_dict
 
 __all__ = ["AdaptiveResidualDetector"]
+
+
+def _training_length(context: Mapping[str, Any]) -> int:
+    count = context["n_learned"]
+    return count if count < context["params"]["training_rows"] else 0
+
+
+@dataclass(frozen=True)
+class AdaptiveStateField:
+    """A schema field: null while ``n_learned < training_rows``, else an adaptive state that
+    ``state_from_json`` accepts for the parameters and channels and that has seen the rows learned
+    after the training rows. Returns the checked state (adopted only once the whole snapshot passed)."""
+
+    def check(self, value: Any, where: str, context: Mapping[str, Any]) -> Any:
+        params = context["params"]
+        rows_seen = context["n_learned"] - params["training_rows"]
+        if rows_seen < 0:
+            if value is not None:
+                raise invalid_state(f"{where} must be null while n_learned < training_rows")
+            return None
+        settings = AdaptiveSettings(*(params[name] for name in AdaptiveSettings._fields))
+        try:
+            state = state_from_json(value, settings, per_channel(context))
+        except InvalidInputError as error:
+            raise invalid_state(f"{where} is not an adaptive state ({error})") from None
+        if state.rows_seen != rows_seen:
+            raise invalid_state(f"{where}['rows_seen'] must be n_learned - training_rows = {rows_seen}; got {state.rows_seen}")
+        return state
 
 
 class AdaptiveResidualDetector(AnomalyDetector):
     """The adaptive method one observation at a time (module docstring); ``x`` maps channels to residuals."""
 
     parameter_constraints = {"training_rows": [Interval(int, MIN_TRAIN_SIZE, 100_000)], **AdaptiveDetector.parameter_constraints}
+    state_schema = MappingProxyType({
+        "n_learned": Count(),
+        "channels": Channels(),
+        "training": ListOf(Numbers(length=per_channel), length=_training_length),
+        "adaptive": AdaptiveStateField(),
+    })
 
     def __init__(self, training_rows: int = MIN_TRAIN_SIZE, **params: Any) -> None:
         reject_unknown_parameters(type(self).__name__, self.parameter_constraints, params)
@@ -51,6 +100,7 @@ class AdaptiveResidualDetector(AnomalyDetector):
             setattr(self, name, value)
         self.settings = AdaptiveSettings(**defaults)
         self.channels: tuple[str, ...] | None = None
+        self.n_learned = 0
         self.training: list[list[float]] = []
         self.state = None
         self._last_scored: tuple | None = None
@@ -77,12 +127,14 @@ class AdaptiveResidualDetector(AnomalyDetector):
             scored = self._scored(x, values)  # an error here leaves the state as it was
             self._last_scored = None
             advance_one(self.settings, self.state, values, scored)
+            self.n_learned += 1
             return
         training = [*self.training, values]
         if len(training) == self.training_rows:
             self.state = initial_state(self.settings, np.array(training))
             training = []
         self.channels, self.training = self.channels or channels_of(x), training
+        self.n_learned += 1
 
     def evaluate_one(self, x: dict) -> dict[str, float | int]:
         """What ``learn_one(x)`` would output for ``x``: anomaly_score, anomaly_score_normalized, anomaly_flag, baseline_reset."""
@@ -102,38 +154,19 @@ class AdaptiveResidualDetector(AnomalyDetector):
 
     def _state(self) -> dict[str, Any]:
         return {
+            "n_learned": self.n_learned,
             "channels": None if self.channels is None else list(self.channels),
             "training": [list(row) for row in self.training],
             "adaptive": None if self.state is None else state_to_json(self.state),
         }
 
+    def _load_state(self, state: dict[str, Any]) -> None:
+        """Adopt a state checked against ``state_schema`` (the adaptive state already built by its check)."""
+        channels = state["channels"]
+        self.n_learned, self.channels = state["n_learned"], None if channels is None else tuple(channels)
+        self.training, self.state = state["training"], state["adaptive"]
+
     @classmethod
     def from_state_dict(cls, snapshot: Any) -> "AdaptiveResidualDetector":
-        """The detector that ``state_dict()`` described, checked (``INVALID_STATE`` otherwise)."""
-        valid = isinstance(snapshot, dict) and snapshot.get("format") == SNAPSHOT_FORMAT and snapshot.get("class") == cls.__name__
-        params, state = (snapshot.get("params"), snapshot.get("state")) if valid else (None, None)
-        if not (isinstance(params, dict) and sorted(params) == sorted(cls.parameter_constraints) and isinstance(state, dict)):
-            raise InvalidInputError(
-                f"Invalid {cls.__name__} state_dict: expected format {SNAPSHOT_FORMAT!r}, class {cls.__name__!r}, "
-                f"params {sorted(cls.parameter_constraints)} and a state dict.",
-                reason=Reason.INVALID_STATE,
-            )
-        detector = cls(**params)
-        channels, training, adaptive = state.get("channels"), state.get("training"), state.get("adaptive")
-        named = isinstance(channels, list) and channels and all(isinstance(name, str) for name in channels) and len(set(channels)) == len(channels)
-        fresh = channels is None and training == [] and adaptive is None
-        rows_ok = isinstance(training, list) and len(training) < detector.training_rows and (adaptive is None or not training)
-        if not (fresh or (named and rows_ok and (training or adaptive is not None))):
-            raise InvalidInputError(
-                f"Invalid {cls.__name__} state_dict: channels must be null before learning, else distinct str names, "
-                f"with fewer than training_rows={detector.training_rows} training rows or an adaptive state.",
-                reason=Reason.INVALID_STATE,
-            )
-        if fresh:
-            return detector
-        detector.channels = tuple(channels)
-        for row in training:
-            detector.learn_one(dict(zip(channels, row)) if isinstance(row, list) and len(row) == len(channels) else row)
-        if adaptive is not None:
-            detector.state = state_from_json(adaptive, detector.settings, len(channels))
-        return detector
+        """The detector that ``state_dict()`` described: ``restore_from_state_dict`` for this class only."""
+        return restore_from_state_dict(snapshot, cls)

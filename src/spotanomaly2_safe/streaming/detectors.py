@@ -2,20 +2,29 @@
 # SPDX-License-Identifier: Apache-2.0
 """Online residual detectors on dicts: ``x`` maps channel names to forecast residuals.
 
-Per channel, a centre ``c`` and a spread ``s`` are learned; the channel score is the standardized
-distance ``|r - c| / max(s, floor)`` with ``floor = 2**-52 * max(1, |c|)``, the float64 resolution
-at the centre's scale. The row score is the **max** over channels. This one rule covers zero spread
-(river's ``GaussianScorer`` scores every point as maximally anomalous when its variance is 0): a
-residual equal to the constant scores 0.0; one that differs scores its distance in units of float64
-resolution, large, finite and ordered by distance (no ties); rounding noise scores about 1.
+Per channel, a centre ``c`` and a spread ``s > 0`` are learned; the channel score is the standardized
+distance ``|r - c| / s``. The row score is the **max** over channels. The spread is never 0 (river's
+``GaussianScorer`` scores every point as maximally anomalous when its variance is 0), and on a
+quantized series (integer-valued, long constant stretches) it is never the float64 resolution either
+(a one-unit step would then score about 1e15 and outrank every real anomaly): the zero-spread rule is
+the data's own resolution, by the rule of :func:`spotanomaly2_safe.adaptive.spread.data_resolution`
+(the batch path's): the smallest gap between two distinct values, or 1.0 when there is one value only.
 A score that overflows float64 raises ``SCORE_OVERFLOW``; learning a residual that overflows the
-running statistics raises ``STATE_OVERFLOW``; either way nothing changes.
+running statistics raises ``STATE_OVERFLOW``; either way nothing changes. Each snapshot records the
+rule (``spread_rule``); a snapshot made under another rule is refused.
 
 - ``GaussianResidualDetector``: ``c`` = running mean, ``s`` = running population standard deviation
-  ``sqrt(M2 / n)`` over all learned residuals (Welford's update).
-- ``RobustResidualDetector``: over the last ``window_size`` residuals, ``c`` = median,
-  ``s = MAD / Phi^-1(3/4)`` (scipy's ``median_abs_deviation(scale="normal")``); medians are
-  numpy's ``quantile(..., 0.5)``.
+  ``sqrt(M2 / n)`` over all learned residuals (Welford's update); when ``M2 == 0`` (every learned
+  value equal: one distinct value) ``s = 1.0``, the resolution rule's value for one distinct value.
+  Its state (``n``, mean, ``M2``) cannot tell the smallest gap of values it no longer holds, so
+  once two values differ the spread is the standard deviation, however small.
+- ``RobustResidualDetector``: over the last ``window_size`` residuals, ``c`` = median and
+  ``s = max(MAD / Phi^-1(3/4), resolution)`` (MAD by scipy's ``median_abs_deviation(scale="normal")``;
+  medians are numpy's ``quantile(..., 0.5)``), with ``resolution`` = ``data_resolution`` of the same
+  window. The window, not all learned values: every statistic of the detector then forgets the past
+  at the same rate (a change of the data's grid is followed), memory stays bounded (the smallest gap
+  of all values ever learned needs all of them), and a snapshot (the windows) restores it exactly.
+  Where ``MAD / Phi^-1(3/4) >= resolution`` (continuous data) the spread is the scaled MAD unchanged.
 
 Both score 0.0 while fewer than ``grace_period`` observations are learned. The channels are fixed by
 the first learned observation; later ones must have the same keys (see ``observations``).
@@ -25,52 +34,76 @@ the first learned observation; later ones must have the same keys (see ``observa
 ...     detector.learn_one({"load": residual})
 >>> detector.score_one({"load": 5.0}), detector.score_one({"load": 2.0})
 (3.0, 0.0)
+
+On an integer series with a constant window a one-unit step scores 1.0, not 1e15:
+
+>>> detector = RobustResidualDetector(window_size=50, grace_period=1)
+>>> for residual in [4.0] * 50:
+...     detector.learn_one({"count": residual})
+>>> detector.score_one({"count": 5.0}), detector.score_one({"count": 7.0})
+(1.0, 3.0)
 """
 
 import math
 from abc import abstractmethod
 from bisect import bisect_left, insort
-from statistics import NormalDist
 from collections.abc import Callable
+from statistics import NormalDist
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
+
+from spotanomaly2_safe.adaptive.spread import data_resolution
 from spotanomaly2_safe.errors import InvalidInputError, Reason
 from spotanomaly2_safe.parameters import Interval, validate_parameters
 from spotanomaly2_safe.streaming.base import AnomalyDetector
 from spotanomaly2_safe.streaming.filters import linear_quantile
 from spotanomaly2_safe.streaming.observations import channels_of, validate_observation
-from spotanomaly2_safe.streaming.schema import Channels, Count, ListOf, Numbers, per_channel
+from spotanomaly2_safe.streaming.schema import Channels, Count, ListOf, Literal, Numbers, per_channel
 
-__all__ = ["GaussianResidualDetector", "ResidualDetector", "RobustResidualDetector", "floored_spread"]
+__all__ = ["GAUSSIAN_SPREAD_RULE", "ROBUST_SPREAD_RULE", "GaussianResidualDetector", "ResidualDetector", "RobustResidualDetector"]
 
-RESOLUTION = math.ulp(1.0)
 MAD_TO_SIGMA = 1.0 / NormalDist().inv_cdf(0.75)
 GRACE_PERIOD = Interval(int, 1, None)
+GAUSSIAN_SPREAD_RULE = "std; 1.0 while M2 == 0"
+ROBUST_SPREAD_RULE = "max(MAD / Phi^-1(3/4); data_resolution of the window)"
+ONE_VALUE_SPREAD = 1.0  # data_resolution's value for one distinct value (rule "unit")
 
 
-def floored_spread(centre: float, spread: float) -> float:
-    """``max(spread, 2**-52 * max(1, |centre|))``: the zero-spread rule, written once.
-
-    >>> floored_spread(0.0, 2.0), floored_spread(0.0, 0.0) == 2**-52, floored_spread(-8.0, 0.0) == 8 * 2**-52
-    (2.0, True, True)
-    """
-    magnitude = abs(centre)
-    floor = RESOLUTION * magnitude if magnitude > 1.0 else RESOLUTION
-    return spread if spread > floor else floor
+def _gaussian_spread(square: float, count: int) -> float:
+    """The Gaussian spread: ``sqrt(M2 / n)``, or 1.0 when ``M2 == 0`` (module docstring)."""
+    return math.sqrt(square / count) if square > 0.0 else ONE_VALUE_SPREAD
 
 
-def _gaussian_divisor(mean: float, square: float, count: int) -> float:
-    return floored_spread(mean, math.sqrt(square / count))
+def _exceeds_a_gap(ordered: list[float], spread: float) -> bool:
+    """Whether two neighbours in the sorted window differ by a positive gap <= ``spread`` (then the
+    smallest gap, the resolution, is <= ``spread`` too, and ``max(spread, resolution)`` is ``spread``)."""
+    middle = len(ordered) // 2
+    gap = ordered[middle] - ordered[middle - 1] if middle else 0.0
+    return 0.0 < gap <= spread
+
+
+def _floored_at_resolution(ordered: list[list[float]], spreads: list[float]) -> list[float]:
+    """``max(spread, data_resolution(window))`` per channel; the resolution is computed only where it can matter."""
+    needed = [channel for channel, spread in enumerate(spreads) if not _exceeds_a_gap(ordered[channel], spread)]
+    if not needed:
+        return spreads
+    resolutions = data_resolution(np.array([ordered[channel] for channel in needed], dtype=np.float64).T)[0]  # one window length
+    floored = list(spreads)
+    for channel, resolution in zip(needed, resolutions.tolist()):
+        floored[channel] = max(spreads[channel], resolution)
+    return floored
 
 
 class ResidualDetector(AnomalyDetector):
     """Shared rules of the residual detectors: contract, grace period, max over channels, atomic learning.
 
     Subclasses implement ``_plan(values, channels)``: the new state with, per channel, the centre and
-    the floored spread (or a typed error), without changing ``self``; and ``_commit(state)``, which
-    cannot fail. Centres and floored spreads are computed once per learned observation, so scoring
-    is a subtraction and a division per channel.
+    the spread (or a typed error), without changing ``self``; and ``_commit(state)``, which cannot
+    fail. Centres and spreads are computed once per learned observation, so scoring is a subtraction
+    and a division per channel. A subclass names its zero-spread rule in ``spread_rule``, recorded in
+    every snapshot.
     """
 
     def __init__(self, **params: Any) -> None:
@@ -83,7 +116,7 @@ class ResidualDetector(AnomalyDetector):
         self._divisors: list[float] = []
 
     def score_one(self, x: dict) -> float:
-        """Max over channels of ``|r - centre| / floored_spread``; 0.0 during the grace period. Read-only."""
+        """Max over channels of ``|r - centre| / spread``; 0.0 during the grace period. Read-only."""
         return self._score_values(validate_observation(x, self.channels), x)
 
     def learn_one(self, x: dict) -> None:
@@ -130,7 +163,7 @@ class ResidualDetector(AnomalyDetector):
 
     @abstractmethod
     def _plan(self, values: list[float], channels: tuple[str, ...]) -> tuple[Any, list[float], list[float]]:
-        """``(state, centres, floored spreads)`` after learning ``values``, without changing ``self``."""
+        """``(state, centres, spreads)`` after learning ``values``, without changing ``self``."""
 
     @abstractmethod
     def _commit(self, state: Any) -> None:
@@ -139,24 +172,30 @@ class ResidualDetector(AnomalyDetector):
     def _params(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.parameter_constraints}
 
-    BASE_STATE_SCHEMA = MappingProxyType({"n_learned": Count(), "channels": Channels()})
+    spread_rule: str
+
+    @staticmethod
+    def base_state_schema(spread_rule: str) -> dict[str, Any]:
+        """The fields every residual detector's state starts with: its spread rule, count and channels."""
+        return {"spread_rule": Literal(spread_rule), "n_learned": Count(), "channels": Channels()}
 
     def _base_state(self) -> dict[str, Any]:
-        return {"channels": None if self.channels is None else list(self.channels), "n_learned": self.n_learned}
+        return {"spread_rule": self.spread_rule, "channels": None if self.channels is None else list(self.channels), "n_learned": self.n_learned}
 
 
 class GaussianResidualDetector(ResidualDetector):
-    """Score = max over channels of ``|r - mean| / max(std, floor)``, mean and std by Welford's update.
+    """Score = max over channels of ``|r - mean| / std`` (mean and std by Welford's update; 1.0 for std while ``M2 == 0``).
 
     >>> detector = GaussianResidualDetector(grace_period=1)
     >>> detector.learn_one({"load": 2.0})
-    >>> detector.score_one({"load": 2.0}), detector.score_one({"load": 2.5}) == 0.5 / (2 * 2**-52)
-    (0.0, True)
+    >>> detector.score_one({"load": 2.0}), detector.score_one({"load": 2.5})
+    (0.0, 0.5)
     """
 
     parameter_constraints = {"grace_period": [GRACE_PERIOD]}
+    spread_rule = GAUSSIAN_SPREAD_RULE
     state_schema = MappingProxyType({
-        **ResidualDetector.BASE_STATE_SCHEMA,
+        **ResidualDetector.base_state_schema(GAUSSIAN_SPREAD_RULE),
         "means": Numbers(length=per_channel),
         "sums_of_squares": Numbers(length=per_channel, minimum=0.0),
     })
@@ -178,7 +217,7 @@ class GaussianResidualDetector(ResidualDetector):
                 raise self._overflow(channels[len(new_means)])
             new_means.append(mean)
             new_squares.append(square)
-            divisors.append(_gaussian_divisor(mean, square, count))
+            divisors.append(_gaussian_spread(square, count))
         return (new_means, new_squares), new_means, divisors
 
     def _commit(self, state: tuple[list[float], list[float]]) -> None:
@@ -190,14 +229,14 @@ class GaussianResidualDetector(ResidualDetector):
         self.channels = None if channels is None else tuple(channels)
         self.n_learned, self.means, self.sums_of_squares = count, means, squares
         self._centres = list(means)
-        self._divisors = [_gaussian_divisor(mean, square, count) for mean, square in zip(means, squares)]
+        self._divisors = [_gaussian_spread(square, count) for square in squares]
 
     def _state(self) -> dict[str, Any]:
         return {**self._base_state(), "means": list(self.means), "sums_of_squares": list(self.sums_of_squares)}
 
 
 class RobustResidualDetector(ResidualDetector):
-    """Score = max over channels of ``|r - median| / max(MAD / Phi^-1(3/4), floor)`` over a sliding window.
+    """Score = max over channels of ``|r - median| / max(MAD / Phi^-1(3/4), resolution)`` over a sliding window.
 
     >>> detector = RobustResidualDetector(window_size=5, grace_period=3)
     >>> for residual in [1.0, 2.0, 3.0, 100.0]:
@@ -207,8 +246,9 @@ class RobustResidualDetector(ResidualDetector):
     """
 
     parameter_constraints = {"window_size": [Interval(int, 2, None)], "grace_period": [GRACE_PERIOD]}
+    spread_rule = ROBUST_SPREAD_RULE
     state_schema = MappingProxyType({
-        **ResidualDetector.BASE_STATE_SCHEMA,
+        **ResidualDetector.base_state_schema(ROBUST_SPREAD_RULE),
         "windows": ListOf(Numbers(length=lambda context: min(context["n_learned"], context["params"]["window_size"])), length=per_channel),
     })
 
@@ -229,9 +269,9 @@ class RobustResidualDetector(ResidualDetector):
             spread = MAD_TO_SIGMA * linear_quantile(sorted(abs(item - centre) for item in ordered), 0.5)
             if not math.isfinite(spread):
                 raise self._overflow(channels[channel])
-            plan.append((window, ordered, centre, floored_spread(centre, spread)))
-        windows, ordered, centres, divisors = (list(part) for part in zip(*plan))
-        return (windows, ordered), centres, divisors
+            plan.append((window, ordered, centre, spread))
+        windows, ordered, centres, spreads = (list(part) for part in zip(*plan))
+        return (windows, ordered), centres, _floored_at_resolution(ordered, spreads)
 
     def _commit(self, state: tuple) -> None:
         self.windows, self._sorted = state

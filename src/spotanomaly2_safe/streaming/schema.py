@@ -15,6 +15,8 @@ checked in declaration order, each seeing the constructor parameters and the fie
   bounded below, as JSON writes them: a float, or an int within ±2**53 (a JSON writer may print
   ``1.0`` as ``1``; both are the same float64). A bool, NaN, ±inf or any other type is refused.
 - :class:`ListOf`: a list of a given length of one field (e.g. one window per channel).
+- :class:`Literal`: exactly one str (e.g. the name of the rule the state was learned under, so that a
+  snapshot made under another rule is refused rather than restored into different scores).
 
 Any other value raises :class:`InvalidInputError` with ``INVALID_STATE``, naming the field and what
 was found (cut to a readable length, so that a hostile snapshot cannot make the message itself fail).
@@ -36,7 +38,7 @@ from typing import Any
 from spotanomaly2_safe.contracts import LARGEST_EXACT_INTEGER
 from spotanomaly2_safe.errors import InvalidInputError, Reason, bounded_repr
 
-__all__ = ["Channels", "Count", "ListOf", "Numbers", "check_keys", "check_state", "invalid_state", "per_channel"]
+__all__ = ["Channels", "Count", "ListOf", "Literal", "Numbers", "check_keys", "check_state", "invalid_state", "per_channel"]
 
 Length = Callable[[Mapping[str, Any]], int]
 
@@ -129,6 +131,17 @@ class ListOf:
     def check(self, value: Any, where: str, context: Mapping[str, Any]) -> list:
         _require(isinstance(value, list) and len(value) == self.length(context), where, f"a list of {self.length(context)} items", value)
         return [self.item.check(entry, f"{where}[{position}]", context) for position, entry in enumerate(value)]
+
+
+@dataclass(frozen=True)
+class Literal:
+    """Exactly the str ``value``."""
+
+    value: str
+
+    def check(self, value: Any, where: str, context: Mapping[str, Any]) -> str:
+        _require(type(value) is str and value == self.value, where, repr(self.value), value)
+        return value
 
 
 def check_state(schema: Mapping[str, Any], state: Any, params: Mapping[str, Any], *, where: str) -> dict[str, Any]:

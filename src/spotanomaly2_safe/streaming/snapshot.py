@@ -20,10 +20,13 @@ never modified. Then the object is constructed from ``params`` and adopts the st
 (``_load_state``); should that fail (a robust window whose statistics overflow, which learning could
 never have produced), the error is ``INVALID_STATE`` too.
 
-What a snapshot covers: parameters and everything learned. Gaussian: channels, count, means and sums
-of squared deviations. Robust: channels, count, and the windows in arrival order (the medians and MADs
-are recomputed from them, by the same code). QuantileFilter: its score window (its threshold is
-recomputed from it, by the same code). The restored object gives outputs identical to the original's
+What a snapshot covers: parameters and everything learned. Gaussian: its spread rule, channels, count,
+means and sums of squared deviations. Robust: its spread rule, channels, count, and the windows in
+arrival order (the medians, MADs and resolutions are recomputed from them, by the same code).
+QuantileFilter: its score window (its threshold is recomputed from it, by the same code).
+``AdaptiveResidualDetector`` (:mod:`spotanomaly2_safe.adaptive.streaming`): count, channels, the
+training rows kept so far and the adaptive state, checked by the adaptive method's own state check
+(the batch driver's) as one field of its schema. The restored object gives outputs identical to the original's
 on every later call.
 
 >>> import json
@@ -111,8 +114,12 @@ def _build(checked: _Checked) -> Any:
     return model
 
 
-def restore_from_state_dict(state: Any) -> Any:
-    """The detector or filter that ``state_dict()`` described (checked as the module docstring says)."""
+def restore_from_state_dict(state: Any, expected: type = object) -> Any:
+    """The detector or filter that ``state_dict()`` described (checked as the module docstring says).
+
+    ``expected``: the snapshot's class must be it or a subclass of it (a class's own ``from_state_dict``
+    passes itself, so that it restores by this one mechanism and refuses another class's snapshot).
+    """
     if not isinstance(state, dict):
         raise InputTypeError(f"state must be a dict from state_dict(); got {type(state).__name__}.", reason=Reason.NOT_A_DICT)
-    return _build(_check(state, object, "state"))
+    return _build(_check(state, expected, "state"))
