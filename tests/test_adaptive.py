@@ -18,7 +18,7 @@ from spotanomaly2_safe import (
     NotFittedError,
     recommended_detector,
 )
-from spotanomaly2_safe.adaptive.core import tail_size
+from spotanomaly2_safe.adaptive.core import tail_size, warmup_size
 from spotanomaly2_safe.adaptive.recommended import RECOMMENDED_PARAMETERS
 from spotanomaly2_safe.errors import Reason
 
@@ -50,7 +50,7 @@ def _run_batches(params: dict, values: np.ndarray, train: int, cuts: list[int]) 
 
 CONFIGURATIONS = [
     {},
-    {"window": 6, "smoothing": "signed", "reset_after": 40, "refresh_every": 7, "aggregation": "max"},
+    {"window": 6, "smoothing": "signed", "reset_after": 40, "refresh_every": 7, "aggregation": "max", "warmup_rows": 50},
     {"window": 3, "reset_after": 10, "refresh_every": 1, "baseline_size": 30, "reference_size": 60, "aggregation": "mean"},
 ]
 
@@ -290,7 +290,8 @@ def test_recommended_detector_gives_finite_outputs_on_quantized_short_or_constan
 @pytest.mark.parametrize(
     ("name", "bad"),
     [("window", 0), ("window", 51), ("baseline_size", 9), ("reference_size", 49), ("refresh_every", 0), ("risk", 0.0),
-     ("risk", 0.01), ("reset_after", 9), ("aggregation", "sum"), ("smoothing", "none"), ("window", 2.0), ("reset_after", True)],
+     ("risk", 0.01), ("reset_after", 9), ("aggregation", "sum"), ("smoothing", "none"), ("window", 2.0), ("reset_after", True),
+     ("warmup_rows", -1), ("warmup_rows", 100_001), ("warmup_rows", 1.5)],
 )
 def test_adaptive_parameter_outside_its_table_is_a_typed_error(name, bad):
     with pytest.raises(InvalidParameterError) as error:
@@ -436,3 +437,28 @@ def test_adaptive_state_stays_bounded_on_a_long_series():
     state = detector.state_dict()["state"]
     assert len(state["baseline"]) == 300 and len(state["reference"]) == 500 and len(state["history"]) == 4
     assert len(state["run"]) < 20 and state["rows_seen"] == 19_800
+
+
+@pytest.mark.requirement("REQ-ADA-021")
+@pytest.mark.parametrize(("warmup_rows", "n_rows", "window"), [(50, 400, 10), (50, 100, 10), (3, 120, 10), (80, 300, 1), (0, 200, 5)])
+def test_adaptive_warmup_rows_seed_the_baseline_but_not_the_tail(warmup_rows, n_rows, window):
+    train = _frames(NOISE[:n_rows])
+    cold = AdaptiveDetector(window=window).fit(*train)
+    warm = AdaptiveDetector(window=window, warmup_rows=warmup_rows).fit(*train)
+    applied = min(warmup_rows, n_rows // 4)
+    assert warm.fit_record_["tail"]["warmup_rows"] == applied == warmup_size(warm.settings, n_rows)
+    assert warm.fit_record_["tail"]["warmup_rule"].startswith("the first min(warmup_rows, n_train // 4) training rows")
+    cold_state, warm_state = cold.state_dict()["state"], warm.state_dict()["state"]
+    assert warm_state["reference"] == cold_state["reference"][max(0, applied - (window - 1)) :]
+    assert (warm_state["baseline"], warm_state["location"], warm_state["scale"]) == (cold_state["baseline"], cold_state["location"], cold_state["scale"])
+
+
+@pytest.mark.requirement("REQ-ADA-021")
+def test_adaptive_warmup_keeps_a_start_up_transient_out_of_the_threshold():
+    values = NOISE[:400, :1].copy()
+    values[:30] += np.linspace(12.0, 0.0, 30)[:, None]  # the settling of a system after its start
+    cold = AdaptiveDetector(window=5).fit(*_frames(values))
+    warm = AdaptiveDetector(window=5, warmup_rows=50).fit(*_frames(values))
+    assert warm.fit_record_["tail"]["threshold"] < cold.fit_record_["tail"]["threshold"] / 2
+    fault = np.full((20, 1), 6.0)
+    assert warm.score_and_detect(*_frames(fault, 400))[1]["anomaly_flag"].sum() > cold.score_and_detect(*_frames(fault, 400))[1]["anomaly_flag"].sum()

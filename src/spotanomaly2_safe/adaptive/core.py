@@ -12,6 +12,9 @@ only from rows before ``t``, never from ``t`` itself):
   change), summed oldest first (``w`` = ``window``; with ``w = 1`` both are ``|z_tj|``);
 - ``score_t`` = ``aggregation`` over columns of ``v_t``: ``"l2"`` ``sqrt(v_t1**2 + ... + v_tC**2)``
   (summed in column order), ``"max"`` or ``"mean"``;
+- tail seed: the scores of the training rows against the baseline of all kept training rows, except
+  the first ``k = min(warmup_rows, n_train // 4)`` rows (burn-in: the settling of a system at the
+  start of a recording; :func:`warmup_size`), which seed the baseline only;
 - tail (exponential, Siffer et al.'s DSPOT with shape 0): of the ``n`` learned scores kept (the last
   ``reference_size``), the ``N_u = ceil(sqrt(n))`` largest form the tail; ``u`` is the largest score
   below them, ``sigma = max(mean(tail - u), TAIL_SCALE_FLOOR)``;
@@ -51,7 +54,7 @@ from spotanomaly2_safe.adaptive.scores import deviations, normalized_scores, req
 from spotanomaly2_safe.adaptive.spread import data_resolution, floored_spread
 from spotanomaly2_safe.adaptive.state import AdaptiveOutputs, AdaptiveSettings, AdaptiveState, set_baseline
 
-__all__ = ["MAD_TO_SIGMA", "TAIL_SCALE_FLOOR", "advance", "advance_one", "checked_row", "initial_state", "peek", "tail_size"]
+__all__ = ["MAD_TO_SIGMA", "TAIL_SCALE_FLOOR", "advance", "advance_one", "checked_row", "initial_state", "peek", "tail_size", "warmup_size"]
 
 MAD_TO_SIGMA = 1.4826
 TAIL_SCALE_FLOOR = 0.25
@@ -64,6 +67,18 @@ def tail_size(n_scores: int) -> int:
     (10, 11, 45)
     """
     return math.isqrt(n_scores - 1) + 1
+
+
+def warmup_size(settings: AdaptiveSettings, n_train: int) -> int:
+    """``k = min(warmup_rows, n_train // 4)``: the first training rows whose scores do not seed the tail.
+
+    At most a quarter of the training rows, so the tail keeps at least three quarters of them.
+
+    >>> settings = AdaptiveSettings(1, 200, 200, 10, 1e-3, None, "l2", "absolute", warmup_rows=50)
+    >>> warmup_size(settings, 100), warmup_size(settings, 400)
+    (25, 50)
+    """
+    return min(settings.warmup_rows, n_train // 4)
 
 
 def _column_medians(columns: np.ndarray) -> np.ndarray:
@@ -101,7 +116,8 @@ def initial_state(settings: AdaptiveSettings, residuals: np.ndarray) -> Adaptive
     """The state after fitting on validated training residuals (at least ``window`` + 1 rows).
 
     Resolution, baseline and tail come from the training rows; their scores (against the baseline
-    of all kept training rows) seed the tail; the last ``window - 1`` rows seed the window.
+    of all kept training rows) seed the tail, except those of the first ``warmup_size`` rows; the
+    last ``window - 1`` rows seed the window.
     """
     state = AdaptiveState(settings, residuals.shape[1])
     state.resolution, state.resolution_rules = data_resolution(residuals)
@@ -111,7 +127,7 @@ def initial_state(settings: AdaptiveSettings, residuals: np.ndarray) -> Adaptive
     lead = settings.window - 1
     scores = windowed_scores(settings, z[:lead], z[lead:])
     require_finite(scores, scores)
-    state.reference.extend(scores)
+    state.reference.extend(scores[max(0, warmup_size(settings, len(residuals)) - lead) :])  # score i is row lead + i
     state.history = z[len(z) - lead :].copy()
     refresh_tail(settings, state)
     return state

@@ -15,7 +15,9 @@ bit-identical outputs to one batch. A failed call changes nothing. Outputs, inde
   the baseline from them).
 
 ``state_dict()`` is strict JSON; :meth:`AdaptiveDetector.from_state_dict` continues from it on the next
-batch. ``fit_record_`` records the parameters, the data resolution, the tail size rule and the tail.
+batch. ``fit_record_`` records the parameters, the data resolution, the tail size rule, the warm-up rule
+and the number of warm-up rows it applied (``warmup_rows``: the first training rows, at most a quarter,
+that seed the baseline but not the tail) and the tail.
 
 >>> import numpy as np, pandas as pd
 >>> rng = np.random.default_rng(0)
@@ -32,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from spotanomaly2_safe.adaptive.core import TAIL_SCALE_FLOOR, advance, initial_state
+from spotanomaly2_safe.adaptive.core import TAIL_SCALE_FLOOR, advance, initial_state, warmup_size
 from spotanomaly2_safe.adaptive.state import AGGREGATIONS, SMOOTHINGS, AdaptiveSettings, AdaptiveState
 from spotanomaly2_safe.adaptive.state_json import state_from_json, state_to_json
 from spotanomaly2_safe.constants import MIN_TRAIN_SIZE
@@ -41,10 +43,11 @@ from spotanomaly2_safe.errors import InvalidInputError, InvalidParameterError, N
 from spotanomaly2_safe.parameters import Interval, Options, validate_parameters
 from spotanomaly2_safe.scoring.fit_record import dependency_versions, json_value
 
-__all__ = ["AdaptiveDetector", "DETECTOR_FORMAT", "TAIL_SIZE_RULE"]
+__all__ = ["AdaptiveDetector", "DETECTOR_FORMAT", "TAIL_SIZE_RULE", "WARMUP_RULE"]
 
 DETECTOR_FORMAT = "spotanomaly2_safe.adaptive.AdaptiveDetector/1"
 TAIL_SIZE_RULE = "N_u = ceil(sqrt(n)) of the n kept learned scores"
+WARMUP_RULE = "the first min(warmup_rows, n_train // 4) training rows seed the baseline but not the tail"
 
 
 class AdaptiveDetector:
@@ -59,6 +62,7 @@ class AdaptiveDetector:
         "reset_after": [Interval(int, 10, None), Options((None,))],
         "aggregation": [Options(AGGREGATIONS)],
         "smoothing": [Options(SMOOTHINGS)],
+        "warmup_rows": [Interval(int, 0, 100_000)],
     }
 
     def __init__(
@@ -71,6 +75,7 @@ class AdaptiveDetector:
         reset_after: int | None = None,
         aggregation: str = "l2",
         smoothing: str = "absolute",
+        warmup_rows: int = 0,
     ) -> None:
         arguments = dict(locals())
         params = {name: arguments[name] for name in self.parameter_constraints}
@@ -106,6 +111,8 @@ class AdaptiveDetector:
             "baseline": {"location": state.location.tolist(), "scale": state.scale.tolist(), "n_rows": state.baseline.count},
             "tail": {
                 "rule": TAIL_SIZE_RULE,
+                "warmup_rule": WARMUP_RULE,
+                "warmup_rows": warmup_size(self.settings, int(residuals.shape[0])),
                 "n_scores": state.reference.count,
                 "n_tail": state.n_tail,
                 "u": state.u,

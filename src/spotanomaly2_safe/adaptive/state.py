@@ -36,6 +36,7 @@ class AdaptiveSettings(NamedTuple):
     reset_after: int | None
     aggregation: str
     smoothing: str
+    warmup_rows: int = 0
 
 
 class AdaptiveOutputs(NamedTuple):
