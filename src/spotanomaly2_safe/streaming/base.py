@@ -24,7 +24,9 @@ from spotanomaly2_safe.streaming.observations import validate_score
 
 __all__ = ["AnomalyDetector", "AnomalyFilter", "HasMethods", "SNAPSHOT_FORMAT", "SNAPSHOT_HOOKS"]
 
-SNAPSHOT_FORMAT = "spotanomaly2_safe.streaming/1"
+# Format 2: snapshots record the zero-spread rule (spread_rule) and the adaptive detector's n_learned;
+# a format-1 snapshot was made under the float-resolution spread floor and is refused, never reinterpreted.
+SNAPSHOT_FORMAT = "spotanomaly2_safe.streaming/2"
 SNAPSHOT_HOOKS = ("_params", "_state")
 
 
