@@ -462,3 +462,98 @@ def test_adaptive_warmup_keeps_a_start_up_transient_out_of_the_threshold():
     assert warm.fit_record_["tail"]["threshold"] < cold.fit_record_["tail"]["threshold"] / 2
     fault = np.full((20, 1), 6.0)
     assert warm.score_and_detect(*_frames(fault, 400))[1]["anomaly_flag"].sum() > cold.score_and_detect(*_frames(fault, 400))[1]["anomaly_flag"].sum()
+
+
+# --- Row order: each batch follows the last row seen (REQ-ADA-022) ------------------------------------------------
+
+
+def _dated(values: np.ndarray, start: str, tz: str | None = "UTC") -> tuple[pd.DataFrame, pd.DataFrame]:
+    values = np.asarray(values, dtype=np.float64).reshape(len(values), -1)
+    index = pd.date_range(start, periods=len(values), freq="h", tz=tz)
+    true = pd.DataFrame(values, columns=["load", "price"][: values.shape[1]], index=index)
+    return true, true * 0.0
+
+
+@pytest.mark.requirement("REQ-ADA-022")
+def test_adaptive_batch_scored_twice_is_refused_and_changes_no_state():
+    detector = AdaptiveDetector().fit(*_frames(NOISE[:200]))
+    batch = _frames(NOISE[200:260], 200)
+    detector.score_and_detect(*batch)
+    before = json.dumps(detector.state_dict())
+    with pytest.raises(InvalidInputError) as caught:
+        detector.score_and_detect(*batch)
+    assert caught.value.reason is Reason.CONTEXT_MISMATCH
+    assert "continues the series from the last row it saw (label 259)" in str(caught.value)
+    assert json.dumps(detector.state_dict()) == before
+    detector.score_and_detect(*_frames(NOISE[260:270], 260))  # the rows that do follow are accepted
+
+
+@pytest.mark.requirement("REQ-ADA-022")
+@pytest.mark.parametrize(
+    ("make_batch", "reason"),
+    [
+        (lambda: _frames(NOISE[200:210][::-1], 200)[0].set_axis(range(209, 199, -1)), Reason.UNORDERED_INDEX),
+        (lambda: _dated(NOISE[200:210], "2026-03-01", tz=None)[0], Reason.CONTEXT_MISMATCH),
+        (lambda: _dated(NOISE[200:210], "2026-01-01T05:00")[0], Reason.CONTEXT_MISMATCH),
+    ],
+    ids=["decreasing-labels", "naive-batch-for-tz-aware-training", "batch-overlapping-training"],
+)
+def test_adaptive_batch_out_of_order_or_of_another_index_type_is_refused(make_batch, reason):
+    detector = AdaptiveDetector().fit(*_dated(NOISE[:200], "2026-01-01"))
+    if reason is Reason.UNORDERED_INDEX:
+        detector = AdaptiveDetector().fit(*_frames(NOISE[:200]))
+    batch = make_batch()
+    with pytest.raises(InvalidInputError) as caught:
+        detector.score_and_detect(batch, batch * 0.0)
+    assert caught.value.reason is reason
+
+
+@pytest.mark.requirement("REQ-ADA-022")
+def test_adaptive_training_labels_must_strictly_increase():
+    true, pred = _frames(NOISE[:200])
+    shuffled = true.set_axis(np.r_[1, 0, np.arange(2, 200)])
+    with pytest.raises(InvalidInputError) as caught:
+        AdaptiveDetector().fit(shuffled, pred.set_axis(shuffled.index))
+    assert caught.value.reason is Reason.UNORDERED_INDEX
+
+
+@pytest.mark.requirement("REQ-ADA-022")
+@pytest.mark.parametrize("tz", ["UTC", "Europe/Berlin", None])
+def test_adaptive_state_dict_carries_the_last_label_so_a_restored_detector_refuses_a_repeated_batch(tz):
+    detector = AdaptiveDetector().fit(*_dated(NOISE[:200], "2026-01-01", tz))
+    first = _dated(NOISE[200:240], "2026-01-09T08:00", tz)
+    detector.score_and_detect(*first)
+    snapshot = json.loads(json.dumps(detector.state_dict(), allow_nan=False))
+    assert snapshot["last_label"]["value"].startswith("2026-01-10T23:00")
+    restored = AdaptiveDetector.from_state_dict(snapshot)
+    with pytest.raises(InvalidInputError) as caught:
+        restored.score_and_detect(*first)
+    assert caught.value.reason is Reason.CONTEXT_MISMATCH
+    following = _dated(NOISE[240:250], "2026-01-11", tz)
+    expected = detector.score_and_detect(*following)
+    got = restored.score_and_detect(*following)
+    pd.testing.assert_frame_equal(got[0], expected[0])
+    pd.testing.assert_frame_equal(got[1], expected[1])
+
+
+@pytest.mark.requirement("REQ-ADA-022")
+@pytest.mark.parametrize(
+    "last_label",
+    [None, {"dtype": "int64"}, {"dtype": "int64", "value": "x"}, {"dtype": "no-such-dtype", "value": 1},
+     {"dtype": 3, "value": 1}, {"dtype": "int64", "value": 1, "extra": 0}],
+)
+def test_adaptive_malformed_last_label_is_invalid_state(last_label):
+    snapshot = json.loads(json.dumps(AdaptiveDetector().fit(*_frames(NOISE[:200])).state_dict()))
+    snapshot["last_label"] = last_label
+    with pytest.raises(InvalidInputError) as caught:
+        AdaptiveDetector.from_state_dict(snapshot)
+    assert caught.value.reason is Reason.INVALID_STATE
+
+
+@pytest.mark.requirement("REQ-ADA-022")
+def test_adaptive_state_dict_refuses_row_labels_json_cannot_hold():
+    true = pd.DataFrame(NOISE[:200, :1], columns=["load"], index=pd.MultiIndex.from_arrays([["a"] * 200, range(200)]))
+    detector = AdaptiveDetector().fit(true, true * 0.0)
+    with pytest.raises(InvalidParameterError) as caught:
+        detector.state_dict()
+    assert caught.value.reason is Reason.SNAPSHOT_UNSUPPORTED

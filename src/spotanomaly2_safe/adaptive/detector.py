@@ -14,7 +14,13 @@ bit-identical outputs to one batch. A failed call changes nothing. Outputs, inde
   learned) and ``baseline_reset`` (1 on the row where ``reset_after`` consecutive flags re-initialized
   the baseline from them).
 
-``state_dict()`` is strict JSON; :meth:`AdaptiveDetector.from_state_dict` continues from it on the next
+Row order is checked, never assumed: the training labels, and each batch's labels, must strictly
+increase, the batch must have the training index's type and timezone, and its first label must be
+strictly later than the last label seen (training or an earlier batch); otherwise
+:class:`InvalidInputError` (``UNORDERED_INDEX`` or ``CONTEXT_MISMATCH``) before any state changes, so a
+batch scored twice, or out of order, is refused instead of being learned again.
+
+``state_dict()`` is strict JSON (with the last label seen and its index type); :meth:`AdaptiveDetector.from_state_dict` continues from it on the next
 batch. ``fit_record_`` records the parameters, the data resolution, the tail size rule, the warm-up rule
 and the number of warm-up rows it applied (``warmup_rows``: the first training rows, at most a quarter,
 that seed the baseline but not the tail) and the tail.
@@ -42,6 +48,7 @@ from spotanomaly2_safe.contracts import validate_frames
 from spotanomaly2_safe.errors import InvalidInputError, InvalidParameterError, NotFittedError, Reason
 from spotanomaly2_safe.parameters import Interval, Options, validate_parameters
 from spotanomaly2_safe.scoring.fit_record import dependency_versions, json_value
+from spotanomaly2_safe.scoring.windows import require_increasing_labels, require_window_labels
 
 __all__ = ["AdaptiveDetector", "DETECTOR_FORMAT", "TAIL_SIZE_RULE", "WARMUP_RULE"]
 
@@ -91,8 +98,9 @@ class AdaptiveDetector:
     def fit(self, y_true_train: pd.DataFrame, y_pred_train: pd.DataFrame) -> "AdaptiveDetector":
         """Set the state from the training frames (at least ``MIN_TRAIN_SIZE`` rows); returns ``self``."""
         train = validate_frames(y_true_train, y_pred_train, min_rows=MIN_TRAIN_SIZE, min_rows_reason="MIN_TRAIN_SIZE", stage="train")
+        require_increasing_labels("training", train.index, window=2)
         state = initial_state(self.settings, train.residuals)
-        self.columns_, self.state_ = train.columns, state
+        self.columns_, self.state_, self.last_label_ = train.columns, state, train.index[-1:]
         self.fit_record_ = self._fit_record(train.residuals)
         return self
 
@@ -132,12 +140,23 @@ class AdaptiveDetector:
         """Score, flag and learn the rows that directly follow the last ones seen; ``(scores_df, flags_df)``."""
         state = self._require_fitted()
         test = validate_frames(y_true, y_pred, fitted_columns=self.columns_, stage="test")
+        self._require_following(test.index)
         state = state.copy()
         outputs = advance(self.settings, state, test.residuals)
-        self.state_ = state
+        self.state_, self.last_label_ = state, test.index[-1:]
         scores_df = pd.DataFrame({"anomaly_score": outputs.score, "anomaly_score_normalized": outputs.normalized}, index=test.index)
         flags_df = pd.DataFrame({"anomaly_flag": outputs.flag, "baseline_reset": outputs.reset}, index=test.index)
         return scores_df, flags_df
+
+    def _require_following(self, batch: pd.Index) -> None:
+        try:
+            require_window_labels(self.last_label_, batch, window=2)
+        except InvalidInputError as error:
+            raise InvalidInputError(
+                f"AdaptiveDetector continues the series from the last row it saw (label {json_value(self.last_label_[0])!r}): "
+                f"each batch must follow it in time, in strictly increasing order, with the same index type; {error}",
+                reason=error.reason,
+            ) from None
 
     def fit_score_detect(
         self,
@@ -162,6 +181,7 @@ class AdaptiveDetector:
             "format": DETECTOR_FORMAT,
             "params": self.get_params(),
             "columns": [json_value(column) for column in self.columns_],
+            "last_label": _label_to_json(self.last_label_),
             "state": state_to_json(state),
             "fit_record": self.fit_record_,
         }
@@ -182,9 +202,38 @@ class AdaptiveDetector:
         detector = cls(**params)
         detector.state_ = state_from_json(snapshot.get("state"), detector.settings, len(columns))
         detector.columns_ = list(columns)
+        detector.last_label_ = _label_from_json(snapshot.get("last_label"))
         record = snapshot.get("fit_record")
         if not isinstance(record, dict):
             raise InvalidInputError("Invalid AdaptiveDetector state_dict: fit_record must be a dict.", reason=Reason.INVALID_STATE)
         detector.fit_record_ = record
         return detector
 
+
+
+def _label_to_json(last: pd.Index) -> dict[str, Any]:
+    """The last label seen and its index type, as JSON (an int, a finite float, a str or an ISO timestamp)."""
+    label = last[0]
+    if isinstance(label, pd.Timestamp):
+        return {"dtype": str(last.dtype), "value": label.isoformat()}
+    if isinstance(last, pd.MultiIndex) or not isinstance(label, (int, float, str, np.integer, np.floating)) or isinstance(label, bool):
+        raise InvalidParameterError(
+            f"state_dict needs row labels that are int, float, str or timestamps to round-trip through JSON; got {label!r}.",
+            reason=Reason.SNAPSHOT_UNSUPPORTED,
+        )
+    return {"dtype": str(last.dtype), "value": json_value(label.item() if isinstance(label, np.generic) else label)}
+
+
+def _label_from_json(data: Any) -> pd.Index:
+    """The one-label index :func:`_label_to_json` wrote (``INVALID_STATE`` when it cannot be rebuilt exactly)."""
+    valid = isinstance(data, dict) and sorted(data) == ["dtype", "value"] and isinstance(data["dtype"], str)
+    try:
+        last = pd.Index(pd.Series([data["value"]]).astype(data["dtype"])) if valid else None
+    except (TypeError, ValueError):
+        last = None
+    if last is None or str(last.dtype) != data["dtype"] or last.isna().any():
+        raise InvalidInputError(
+            "Invalid AdaptiveDetector state_dict: last_label must be {'dtype': ..., 'value': ...} as state_dict wrote it.",
+            reason=Reason.INVALID_STATE,
+        )
+    return last
