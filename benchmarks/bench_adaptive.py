@@ -16,24 +16,16 @@ Each timing is the best of ``--repeats`` runs.
 """
 
 import argparse
-import time
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+
+from timing import best_time
 
 from spotanomaly2_safe import AdaptiveResidualDetector, ForecastingAnomalyDetector, recommended_detector
 
 TRAINING_ROWS = 1_000
 
-
-def best_time(job: Callable[[], object], repeats: int) -> float:
-    timings = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        job()
-        timings.append(time.perf_counter() - start)
-    return min(timings)
 
 
 def frames(rows: int, columns: int) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -26,12 +26,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from scipy.special import xlogy
+
+from timing import best_time
 
 from spotanomaly2_safe import ForecastingAnomalyDetector
 from spotanomaly2_safe.scoring.tail import fit_tail, log_exceedance_probability
@@ -109,14 +109,6 @@ def tail_fits(folder: Path, tails: int) -> None:
     print(f"\nPeaks over threshold on {tails} random tails under the AVX2 imitation: {int(fits.sum())} fits or thresholds "
           f"differ, {int(probabilities.sum())} of {probabilities.size:,} log tail probabilities differ")
 
-
-def best_time(job: Callable[[], object], repeats: int) -> float:
-    timings = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        job()
-        timings.append(time.perf_counter() - start)
-    return min(timings)
 
 
 def cost(size: int, repeats: int) -> None:
