@@ -557,3 +557,19 @@ def test_adaptive_state_dict_refuses_row_labels_json_cannot_hold():
     with pytest.raises(InvalidParameterError) as caught:
         detector.state_dict()
     assert caught.value.reason is Reason.SNAPSHOT_UNSUPPORTED
+
+
+@pytest.mark.requirement("REQ-ADA-023")
+def test_adaptive_speed_benchmark_prints_batch_and_streaming_ratios_with_their_targets():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_adaptive.py"
+    result = subprocess.run([sys.executable, str(script), "--rows", "2000", "--observations", "200", "--repeats", "1"],
+                            capture_output=True, text=True, check=True)
+    rows = {line.split(":")[0]: line.split() for line in result.stdout.splitlines() if line.startswith(("batch ", "stream "))}
+    assert set(rows) == {"batch 2,000 x 8", "stream 200 obs"}
+    assert rows["batch 2,000 x 8"][-2:] == ["<=", "3"] and rows["stream 200 obs"][-2:] == ["<=", "1.0"]
+    assert all(float(row[-3]) > 0 for row in rows.values())  # the printed ratio
+    assert "per observation: ours" in result.stdout
