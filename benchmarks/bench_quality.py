@@ -16,13 +16,28 @@ scenario arrays are handed over in an ``.npz`` file. Without that environment it
     python benchmarks/bench_quality.py --quick --suite held_out    # the same on scenarios from unseen seeds
     python benchmarks/bench_quality.py --quick --suite operations  # unseen seeds, a year of test rows each
     python benchmarks/bench_quality.py --quick --suite confirmation  # shaped like operations, seeds + 3000
-    python benchmarks/bench_quality.py --quick --suite monitoring    # monitoring-shaped series, seeds + 4000 (run once)
     python benchmarks/bench_quality.py --venv010 /tmp/venv010
+    python benchmarks/bench_quality.py --quick --suite confirmation --configuration adaptive  # adds the adaptive row
+
+``--configuration adaptive`` adds the recommended configuration of issue 16 (``recommended_detector()``,
+flags post-processed with ``min_gap=48``: ``evaluation.ADAPTIVE_RECOMMENDED``) and prints its per-scenario
+table; the previous recommendation stays in the table for comparison.
+
+Sealed suites (``SEALED_SUITES``, today ``monitoring``): no detector runs on them, and this script refuses
+them, until their one run. The coordinator makes that run once, naming the suite explicitly:
+
+    python benchmarks/bench_quality.py --quick --suite monitoring --configuration adaptive --run-sealed
+
+then records the result in docs/detection_quality.md, pass or fail, and removes the suite from
+``SEALED_SUITES``: after that run the suite is spent (seen), like the confirmation suite, and is never
+used to choose or tune anything. ``--run-sealed`` is refused without an explicit ``--suite`` naming a
+sealed suite.
 """
 
 import argparse
 import itertools
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -30,10 +45,12 @@ import numpy as np
 
 from spotanomaly2_safe.alarms import postprocess_flags
 from spotanomaly2_safe.evaluation import event_scores
+from spotanomaly2_safe_cli.quality.evaluation import ADAPTIVE_RECOMMENDED, describe
 from spotanomaly2_safe_cli.quality.evaluation import RECOMMENDED as RECOMMENDED_CONFIGURATION
+from spotanomaly2_safe_cli.quality.evaluation import adaptive_flags_and_scores as _adaptive_flags_and_scores
 from spotanomaly2_safe_cli.quality.evaluation import flags_and_scores as _flags_and_scores
 from spotanomaly2_safe_cli.quality.evaluation import quality_row
-from spotanomaly2_safe_cli.quality.scenarios import SUITES, make_scenarios
+from spotanomaly2_safe_cli.quality.scenarios import SEALED_SUITES, SUITES, make_scenarios
 
 SCORERS = {
     "KMeans(k=3)": ("KMeansScorer", {"n_clusters": 3}),
@@ -67,6 +84,18 @@ SUITE_TITLES = {
 }
 
 
+def refusal(suite: str | None, run_sealed: bool) -> str | None:
+    """Why the command line may not run (``suite`` None: not given), or None: the sealed-suite rule of the module docstring."""
+    if run_sealed and suite is None:
+        return "--run-sealed needs the sealed suite named explicitly with --suite"
+    if run_sealed and suite not in SEALED_SUITES:
+        return f"--run-sealed is only for a sealed suite ({', '.join(sorted(SEALED_SUITES)) or 'none now'}); {suite!r} is not sealed"
+    if suite in SEALED_SUITES and not run_sealed:
+        return (f"the {suite!r} suite is sealed: it is run once, by the coordinator, with --run-sealed "
+                "(see this script's docstring); after that run it is spent")
+    return None
+
+
 def published_010(scenarios, venv: Path) -> tuple[list[np.ndarray], list[np.ndarray]] | None:
     python = venv / "bin" / "python"
     if not python.exists():
@@ -87,9 +116,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--venv010", type=Path, default=Path("/tmp/venv010"))
     parser.add_argument("--quick", action="store_true", help="only the recommended configuration and 0.1.0")
-    parser.add_argument("--suite", choices=tuple(SUITES), default="tuning",
-                        help="tuning (the recommended configuration was chosen here), held_out or operations (never tuned on)")
+    parser.add_argument("--suite", choices=tuple(SUITES), default=None,
+                        help="tuning (default; the previous recommendation was chosen here), held_out, operations, confirmation; "
+                             "a sealed suite only with --run-sealed")
+    parser.add_argument("--configuration", choices=("previous", "adaptive"), default="previous",
+                        help="adaptive: add the recommended adaptive configuration's row and per-scenario table")
+    parser.add_argument("--run-sealed", action="store_true", help="the one run of a sealed suite named by --suite (docstring)")
     arguments = parser.parse_args()
+    problem = refusal(arguments.suite, arguments.run_sealed)
+    if problem:
+        print(f"bench_quality.py: {problem}", file=sys.stderr)
+        sys.exit(2)
+    arguments.suite = arguments.suite or "tuning"
     scenarios = make_scenarios(arguments.suite)
     print(SUITE_TITLES[arguments.suite])
     header = f"{'configuration':<58}{'event F1':>9}{'recall':>8}{'precision':>10}{'FA bursts/10k':>14}{'point F1':>9}{'AP':>7}"
@@ -110,8 +148,24 @@ def main() -> None:
             flags = [postprocess_flags(f, **post) for f, _ in raw]
             mark = " *" if (scorer_key, threshold_key, post_key) == RECOMMENDED else ""
             _print(f"{scorer_key} | {threshold_key} | {post_key}{mark}", quality_row(scenarios, flags, [s for _, s in raw]))
-    print("\n* recommended configuration; AP is of the raw score, so it is the same for every post-processing.\n")
+    if arguments.configuration == "adaptive":
+        raw = [_adaptive_flags_and_scores(s, ADAPTIVE_RECOMMENDED.overrides) for s in scenarios]
+        flags = [postprocess_flags(f, **ADAPTIVE_RECOMMENDED.alarms) for f, _ in raw]
+        _print("adaptive: recommended_detector() | gap 48 +", quality_row(scenarios, flags, [s for _, s in raw]))
+        print(f"\n+ recommended configuration (issue 16): {describe(ADAPTIVE_RECOMMENDED)}")
+        print("* previous recommendation; AP is of the raw score, so it is the same for every post-processing.\n")
+        _per_scenario_adaptive(scenarios)
+        return
+    print("\n* previous recommendation; AP is of the raw score, so it is the same for every post-processing.\n")
     _per_scenario(scenarios)
+
+
+def _per_scenario_adaptive(scenarios) -> None:
+    print(f"recommended adaptive configuration per scenario:\n{'scenario':<24}{'windows':>8}{'hit':>5}{'false bursts':>13}")
+    for scenario in scenarios:
+        flags, _ = _adaptive_flags_and_scores(scenario, ADAPTIVE_RECOMMENDED.overrides)
+        events = event_scores(scenario.labels, postprocess_flags(flags, **ADAPTIVE_RECOMMENDED.alarms))
+        print(f"{scenario.name:<24}{events.n_windows:>8}{events.n_hit_windows:>5}{events.n_false_bursts:>13}")
 
 
 def _per_scenario(scenarios) -> None:

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import numpy
+import pandas as pd
 import pytest
 from junitparser import Error, Failure, Skipped
 from junitparser.xunit2 import JUnitXml, TestCase, TestSuite
@@ -30,8 +31,9 @@ from spotanomaly2_safe_cli.evidence.report import verdict_failures
 from spotanomaly2_safe_cli.evidence.scenarios import scenario_evidence
 from spotanomaly2_safe_cli.reproduce.machine_class import class_id, current_machine_class
 from spotanomaly2_safe_cli.main import main
-from spotanomaly2_safe_cli.quality.evaluation import suite_quality
-from spotanomaly2_safe_cli.quality.scenarios import unsealed_suites
+from spotanomaly2_safe_cli.quality.evaluation import ADAPTIVE_RECOMMENDED, RECOMMENDED, describe, skab_quality, suite_quality
+from spotanomaly2_safe_cli.quality.scenarios import SEALED_SUITES, unsealed_suites
+from spotanomaly2_safe_cli.quality.skab import PUBLISHED
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "req_id,title,statement,category,eu_ai_act,verification,risk\n"
@@ -400,20 +402,98 @@ def test_conformity_claim_in_a_requirement_refuses_to_render(tmp_path, monkeypat
 
 
 @pytest.mark.requirement("REQ-EVD-008")
-def test_detection_quality_of_every_suite_is_recomputed_with_unmet_targets_red(failing_run):
+def test_detection_quality_of_every_suite_is_recomputed_for_both_configurations_with_unmet_targets_red(failing_run):
     _, out = failing_run
     markdown, page = read(out, "evidence.md"), read(out, "evidence.html")
     section = markdown.split("## Detection quality", 1)[1].split("\n## ", 1)[0]
     assert "not part of the verdict" in section and "recall ≥ 0.6" in section
+    assert f"- recommended (adaptive): {describe(ADAPTIVE_RECOMMENDED)}" in section.splitlines()
     for suite in unsealed_suites():
-        row = suite_quality(suite)
-        red_recall, red_bursts = ("" if row["targets_met"][key] else "🔴 " for key in ("recall", "false_bursts_per_10k"))
-        expected = (f"| {suite} | {row['windows']} | {row['hit_windows']} | {row['false_bursts']} | {row['rows']} | "
-                    f"{row['precision']:.3f} | {red_recall}{row['recall']:.3f} | {row['event_f1']:.3f} | "
-                    f"{red_bursts}{row['false_bursts_per_10k']:.1f} |")
-        assert expected in section.splitlines()
-        cell = f'<td class="{"good" if row["targets_met"]["recall"] else "bad"}">{row["recall"]:.3f}</td>'
-        assert f"<tr><td>{suite}</td>" in page and cell in page
+        for label, configuration in (("recommended (adaptive)", ADAPTIVE_RECOMMENDED), ("previous recommendation", RECOMMENDED)):
+            row = suite_quality(suite, configuration)
+            red_recall, red_bursts = ("" if row["targets_met"][key] else "🔴 " for key in ("recall", "false_bursts_per_10k"))
+            expected = (f"| {suite} | {label} | {row['windows']} | {row['hit_windows']} | {row['false_bursts']} | {row['rows']} | "
+                        f"{row['precision']:.3f} | {red_recall}{row['recall']:.3f} | {row['event_f1']:.3f} | "
+                        f"{red_bursts}{row['false_bursts_per_10k']:.1f} |")
+            assert expected in section.splitlines()
+            cell = f'<td class="{"good" if row["targets_met"]["recall"] else "bad"}">{row["recall"]:.3f}</td>'
+            assert f"<tr><td>{suite}</td><td>{label}</td>" in page and cell in page
+    for sealed in SEALED_SUITES:
+        assert f"| {sealed} |" not in section and f"<tr><td>{sealed}</td>" not in page
+
+
+@pytest.mark.requirement("REQ-EVD-008")
+def test_report_without_skab_data_says_so_in_red(failing_run):
+    _, out = failing_run
+    markdown, page = read(out, "evidence.md"), read(out, "evidence.html")
+    skab = markdown.split("### SKAB", 1)[1].split("\n## ", 1)[0]
+    assert "🔴 SKAB data not available" in skab and "| SKAB runs |" not in skab
+    assert '<p class="bad">SKAB data not available' in page
+
+
+def write_skab(root: Path) -> Path:
+    """A SKAB-shaped folder (one or two short runs per group, a step fault in one column), for the report."""
+    sensors = ["Accelerometer1RMS", "Accelerometer2RMS", "Current", "Pressure", "Temperature", "Thermocouple", "Voltage",
+               "Volume Flow RateRMS"]
+    for seed, (group, name) in enumerate((("valve1", "0"), ("valve2", "1"), ("other", "2"), ("other", "3"))):
+        rng = numpy.random.default_rng(seed)
+        values = rng.normal(size=(560, len(sensors))) + numpy.arange(len(sensors))
+        anomaly = numpy.zeros(560)
+        anomaly[450:520] = 1.0
+        values[450:520, 2] += 6.0 + seed
+        index = pd.date_range("2020-03-09 10:14:33", periods=560, freq="s", name="datetime")
+        frame = pd.DataFrame(values, columns=sensors, index=index).assign(anomaly=anomaly, changepoint=0.0)
+        (root / "data" / group).mkdir(parents=True, exist_ok=True)
+        frame.to_csv(root / "data" / group / f"{name}.csv", sep=";")
+    return root
+
+
+@pytest.mark.requirement("REQ-EVD-008")
+def test_skab_table_shows_recomputed_pooled_and_split_figures_beside_the_published_rows_with_unmet_targets_red(tmp_path, monkeypatch):
+    monkeypatch.setattr(evidence, "write_sbom", no_sbom)
+    monkeypatch.setattr(evidence, "SKAB_DATA", write_skab(tmp_path / "skab"))
+    project = make_project(tmp_path / "project")
+    junit = write_junit(tmp_path / "results.xml", {"REQ-ABC-001": "test_a"})
+    main(["evidence", "--out", str(tmp_path / "out"), "--project", str(project), "--junit", str(junit), "--scenario", "demo-norm"])
+    markdown, page = read(tmp_path / "out", "evidence.md"), read(tmp_path / "out", "evidence.html")
+    skab = markdown.split("### SKAB", 1)[1].split("\n## ", 1)[0]
+    assert "4 labelled runs, 640 test rows" in skab and "not part of the verdict" in skab
+    expected = skab_quality(tmp_path / "skab", ADAPTIVE_RECOMMENDED)
+    names = {"all": "all runs", "valve": "valve1 + valve2", "other": "other"}
+    for key, metrics in expected["metrics"].items():
+        met = expected["targets_met"][key]
+        red = {name: "" if ok else "🔴 " for name, ok in met.items()}
+        assert (f"| recommended (adaptive): {names[key]} | {red['f1']}{metrics.f1:.3f} | {red['far']}{metrics.far:.2f} | "
+                f"{red['mar']}{metrics.mar:.2f} |") in skab.splitlines()
+        assert (f'<tr><td>recommended (adaptive): {names[key]}</td><td class="{"good" if met["f1"] else "bad"}">{metrics.f1:.3f}</td>'
+                f'<td class="{"good" if met["far"] else "bad"}">{metrics.far:.2f}</td>') in page
+    for name, (f1, far, mar) in PUBLISHED.items():
+        assert f"| published: {name} | {f1:.3f} | {far:.2f} | {mar:.2f} |" in skab.splitlines()
+    assert "SKAB data not available" not in markdown
+
+
+@pytest.mark.requirement("REQ-EVD-008")
+def test_unreadable_skab_data_is_stated_and_the_report_still_renders(tmp_path, monkeypatch):
+    monkeypatch.setattr(evidence, "write_sbom", no_sbom)
+    root = write_skab(tmp_path / "skab")
+    (root / "data" / "other" / "3.csv").write_text("not;a;skab;run\n1;2;3;4\n", encoding="utf-8")
+    monkeypatch.setattr(evidence, "SKAB_DATA", root)
+    project = make_project(tmp_path / "project")
+    junit = write_junit(tmp_path / "results.xml", {"REQ-ABC-001": "test_a"})
+    main(["evidence", "--out", str(tmp_path / "out"), "--project", str(project), "--junit", str(junit), "--scenario", "demo-norm"])
+    assert "🔴 SKAB data unreadable: ValueError" in read(tmp_path / "out", "evidence.md")
+
+
+@pytest.mark.requirement("REQ-EVD-009")
+def test_markup_in_the_skab_folder_name_is_escaped_in_both_reports(tmp_path, monkeypatch):
+    monkeypatch.setattr(evidence, "write_sbom", no_sbom)
+    monkeypatch.setattr(evidence, "SKAB_DATA", tmp_path / "<script>alert(1)</script>")
+    project = make_project(tmp_path / "project")
+    junit = write_junit(tmp_path / "results.xml", {"REQ-ABC-001": "test_a"})
+    main(["evidence", "--out", str(tmp_path / "out"), "--project", str(project), "--junit", str(junit), "--scenario", "demo-norm"])
+    markdown, page = read(tmp_path / "out", "evidence.md"), read(tmp_path / "out", "evidence.html")
+    for text in (markdown, page):
+        assert "<script" not in text.lower() and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
 
 
 @pytest.mark.requirement("REQ-EVD-009")

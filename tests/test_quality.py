@@ -3,16 +3,20 @@
 """``spotanomaly2_safe_cli.quality.evaluation``: the figures the benchmark prints, the evidence report states and the model card quotes."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from spotanomaly2_safe import recommended_detector
 from spotanomaly2_safe.alarms import postprocess_flags
 from spotanomaly2_safe.evaluation import event_scores
 from spotanomaly2_safe_cli.quality import evaluation as quality
-from spotanomaly2_safe_cli.quality.evaluation import RECOMMENDED, TARGETS, quality_row, suite_quality
-from spotanomaly2_safe_cli.quality.scenarios import make_scenarios, unsealed_suites
+from spotanomaly2_safe_cli.quality.evaluation import ADAPTIVE_RECOMMENDED, RECOMMENDED, TARGETS, quality_row, skab_quality, suite_quality
+from spotanomaly2_safe_cli.quality.scenarios import SEALED_SUITES, make_scenarios, unsealed_suites
+from spotanomaly2_safe_cli.quality.skab import evaluate, load_runs, targets_met
 
 ROOT = Path(__file__).resolve().parents[1]
 # The model card's table row that quotes the recommended configuration on each suite.
@@ -80,3 +84,97 @@ def test_model_card_quotes_the_recomputed_figures_of_the_0_1_0_defaults_run_by_t
     text = (ROOT / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert (f"| this library, same defaults | {row['event_f1']:.3f} | {row['recall']:.3f} | {row['precision']:.3f} | "
             f"{row['false_bursts_per_10k']:.1f} |") in text.splitlines()
+
+
+# The model card's adaptive-method table: suite -> the start of its row (adaptive and previous columns).
+MODEL_CARD_ADAPTIVE_ROWS = {"tuning": "tuning (60 test days)", "held_out": "held-out (60 test days)",
+                            "operations": "operations (a year)", "confirmation": "confirmation (a year)"}
+
+
+def _red(met: bool) -> str:
+    return "" if met else "🔴 "
+
+
+def _triple(row: dict) -> str:
+    """The card's cell: event F1 / recall / false bursts per 10,000 rows, each missed target marked red."""
+    met = row["targets_met"]
+    return (f"{row['event_f1']:.3f} / {_red(met['recall'])}{row['recall']:.3f} / "
+            f"{_red(met['false_bursts_per_10k'])}{row['false_bursts_per_10k']:.1f}")
+
+
+@pytest.mark.requirement("REQ-QUA-013")
+@pytest.mark.parametrize("suite", unsealed_suites())
+def test_model_card_quotes_the_recomputed_figures_of_the_adaptive_and_the_previous_recommendation(measured, suite):
+    text = (ROOT / "MODEL_CARD.md").read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.startswith(f"| {MODEL_CARD_ADAPTIVE_ROWS[suite]} |"))
+    quoted = [cell.strip() for cell in line.strip("|").split("|")][1:]
+    assert quoted == [_triple(suite_quality(suite, ADAPTIVE_RECOMMENDED)), _triple(measured[suite])]
+
+
+@pytest.mark.requirement("REQ-QUA-013")
+def test_model_card_quotes_the_recomputed_skab_figures_of_the_recommended_configuration():
+    """Runs where the SKAB data are (CI; ../shared/data/skab beside the project); skipped without them."""
+    folder = ROOT.parent / "shared" / "data" / "skab"
+    if not (folder / "data").is_dir():
+        pytest.skip(f"SKAB data not available at {folder}")
+    result = skab_quality(folder)
+    metrics, red = result["metrics"]["all"], {key: _red(met) for key, met in result["targets_met"]["all"].items()}
+    text = (ROOT / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert (f"| SKAB, all 34 runs (parameters chosen here) | {red['f1']}{metrics.f1:.3f} | {red['far']}{metrics.far:.2f} | "
+            f"{red['mar']}{metrics.mar:.2f} |") in text.splitlines()
+
+
+@pytest.mark.requirement("REQ-QUA-030")
+def test_adaptive_configuration_figures_are_those_of_recommended_detector_with_post_processed_flags():
+    scenarios = make_scenarios("held_out")
+    flags, scores = [], []
+    for scenario in scenarios:
+        scores_df, flags_df = recommended_detector().fit_score_detect(scenario.y_true_train, scenario.y_pred_train,
+                                                                     scenario.y_true_test, scenario.y_pred_test)
+        flags.append(postprocess_flags(flags_df["anomaly_flag"].to_numpy(), min_duration=1, min_gap=48))
+        scores.append(scores_df["anomaly_score"].to_numpy())
+    row = suite_quality("held_out", ADAPTIVE_RECOMMENDED)
+    assert {key: row[key] for key in quality_row(scenarios, flags, scores)} == quality_row(scenarios, flags, scores)
+    assert ADAPTIVE_RECOMMENDED.alarms == {"min_duration": 1, "min_gap": 48} and quality.CONFIGURATIONS["previous"] == RECOMMENDED
+
+
+@pytest.mark.requirement("REQ-QUA-030")
+def test_adaptive_configuration_overrides_reach_the_detector_and_its_description():
+    stricter = quality.AdaptiveConfiguration({"risk": 1e-4}, ADAPTIVE_RECOMMENDED.alarms)
+    assert "recommended_detector(risk=0.0001)" in quality.describe(stricter) and "'risk': 0.0001" in quality.describe(stricter)
+    assert suite_quality("tuning", stricter)["hit_windows"] <= suite_quality("tuning", ADAPTIVE_RECOMMENDED)["hit_windows"]
+
+
+@pytest.mark.requirement("REQ-QUA-030")
+def test_skab_quality_pools_the_adaptive_flags_over_all_runs_and_each_split(tmp_path):
+    from test_evidence import write_skab
+    root = write_skab(tmp_path / "skab")
+    result = skab_quality(root)
+    runs = load_runs(root)
+
+    def detect(frames):
+        return recommended_detector().fit_score_detect(*frames[:4])[1]["anomaly_flag"].to_numpy()
+
+    assert result["metrics"] == evaluate(runs, detect, "constant_mean") and (result["runs"], result["test_rows"]) == (4, 640)
+    assert result["targets_met"] == {key: targets_met(value) for key, value in result["metrics"].items()}
+
+
+@pytest.mark.requirement("REQ-QUA-031")
+@pytest.mark.parametrize("configuration", [RECOMMENDED, ADAPTIVE_RECOMMENDED])
+def test_a_sealed_suite_is_refused_without_run_sealed_and_runs_with_it(configuration, monkeypatch):
+    monkeypatch.setattr(quality, "SEALED_SUITES", frozenset({"tuning"}))  # a stand-in: the real sealed suite never runs here
+    with pytest.raises(quality.SealedSuiteError, match="'tuning' suite is sealed"):
+        suite_quality("tuning", configuration)
+    assert suite_quality("tuning", configuration, run_sealed=True)["rows"] == 10080
+
+
+@pytest.mark.requirement("REQ-QUA-031")
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["--suite", "monitoring"], "is sealed"),
+    (["--run-sealed"], "needs the sealed suite named explicitly"),
+    (["--suite", "tuning", "--run-sealed"], "only for a sealed suite"),
+])
+def test_quality_benchmark_refuses_sealed_suites_unless_named_with_run_sealed(arguments, message):
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_quality.py"), "--quick", *arguments],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and message in result.stderr and result.stdout == ""

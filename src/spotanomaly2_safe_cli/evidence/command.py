@@ -13,6 +13,11 @@ The folder appears whole or not at all: everything is written into a hidden ``.D
 beside ``DIR``, renamed to ``DIR`` only when the report is complete, and removed on any failure (a
 malformed ``--junit`` or ``--coverage`` file is a :class:`~spotanomaly2_safe_cli.files.FileInputError`,
 a used ``DIR`` an :class:`~spotanomaly2_safe_cli.files.OutputError`; nothing is left in ``DIR``).
+
+Detection quality (not part of the verdict): the recommended adaptive configuration and the previous
+recommendation on every unsealed scenario suite, and the recommended configuration on SKAB when the SKAB
+folder ``SKAB_DATA`` (``../shared/data/skab`` from the project root) holds it; otherwise the report says
+the SKAB data are not available (or unreadable, with the error).
 """
 
 import datetime
@@ -37,13 +42,19 @@ from spotanomaly2_safe_cli.evidence.report import DISCLAIMER, trace_section, ver
 from spotanomaly2_safe_cli.evidence.scenarios import scenario_evidence
 from spotanomaly2_safe_cli.files import FileInputError, OutputError
 from spotanomaly2_safe_cli.reproduce.golden import GOLDEN_FILE, environment
-from spotanomaly2_safe_cli.quality.evaluation import RECOMMENDED, TARGETS, suite_quality
+from spotanomaly2_safe_cli.quality.evaluation import ADAPTIVE_RECOMMENDED, RECOMMENDED, TARGETS, describe, skab_quality, suite_quality
 from spotanomaly2_safe_cli.quality.scenarios import unsealed_suites
+from spotanomaly2_safe_cli.quality.skab import PUBLISHED, SkabDataMissing
+from spotanomaly2_safe_cli.quality.skab import TARGETS as SKAB_TARGETS
 
-__all__ = ["CHECKSUMS", "MUTATION_FILE", "render_evidence", "run_test_suite", "sha256_file", "write_checksums"]
+__all__ = ["CHECKSUMS", "MUTATION_FILE", "SKAB_DATA", "render_evidence", "run_test_suite", "sha256_file", "write_checksums"]
 
 CHECKSUMS = "SHA256SUMS"
 MUTATION_FILE = Path("verification") / "mutation_results.json"
+# The SKAB folder (GPL-3.0 data, read at run time, never copied), relative to the project root.
+SKAB_DATA = Path("..") / "shared" / "data" / "skab"
+# Detection-quality rows of the report: label -> configuration, the recommended one first.
+QUALITY_CONFIGURATIONS = {"recommended (adaptive)": ADAPTIVE_RECOMMENDED, "previous recommendation": RECOMMENDED}
 
 
 def sha256_file(path: Path) -> str:
@@ -90,15 +101,32 @@ def _mutation(project: Path) -> dict:
 
 
 @functools.cache
-def _suite_quality(suite: str) -> dict:  # deterministic (the suites are fixed bytes), so computed once per process
-    return suite_quality(suite)
+def _suite_quality(suite: str, label: str) -> dict:  # deterministic (the suites are fixed bytes), so computed once per process
+    return {"configuration": label, **suite_quality(suite, QUALITY_CONFIGURATIONS[label])}
 
 
-def _quality() -> dict:
-    """The recommended configuration's detection quality on every unsealed scenario suite, recomputed now (not part of the verdict)."""
-    configuration = (f"{RECOMMENDED.scorer_name} {dict(RECOMMENDED.scorer_params)}, {dict(RECOMMENDED.threshold)}, "
-                     f"alarm post-processing {dict(RECOMMENDED.alarms)}")
-    return {"configuration": configuration, "targets": TARGETS, "rows": [_suite_quality(suite) for suite in unsealed_suites()]}
+def _skab(project: Path) -> dict:
+    """The recommended configuration's SKAB figures when the SKAB folder exists under ``project`` (``SKAB_DATA``), else why not."""
+    folder = (project / SKAB_DATA).resolve()
+    base = {"folder": str(folder), "targets": SKAB_TARGETS, "published": PUBLISHED}
+    try:
+        result = skab_quality(folder, ADAPTIVE_RECOMMENDED)
+    except SkabDataMissing as error:
+        return {**base, "error": f"SKAB data not available ({error})."}
+    except (OSError, ValueError, KeyError) as error:  # a file that is not a SKAB run: said, not fatal to the report
+        return {**base, "error": f"SKAB data unreadable: {type(error).__name__}: {error}"}
+    names = {"all": "all runs", **{key: " + ".join(groups) for key, groups in result["splits"].items()}}
+    rows = [{"name": names[key], "f1": metrics.f1, "far": metrics.far, "mar": metrics.mar, "met": result["targets_met"][key]}
+            for key, metrics in result["metrics"].items()]
+    return {**base, "error": None, "runs": result["runs"], "test_rows": result["test_rows"], "rows": rows}
+
+
+def _quality(project: Path) -> dict:
+    """Detection quality of the recommended and the previous configuration on every unsealed suite, and on SKAB (not part of the verdict)."""
+    return {"configurations": {label: describe(configuration) for label, configuration in QUALITY_CONFIGURATIONS.items()},
+            "targets": TARGETS,
+            "rows": [_suite_quality(suite, label) for suite in unsealed_suites() for label in QUALITY_CONFIGURATIONS],
+            "skab": _skab(project)}
 
 
 def _identity(project: Path, suite: str, junit_path: Path, coverage_path: Path | None) -> dict:
@@ -174,7 +202,7 @@ def _render_into(out: Path, project: Path, scenarios: Sequence[str], junit: Path
         "seed_agreement": junit_results.seed_agreement,
         "coverage": coverage_figures,
         "mutation": _mutation(project),
-        "quality": _quality(),
+        "quality": _quality(project),
         "environment": environment(),
         "tools": tool_versions(),
         "sbom": {"file": "sbom.cdx.json", "error": sbom_error},
