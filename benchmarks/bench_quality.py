@@ -43,6 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
+from spotanomaly2_safe import SpotAnomalySafeError
 from spotanomaly2_safe.alarms import postprocess_flags
 from spotanomaly2_safe.evaluation import event_scores
 from spotanomaly2_safe_cli.quality.evaluation import ADAPTIVE_RECOMMENDED, describe
@@ -141,7 +142,11 @@ def main() -> None:
     combos = [RECOMMENDED[:2]] if arguments.quick else itertools.product(SCORERS, THRESHOLDS)
     for scorer_key, threshold_key in combos:
         scorer, params = SCORERS[scorer_key]
-        raw = [_flags_and_scores(s, scorer, params, THRESHOLDS[threshold_key]) for s in scenarios]
+        try:
+            raw = [_flags_and_scores(s, scorer, params, THRESHOLDS[threshold_key]) for s in scenarios]
+        except SpotAnomalySafeError as error:  # e.g. a short training head: the refusal is the result, stated
+            print(f"{f'{scorer_key} | {threshold_key}':<58}  refused: {type(error).__name__} ({error.reason.value}): {error}")
+            continue
         for post_key, post in POSTPROCESSING.items():
             if arguments.quick and post_key != RECOMMENDED[2]:
                 continue
@@ -172,7 +177,11 @@ def _per_scenario(scenarios) -> None:
     scorer, params = SCORERS[RECOMMENDED[0]]
     print(f"recommended configuration per scenario:\n{'scenario':<24}{'windows':>8}{'hit':>5}{'false bursts':>13}")
     for scenario in scenarios:
-        flags, _ = _flags_and_scores(scenario, scorer, params, THRESHOLDS[RECOMMENDED[1]])
+        try:
+            flags, _ = _flags_and_scores(scenario, scorer, params, THRESHOLDS[RECOMMENDED[1]])
+        except SpotAnomalySafeError as error:
+            print(f"{scenario.name:<24}  refused: {type(error).__name__} ({error.reason.value})")
+            continue
         events = event_scores(scenario.labels, postprocess_flags(flags, **POSTPROCESSING[RECOMMENDED[2]]))
         print(f"{scenario.name:<24}{events.n_windows:>8}{events.n_hit_windows:>5}{events.n_false_bursts:>13}")
 

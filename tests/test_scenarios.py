@@ -36,6 +36,9 @@ def test_quality_benchmark_prints_every_metric_and_the_published_row(suite):
     )
     assert "event F1" in result.stdout and "FA bursts/10k" in result.stdout
     assert "spotanomaly2-safe 0.1.0 defaults" in result.stdout
+    if suite == "monitoring":  # 100-row training heads: the previous recommendation's tail fit refuses them, stated
+        assert "Robust(l2),w=6 mean | pot risk 1e-3" in result.stdout and "refused: InsufficientDataException (too_few_rows)" in result.stdout
+        return
     row = next(line for line in result.stdout.splitlines() if line.startswith("Robust(l2),w=6 mean | pot risk 1e-3 | gap 48 *"))
     f1, recall, precision, false_alarms = (float(value) for value in row[58:].split()[:4])
     assert 0.0 <= min(f1, recall, precision) and max(f1, recall, precision) <= 1.0 and false_alarms >= 0.0
@@ -64,7 +67,7 @@ def _window_count(labels: np.ndarray) -> int:
     return int(np.sum(np.diff(np.concatenate([[0], labels])) == 1))
 
 
-# The monitoring suite is sealed: these tests only generate it; no detector runs on it here.
+# The monitoring suite had its one run (2026-11-26); these tests check only how it is generated.
 MONITORING_SHAPES = {  # name: (training rows, test rows, columns, labelled windows)
     "short_head_100": (100, 4000, 1, 5), "short_head_300": (300, 4000, 1, 5), "short_head_600_three_columns": (600, 6000, 3, 5),
     "level_drift": (500, 8760, 1, 6), "missed_season": (500, 8760, 1, 6), "quantized_counts": (500, 8760, 1, 5),
@@ -110,4 +113,4 @@ def test_monitoring_suite_has_long_faults_and_seeds_no_earlier_suite_used():
     assert lengths.min() >= 200 and lengths.max() <= 600
     earlier = {offset for suite, (offset, _) in SUITES.items() if suite != "monitoring"}
     assert MONITORING_SEED_OFFSET not in earlier and all(abs(MONITORING_SEED_OFFSET - offset) >= 1000 for offset in earlier)
-    assert "monitoring" in SEALED_SUITES and "monitoring" not in unsealed_suites()
+    assert "monitoring" not in SEALED_SUITES and "monitoring" in unsealed_suites()  # spent: its one run is recorded

@@ -40,7 +40,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from spotanomaly2_safe import ForecastingAnomalyDetector, recommended_detector
+from spotanomaly2_safe import ForecastingAnomalyDetector, SpotAnomalySafeError, recommended_detector
 from spotanomaly2_safe.alarms import postprocess_flags
 from spotanomaly2_safe.evaluation import event_scores, point_scores
 from spotanomaly2_safe_cli.quality.scenarios import SEALED_SUITES, Scenario, make_scenarios
@@ -131,16 +131,21 @@ def quality_row(scenarios: Sequence[Scenario], flags_per_scenario: Sequence[np.n
 def suite_quality(suite: str, configuration: Configuration | AdaptiveConfiguration = RECOMMENDED, *, run_sealed: bool = False) -> dict:
     """``quality_row`` of ``configuration`` on the scenario suite ``suite``, and whether each of ``TARGETS`` is met.
 
-    Raises ``SealedSuiteError`` for a suite of ``SEALED_SUITES`` unless ``run_sealed`` is true.
+    Raises ``SealedSuiteError`` for a suite of ``SEALED_SUITES`` unless ``run_sealed`` is true. When the
+    configuration refuses a scenario of the suite (a library error, e.g. too few training rows for its tail
+    fit), the row is ``{"suite", "refused"}`` with the error instead of figures: no scenario is left out.
     """
     if suite in SEALED_SUITES and not run_sealed:
         raise SealedSuiteError(f"the {suite!r} suite is sealed: no detector runs on it until its one recorded run "
                                "(run_sealed=True; benchmarks/bench_quality.py --run-sealed)")
     scenarios = make_scenarios(suite)
-    if isinstance(configuration, AdaptiveConfiguration):
-        raw = [adaptive_flags_and_scores(s, configuration.overrides) for s in scenarios]
-    else:
-        raw = [flags_and_scores(s, configuration.scorer_name, configuration.scorer_params, configuration.threshold) for s in scenarios]
+    try:
+        if isinstance(configuration, AdaptiveConfiguration):
+            raw = [adaptive_flags_and_scores(s, configuration.overrides) for s in scenarios]
+        else:
+            raw = [flags_and_scores(s, configuration.scorer_name, configuration.scorer_params, configuration.threshold) for s in scenarios]
+    except SpotAnomalySafeError as error:  # e.g. a training head too short for the configuration: stated, never skipped
+        return {"suite": suite, "refused": f"{type(error).__name__} ({error.reason.value}): {error}"}
     row = quality_row(scenarios, [postprocess_flags(flags, **configuration.alarms) for flags, _ in raw], [scores for _, scores in raw])
     met = {"recall": row["recall"] >= TARGETS["recall"],
            "false_bursts_per_10k": row["false_bursts_per_10k"] <= TARGETS["false_bursts_per_10k"]}
