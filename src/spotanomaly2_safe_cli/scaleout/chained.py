@@ -7,10 +7,11 @@
 follow the last rows it has seen (the training rows, or the previous run's rows). It returns lazy
 ``(scores, flags, state)``: ``scores``/``flags`` have the columns, dtypes and row labels of
 ``detector.score_and_detect(y_true.compute(), y_pred.compute())`` and the same values bit for bit, for
-any number of partitions and workers; ``state`` (a ``dask.delayed``) is the strict-JSON
-``state_dict()`` after the last row, from which
-:meth:`~spotanomaly2_safe.adaptive.AdaptiveDetector.from_state_dict` continues the series on the next
-run. Compute them together (``dask.compute(scores, flags, state)``) so that the chain runs once.
+any number of partitions and workers; ``state`` is a one-row Dask Series (``name="state"``) holding the
+``state_dict()`` after the last row as strict JSON text, ready to be stored;
+``AdaptiveDetector.from_state_dict(json.loads(text))`` continues the series from it on the next run.
+Compute the three together (``dask.compute(scores, flags, state)``) so that the chain runs once; all
+three are Dask DataFrame collections, so Dask merges them into one graph.
 
 The adaptive method learns every row it does not flag, so partition ``k`` cannot start before partition
 ``k - 1`` ends: the partitions form a ``dask.delayed`` chain. The task of partition ``k`` receives the
@@ -37,7 +38,6 @@ import json
 import dask
 import dask.dataframe as dd
 import pandas as pd
-from dask.delayed import Delayed
 
 from spotanomaly2_safe.adaptive import AdaptiveDetector
 from spotanomaly2_safe.errors import InvalidParameterError, NotFittedError, Reason
@@ -61,8 +61,8 @@ def _continue_partition(state_json: str, number: int, y_true: pd.DataFrame, y_pr
     return pd.concat([scores, flags], axis=1), _strict_json(detector.state_dict())
 
 
-def _final_state(state_json: str) -> dict:
-    return json.loads(state_json)
+def _state_series(state_json: str) -> pd.Series:
+    return pd.Series([state_json], index=[0], name="state", dtype=object)
 
 
 def _require_fitted_adaptive(detector: AdaptiveDetector) -> None:
@@ -72,7 +72,7 @@ def _require_fitted_adaptive(detector: AdaptiveDetector) -> None:
         raise NotFittedError("This AdaptiveDetector is not fitted yet; call fit first.", reason=Reason.NOT_FITTED)
 
 
-def score_chained(detector: AdaptiveDetector, y_true: dd.DataFrame, y_pred: dd.DataFrame) -> tuple[dd.DataFrame, dd.DataFrame, Delayed]:
+def score_chained(detector: AdaptiveDetector, y_true: dd.DataFrame, y_pred: dd.DataFrame) -> tuple[dd.DataFrame, dd.DataFrame, dd.Series]:
     """Lazy ``(scores, flags, state)`` of one series' partitions scored in order (module docstring)."""
     _require_fitted_adaptive(detector)
     require_aligned(detector, y_true, y_pred)
@@ -87,4 +87,5 @@ def score_chained(detector: AdaptiveDetector, y_true: dd.DataFrame, y_pred: dd.D
     meta = pd.DataFrame({column: pd.Series(dtype="float64") for column in SCORE_COLUMNS}
                         | {column: pd.Series(dtype="int64") for column in FLAG_COLUMNS}, index=index)
     combined = dd.from_delayed(outputs, meta=meta, divisions=y_true.divisions)
-    return combined[list(SCORE_COLUMNS)], combined[list(FLAG_COLUMNS)], dask.delayed(_final_state, pure=True)(state)
+    final = dd.from_delayed([dask.delayed(_state_series, pure=True)(state)], meta=_state_series("")[:0], divisions=(0, 0))
+    return combined[list(SCORE_COLUMNS)], combined[list(FLAG_COLUMNS)], final
