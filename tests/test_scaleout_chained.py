@@ -5,6 +5,10 @@
 Run on a real LocalCluster (2 worker processes) and on the synchronous scheduler."""
 
 import json
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import dask
 import dask.dataframe as dd
@@ -152,3 +156,20 @@ def test_chained_scoring_refuses_bad_detectors_and_misaligned_frames_before_comp
     with pytest.raises(InvalidInputError) as columns:
         score_chained(detector, *renamed)
     assert columns.value.reason is Reason.COLUMNS_DIFFER_FROM_FIT
+
+
+@pytest.mark.requirement("REQ-SCL-009")
+@pytest.mark.requirement("REQ-SCL-010")
+def test_adaptive_scaleout_benchmark_prints_rates_and_identical_chained_outputs():
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, str(root / "benchmarks" / "bench_scaleout_adaptive.py"), "--rows", "3000", "--columns", "2", "--partitions", "3",
+         "--series", "3", "--series-rows", "300"],
+        capture_output=True, text=True, check=True,
+    )
+    lines = result.stdout.splitlines()
+    for label in ("in memory, one score_and_detect", "chained, synchronous", "chained, LocalCluster", "many series fitted + scored"):
+        row = next(line for line in lines if line.startswith(label))
+        assert float(re.search(r" ([\d,.]+) (rows|series)/s", row).group(1).replace(",", "")) > 0
+    assert sum(line.endswith("identical: True)") for line in lines) == 2
+    assert "3 final states, 0 errors" in result.stdout
