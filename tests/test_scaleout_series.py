@@ -150,3 +150,12 @@ def test_unknown_detector_or_adaptive_parameter_raises_before_computing(client):
     assert bad_value.value.reason is Reason.INVALID_PARAMETER
     forecasting = fit_score_series(*frames, series_column="meter", detector_parameters=PARAMETERS)
     assert forecasting.states == {} and sorted(forecasting.fit_records) == ["meter-0", "meter-1"]
+
+
+@pytest.mark.requirement("REQ-SCL-010")
+def test_adaptive_series_whose_state_cannot_be_json_is_an_error_never_a_series_without_state():
+    data = make_frames(n_train=150, n_test=20)
+    frames = [frame.rename(columns={"sensor_0": 0.5}).assign(meter="m") for frame in data]
+    results = fit_score_series(*frames, series_column="meter", detector="adaptive")
+    assert results.states == {} and results.fit_records == {} and results.scores.empty
+    assert results.errors.set_index("series").loc["m", "reason"] == Reason.SNAPSHOT_UNSUPPORTED.value

@@ -18,7 +18,9 @@ series is fitted on its training rows and scores, flags and learns its test rows
 (``fit(train...).score_and_detect(test...)``: the test rows follow the training rows, and the state, not a
 context, carries them over), and its state after the last test row is returned in ``states``
 (``state_dict()``, strict JSON) so that the next run continues it with ``AdaptiveDetector.from_state_dict``.
-One series is one task, so its rows are scored in order; the series run in parallel. The series are grouped by Dask's shuffle; each group is then restored to
+One series is one task, so its rows are scored in order; the series run in parallel. The state needs
+column names that are ``str`` or ``int`` (strict JSON); other names make the series an error
+(``SNAPSHOT_UNSUPPORTED``), never a series without its state. The series are grouped by Dask's shuffle; each group is then restored to
 its input order from a position recorded before the shuffle.
 
 A series that breaks a contract (too few rows, NaN, mismatched labels, no test rows, ...) does not stop
