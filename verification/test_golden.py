@@ -218,3 +218,22 @@ def test_reproduce_with_an_unreadable_golden_file_is_a_one_line_error(tmp_path, 
     captured = capsys.readouterr()
     assert captured.err.count("\n") == 1 and captured.err.startswith("spotanomaly2-safe: error: cannot read the golden file")
     assert "Traceback" not in captured.err and captured.out == ""
+
+
+@pytest.mark.requirement("REQ-VER-003")
+def test_adaptive_reference_scenario_uses_explicit_parameters_and_hashes_baseline_reset_and_fit_record():
+    from spotanomaly2_safe.adaptive import RECOMMENDED_PARAMETERS, AdaptiveDetector
+
+    scenario = REFERENCE_SCENARIOS["heavy-tailed-adaptive"]
+    assert scenario.method == "adaptive" and scenario.parameters == golden_module.ADAPTIVE_REFERENCE
+    assert scenario.parameters is not RECOMMENDED_PARAMETERS and set(scenario.parameters) == set(RECOMMENDED_PARAMETERS)
+    run, scores_df, flags_df, data = golden_module.run_scenario("heavy-tailed-adaptive")
+    expected = AdaptiveDetector(**golden_module.ADAPTIVE_REFERENCE).fit_score_detect(*data)
+    for got, wanted in zip((scores_df, flags_df), expected):
+        assert got.equals(wanted)
+    assert flags_df["baseline_reset"].sum() > 0 and flags_df["anomaly_flag"].sum() > 0
+    assert run.fit_record_["parameters"] == golden_module.ADAPTIVE_REFERENCE and run.scorer_name == "AdaptiveDetector"
+    assert run.detector.threshold == run.fit_record_["tail"]["threshold"]
+    hashed = golden_module.output_hash(scores_df, flags_df, run.fit_record_)
+    assert golden_module.output_hash(scores_df, flags_df.assign(baseline_reset=0), run.fit_record_) != hashed
+    assert golden_module.output_hash(scores_df, flags_df, {**run.fit_record_, "n_training_rows": 0}) != hashed

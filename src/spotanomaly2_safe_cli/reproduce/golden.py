@@ -3,7 +3,8 @@
 """Golden outputs: the reference scenarios, their output hashes and the ``reproduce`` command.
 
 A scenario's hash covers the output index and every output column's bytes (``anomaly_score``,
-``anomaly_score_normalized``, ``anomaly_flag`` and, with alarm post-processing, ``alarm``) and the fit
+``anomaly_score_normalized``, ``anomaly_flag`` and, with alarm post-processing, ``alarm``; for the adaptive
+method ``baseline_reset`` too) and the fit
 record without the library and dependency versions (so a version bump that changes no output changes no
 hash). The committed golden file (``verification/golden_outputs.json``) keeps one record per machine
 class, with the reference outputs themselves, so another CPU class is checked against a measured bound
@@ -25,12 +26,14 @@ import platform
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from spotanomaly2_safe import ForecastingAnomalyDetector
+from spotanomaly2_safe.adaptive import AdaptiveDetector
 from spotanomaly2_safe_cli.reproduce.closeness import DIFFERS, IDENTICAL, ScenarioOutputs
 from spotanomaly2_safe_cli.demo import make_demo_data
 from spotanomaly2_safe_cli.reproduce.records import GoldenFileError, GoldenRecordError, Reproduction, check_reproduction, record_golden
@@ -41,6 +44,8 @@ __all__ = [
     "EXIT_DIFFERS",
     "EXIT_IDENTICAL",
     "EXIT_WITHIN_BOUND",
+    "ADAPTIVE_REFERENCE",
+    "AdaptiveScenarioRun",
     "GOLDEN_FILE",
     "RECOMMENDED",
     "REFERENCE_SCENARIOS",
@@ -61,10 +66,15 @@ EXIT_IDENTICAL, EXIT_DIFFERS, EXIT_USAGE, EXIT_WITHIN_BOUND = 0, 1, 2, 10
 
 
 class Scenario(NamedTuple):
-    """Reference data (a function returning train/test actuals and forecasts) and detector parameters."""
+    """Reference data (a function returning train/test actuals and forecasts), detector parameters and method.
+
+    ``method``: ``"forecasting"`` (``ForecastingAnomalyDetector(**parameters)``) or ``"adaptive"``
+    (``AdaptiveDetector(**parameters)``, its test rows directly following its training rows).
+    """
 
     make_data: Callable[[], tuple[pd.DataFrame, ...]]
     parameters: dict[str, Any]
+    method: str = "forecasting"
 
 
 def heavy_tailed_data(n_train: int = 3000, n_test: int = 1000, n_columns: int = 4) -> tuple[pd.DataFrame, ...]:
@@ -89,6 +99,19 @@ RECOMMENDED = {
     "min_gap": 48,
 }
 
+# The adaptive method with EXPLICIT parameters (not recommended_detector()), so that retuning the recommendation
+# does not change the reference; reset_after=20 makes the 40-row level shift reset the baseline.
+ADAPTIVE_REFERENCE = {
+    "window": 10,
+    "baseline_size": 500,
+    "reference_size": 2000,
+    "refresh_every": 50,
+    "risk": 1e-3,
+    "reset_after": 20,
+    "aggregation": "max",
+    "smoothing": "absolute",
+}
+
 REFERENCE_SCENARIOS: dict[str, Scenario] = {
     "demo-kmeans": Scenario(make_demo_data, {"scorer_name": "KMeansScorer", "scorer_params": {"n_clusters": 3}}),
     "demo-norm": Scenario(make_demo_data, {"scorer_name": "NormScorer", "scorer_params": {"ord": 2}}),
@@ -104,13 +127,31 @@ REFERENCE_SCENARIOS: dict[str, Scenario] = {
     "heavy-tailed-isolation-forest": Scenario(
         heavy_tailed_data, {"scorer_name": "IsolationForestScorer", "scorer_params": {"max_samples": 256}, "high_quantile": 0.995}
     ),
+    "heavy-tailed-adaptive": Scenario(heavy_tailed_data, ADAPTIVE_REFERENCE, method="adaptive"),
 }
 
 
-def run_scenario(name: str) -> tuple[ForecastingAnomalyDetector, pd.DataFrame, pd.DataFrame, tuple[pd.DataFrame, ...]]:
-    """Fit and score one reference scenario: the fitted detector, scores, flags and the data."""
+class AdaptiveScenarioRun(NamedTuple):
+    """An adaptive scenario's fitted detector (``adaptive``), with the attributes the evidence report reads of a
+    scenario's detector: ``fit_record_``, ``scorer_name`` and ``detector.threshold`` (the threshold at fit; the
+    adaptive threshold follows the normal rows after it)."""
+
+    adaptive: AdaptiveDetector
+    fit_record_: dict
+    scorer_name: str
+    detector: SimpleNamespace
+
+
+def run_scenario(name: str) -> tuple[Any, pd.DataFrame, pd.DataFrame, tuple[pd.DataFrame, ...]]:
+    """Fit and score one reference scenario: the fitted detector (an :class:`AdaptiveScenarioRun` for the
+    adaptive method), scores, flags and the data."""
     scenario = REFERENCE_SCENARIOS[name]
     data = scenario.make_data()
+    if scenario.method == "adaptive":
+        adaptive = AdaptiveDetector(**scenario.parameters).fit(data[0], data[1])
+        scores_df, flags_df = adaptive.score_and_detect(data[2], data[3])  # the state carries on from the training rows
+        threshold = SimpleNamespace(threshold=adaptive.fit_record_["tail"]["threshold"])
+        return AdaptiveScenarioRun(adaptive, adaptive.fit_record_, type(adaptive).__name__, threshold), scores_df, flags_df, data
     detector = ForecastingAnomalyDetector(**scenario.parameters).fit(data[0], data[1])
     # A windowed scorer continues from the training data: its context is the last window - 1 training rows.
     context_rows = detector.scorer.window - 1

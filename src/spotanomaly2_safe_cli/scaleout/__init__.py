@@ -3,8 +3,9 @@
 """Scale-out on Dask: the same scores, flags and fit records as one machine, bit for bit, on a cluster.
 
 ``partitioned`` scores a partitioned Dask dataset with one fitted detector (``score_partitioned``, also
-importable from this package, as the README shows); ``series`` fits and scores many independent series in
-parallel (``fit_score_series``); ``dataset`` is ``score --workers``/``--scheduler``: Parquet datasets in,
+importable from this package, as the README shows); ``chained`` scores one series of the adaptive method,
+its partitions in order with the state chained between them (``score_chained``); ``series`` fits and scores
+many independent series in parallel (``fit_score_series``, also with ``detector="adaptive"``); ``dataset`` is ``score --workers``/``--scheduler``: Parquet datasets in,
 Parquet datasets out, published as one set. Needs the ``dask`` extra; ``score_partitioned`` is imported on
 first use, so importing ``dataset`` (as the CLI does at start-up) does not import Dask.
 """

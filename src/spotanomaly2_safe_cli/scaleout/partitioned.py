@@ -30,6 +30,9 @@ the kernel inside the task and reach the caller as the same class with the same 
 starts with ``partition k:`` and names the row label. Dask never returns part of a result.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import dask
 import dask.dataframe as dd
 import pandas as pd
@@ -38,7 +41,7 @@ from spotanomaly2_safe import ForecastingAnomalyDetector, SpotAnomalySafeError
 from spotanomaly2_safe.errors import InputTypeError, InvalidInputError, InvalidParameterError, NotFittedError, Reason
 from spotanomaly2_safe.scoring.base import require_context_rows
 
-__all__ = ["score_partitioned", "output_meta", "require_scoreable"]
+__all__ = ["score_partitioned", "output_meta", "require_aligned", "require_scoreable", "in_partition"]
 
 
 def output_meta(detector: ForecastingAnomalyDetector, index: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -63,7 +66,8 @@ def require_scoreable(detector: ForecastingAnomalyDetector) -> None:
         )
 
 
-def _require_aligned(detector: ForecastingAnomalyDetector, y_true, y_pred) -> None:
+def require_aligned(detector, y_true, y_pred) -> None:
+    """Raise unless ``y_true``/``y_pred`` are Dask frames with the fitted columns and the same known divisions."""
     for name, frame in (("y_true", y_true), ("y_pred", y_pred)):
         if not isinstance(frame, dd.DataFrame):
             raise InputTypeError(f"{name} must be a dask DataFrame; got {type(frame).__name__}.", reason=Reason.NOT_A_DATAFRAME)
@@ -92,11 +96,18 @@ def _require_aligned(detector: ForecastingAnomalyDetector, y_true, y_pred) -> No
         )
 
 
-def _score_partition(detector, number, y_true, y_pred, context_true, context_pred) -> pd.DataFrame:
+@contextmanager
+def in_partition(number: int) -> Iterator[None]:
+    """Re-raise a kernel error as the same class and ``reason``, its message starting ``partition <number>:``."""
     try:
-        scores, flags = detector.score_and_detect(y_true, y_pred, context_true, context_pred)
+        yield
     except SpotAnomalySafeError as error:
         raise type(error)(f"partition {number}: {error}", reason=error.reason) from None
+
+
+def _score_partition(detector, number, y_true, y_pred, context_true, context_pred) -> pd.DataFrame:
+    with in_partition(number):
+        scores, flags = detector.score_and_detect(y_true, y_pred, context_true, context_pred)
     return pd.concat([scores, flags], axis=1)
 
 
@@ -120,7 +131,7 @@ def score_partitioned(
     so that every partition is scored once.
     """
     require_scoreable(detector)
-    _require_aligned(detector, y_true, y_pred)
+    require_aligned(detector, y_true, y_pred)
     context_rows = detector.scorer.window - 1
     require_context_rows("score_partitioned", detector.scorer.window, None if context_true is None else len(context_true))
     score = dask.delayed(_score_partition, pure=True)
