@@ -110,6 +110,7 @@ ADAPTIVE_REFERENCE = {
     "reset_after": 20,
     "aggregation": "max",
     "smoothing": "absolute",
+    "warmup_rows": 0,
 }
 
 REFERENCE_SCENARIOS: dict[str, Scenario] = {
