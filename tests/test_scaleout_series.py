@@ -112,8 +112,11 @@ def test_every_adaptive_series_gets_its_in_memory_outputs_fit_record_and_final_s
     assert resets > 0
     # the returned state continues the series: the next rows score as if they had followed in one batch
     key, data = "meter-1", series["meter-1"]
-    continued = AdaptiveDetector.from_state_dict(results.states[key]).score_and_detect(data[2].iloc[:5], data[3].iloc[:5])
-    assert continued[0].equals(detector_after(data).score_and_detect(data[2].iloc[:5], data[3].iloc[:5])[0])
+    step = data[2].index[1] - data[2].index[0]
+    after = pd.date_range(data[2].index[-1] + step, periods=5, freq=step)  # rows after the test rows (a batch must follow)
+    following = [frame.iloc[:5].set_axis(after) for frame in (data[2], data[3])]
+    continued = AdaptiveDetector.from_state_dict(results.states[key]).score_and_detect(*following)
+    assert continued[0].equals(detector_after(data).score_and_detect(*following)[0])
 
 
 def detector_after(data):
