@@ -64,13 +64,16 @@ def score_row(settings: AdaptiveSettings, state: AdaptiveState, values: list[flo
     z = [(value - centre) / spread for value, centre, spread in zip(values, state.location_values, state.scale_values)]
     if settings.smoothing == "absolute":
         z = [abs(value) for value in z]
-    earlier = state.history.T.tolist()
-    means = []
-    for column, value in enumerate(z):
-        total = earlier[column][0] if earlier[column] else value
-        for lag in range(1, settings.window - 1):
-            total = total + earlier[column][lag]
-        means.append(abs((total + value if settings.window > 1 else total) / settings.window))
+    window = settings.window
+    if window == 1:  # no earlier rows: ``total`` is the row's own deviation
+        means = [abs(value / window) for value in z]
+    else:
+        means = []
+        for value, earlier in zip(z, state.history.T.tolist()):
+            total = earlier[0]
+            for lag in range(1, window - 1):
+                total = total + earlier[lag]
+            means.append(abs((total + value) / window))
     if settings.aggregation == "max":
         score = max(means)
     elif settings.aggregation == "l2":

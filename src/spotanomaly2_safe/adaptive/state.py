@@ -67,10 +67,8 @@ class Ring:
         capacity = len(self.values)
         if not len(new):
             return
-        if len(new) == 1 and capacity > 1:
-            self.values[self.position] = new[0]
-            self.count = min(self.count + 1, capacity)
-            self.position = (self.position + 1) % capacity
+        if len(new) == 1:
+            self.push(new[0])
             return
         if len(new) >= capacity:
             self.values[:] = new[len(new) - capacity :]
@@ -80,6 +78,14 @@ class Ring:
         self.values[slots] = new
         self.count = min(self.count + len(new), capacity)
         self.position = (self.position + len(new)) % capacity
+
+    def push(self, entry: Sequence | float) -> None:
+        """Keep one entry (a row, or a value), dropping the oldest when full (the one-row path)."""
+        capacity = len(self.values)
+        self.values[self.position] = entry
+        self.position = self.position + 1 if self.position + 1 < capacity else 0
+        if self.count < capacity:
+            self.count += 1
 
     def replace(self, new: np.ndarray) -> None:
         self.count = self.position = 0
