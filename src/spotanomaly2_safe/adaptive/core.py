@@ -198,8 +198,7 @@ def advance_one(
         state.baseline.push(values)
         state.reference.push(score)
     if settings.window > 1:
-        state.history[:-1] = state.history[1:]  # numpy copies overlapping slices correctly
-        state.history[-1] = z
+        state.push_history(z)
     reset = _finish(settings, state, (values,), state.run_length + 1 if flag else 0)
     return score, normalized, int(flag), int(reset)
 

@@ -62,7 +62,7 @@ def score_row(settings: AdaptiveSettings, state: AdaptiveState, values: list[flo
     ``normalized_scores`` (the streaming driver's fast path; the tests check the identity).
     """
     absolute, window = settings.smoothing == "absolute", settings.window
-    earlier = state.history.T.tolist() if window > 1 else None
+    earlier = state.history_columns() if window > 1 else None
     z, means = [], []
     for column, (value, centre, spread) in enumerate(zip(values, state.location_values, state.scale_values)):
         deviation = (value - centre) / spread
