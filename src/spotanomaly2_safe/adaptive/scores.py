@@ -13,6 +13,7 @@ the same order, so they give the same bits (formulas: :mod:`spotanomaly2_safe.ad
 """
 
 import math
+from itertools import repeat
 
 import numpy as np
 
@@ -62,17 +63,16 @@ def score_row(settings: AdaptiveSettings, state: AdaptiveState, values: list[flo
     ``normalized_scores`` (the streaming driver's fast path; the tests check the identity).
     """
     absolute, window = settings.smoothing == "absolute", settings.window
-    earlier = state.history_columns() if window > 1 else None
+    earlier = state.history_columns() if window > 1 else repeat(None)
     z, means = [], []
-    for column, (value, centre, spread) in enumerate(zip(values, state.location_values, state.scale_values)):
+    for value, centre, spread, lags in zip(values, state.location_values, state.scale_values, earlier):
         deviation = (value - centre) / spread
         if absolute:
             deviation = abs(deviation)
         z.append(deviation)
-        if earlier is None:  # window 1: no earlier rows, the mean is the row's own deviation
+        if lags is None:  # window 1: no earlier rows, the mean is the row's own deviation
             means.append(abs(deviation / window))
             continue
-        lags = earlier[column]
         total = lags[0]
         for lag in range(1, window - 1):
             total = total + lags[lag]
