@@ -18,8 +18,9 @@ from spotanomaly2_safe import (
     NotFittedError,
     recommended_detector,
 )
-from spotanomaly2_safe.adaptive.core import tail_size, warmup_size
+from spotanomaly2_safe.adaptive.core import advance, advance_one, initial_state, tail_size, warmup_size
 from spotanomaly2_safe.adaptive.recommended import RECOMMENDED_PARAMETERS
+from spotanomaly2_safe.adaptive.state import AdaptiveSettings
 from spotanomaly2_safe.errors import Reason
 
 NOISE = np.random.default_rng(16).normal(size=(1500, 2)) * [1.0, 5.0]
@@ -241,6 +242,23 @@ def test_adaptive_streaming_snapshot_continues_bit_identically():
             assert restored.evaluate_one(x) == original.evaluate_one(x)
             original = restored
         original.learn_one(x)
+
+
+@pytest.mark.requirement("REQ-ADA-007")
+def test_adaptive_state_copied_after_one_row_steps_is_independent_and_continues_like_a_batch():
+    settings = AdaptiveSettings(3, 100, 100, 7, 1e-3, None, "l2", "signed")
+    values = _series_with_faults()
+    state = initial_state(settings, values[:200])
+    for row in values[200:210]:
+        advance_one(settings, state, row.tolist())  # the one-row path keeps the window as Python lists
+    twin, batch_twin = state.copy(), state.copy()
+    before = state.history.tobytes()
+    stepped = [advance_one(settings, twin, row.tolist()) for row in values[210:260]]
+    assert state.history.tobytes() == before and twin.history.tobytes() != before
+    batch = advance(settings, batch_twin, values[210:260])
+    assert stepped == list(zip(batch.score.tolist(), batch.normalized.tolist(), batch.flag.tolist(), batch.reset.tolist()))
+    assert [advance_one(settings, state, row.tolist()) for row in values[210:260]] == stepped
+    assert state.history.tobytes() == twin.history.tobytes() == batch_twin.history.tobytes()
 
 
 @pytest.mark.requirement("REQ-ADA-008")

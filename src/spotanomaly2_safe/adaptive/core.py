@@ -107,7 +107,8 @@ def refresh_tail(settings: AdaptiveSettings, state: AdaptiveState) -> None:
     cut = n_scores - n_tail - 1
     ordered = np.partition(scores, cut)
     u = float(ordered[cut])
-    sigma = max(float(np.mean(np.sort(ordered[cut + 1 :]) - u)), TAIL_SCALE_FLOOR)
+    tail = np.sort(ordered[cut + 1 :]) - u
+    sigma = max(float(np.add.reduce(tail)) / n_tail, TAIL_SCALE_FLOOR)  # np.mean's sum and division, without its overhead
     state.u, state.sigma, state.n_tail = u, sigma, n_tail
     state.log_share = math.log(n_tail / n_scores)
     state.threshold = u + sigma * (state.log_share - math.log(settings.risk))
@@ -146,11 +147,13 @@ def _commit(settings: AdaptiveSettings, state: AdaptiveState, rows: Sequence, z:
     """
     state.baseline.extend(learned_rows)
     state.reference.extend(learned_scores)
-    if settings.window > 1 and len(z) == 1:
-        state.history[:-1] = state.history[1:]  # numpy copies overlapping slices correctly
-        state.history[-1] = z[0]
-    elif settings.window > 1:
+    if settings.window > 1:
         state.history = np.concatenate([state.history, z])[len(z) :]
+    return _finish(settings, state, rows, run)
+
+
+def _finish(settings: AdaptiveSettings, state: AdaptiveState, rows: Sequence, run: int) -> bool:
+    """After learning ``rows`` (the last ``run`` of them flagged in a row): the run, the reset and the refresh as due."""
     reset = False
     if settings.reset_after is not None and run:
         fresh = min(run, len(rows))
@@ -191,8 +194,12 @@ def advance_one(
     """
     score, normalized, z = checked_row(settings, state, values) if scored is None else scored
     flag = score > state.threshold
-    learned_rows, learned_scores = ((), ()) if flag else ([values], [score])
-    reset = _commit(settings, state, [values], [z], learned_rows, learned_scores, state.run_length + 1 if flag else 0)
+    if not flag:  # the protect rule, as in ``_commit``
+        state.baseline.push(values)
+        state.reference.push(score)
+    if settings.window > 1:
+        state.push_history(z)
+    reset = _finish(settings, state, (values,), state.run_length + 1 if flag else 0)
     return score, normalized, int(flag), int(reset)
 
 

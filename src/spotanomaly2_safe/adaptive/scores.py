@@ -13,6 +13,7 @@ the same order, so they give the same bits (formulas: :mod:`spotanomaly2_safe.ad
 """
 
 import math
+from itertools import repeat
 
 import numpy as np
 
@@ -61,27 +62,33 @@ def score_row(settings: AdaptiveSettings, state: AdaptiveState, values: list[flo
     The same correctly rounded operations in the same order as ``deviations``, ``windowed_scores`` and
     ``normalized_scores`` (the streaming driver's fast path; the tests check the identity).
     """
-    z = [(value - centre) / spread for value, centre, spread in zip(values, state.location_values, state.scale_values)]
-    if settings.smoothing == "absolute":
-        z = [abs(value) for value in z]
-    earlier = state.history.T.tolist()
-    means = []
-    for column, value in enumerate(z):
-        total = earlier[column][0] if earlier[column] else value
-        for lag in range(1, settings.window - 1):
-            total = total + earlier[column][lag]
-        means.append(abs((total + value if settings.window > 1 else total) / settings.window))
-    if settings.aggregation == "max":
+    absolute, window = settings.smoothing == "absolute", settings.window
+    earlier = state.history_columns() if window > 1 else repeat(None)
+    z, means = [], []
+    for value, centre, spread, lags in zip(values, state.location_values, state.scale_values, earlier):
+        deviation = (value - centre) / spread
+        if absolute:
+            deviation = abs(deviation)
+        z.append(deviation)
+        if lags is None:  # window 1: no earlier rows, the mean is the row's own deviation
+            means.append(abs(deviation / window))
+            continue
+        total = lags[0]
+        for lag in range(1, window - 1):
+            total = total + lags[lag]
+        means.append(abs((total + deviation) / window))
+    aggregation = settings.aggregation
+    if aggregation == "max":
         score = max(means)
-    elif settings.aggregation == "l2":
+    elif aggregation == "l2":
         total = means[0] * means[0]
-        for mean in means[1:]:
-            total = total + mean * mean
+        for column in range(1, len(means)):
+            total = total + means[column] * means[column]
         score = math.sqrt(total)
     else:
         total = means[0]
-        for mean in means[1:]:
-            total = total + mean
+        for column in range(1, len(means)):
+            total = total + means[column]
         score = total / len(means)
     surprise = max((score - state.u) / state.sigma - state.log_share, 0.0) / LN10 + 0.0
     return score, surprise / (1.0 + surprise), z

@@ -6,7 +6,7 @@
 of its entries); ``AdaptiveState`` holds the baseline's learned residual rows, the tail's learned
 scores, the window's last deviations, the current run of flagged rows, the counters and the values
 frozen at the last refresh (``set_baseline`` also keeps ``m`` and ``s`` as Python floats for the
-one-row path).
+one-row path, which also keeps the window's deviations as Python floats: ``push_history``).
 
 >>> ring = Ring(3)
 >>> ring.extend(np.array([1.0, 2.0, 3.0, 4.0]))
@@ -67,10 +67,8 @@ class Ring:
         capacity = len(self.values)
         if not len(new):
             return
-        if len(new) == 1 and capacity > 1:
-            self.values[self.position] = new[0]
-            self.count = min(self.count + 1, capacity)
-            self.position = (self.position + 1) % capacity
+        if len(new) == 1:
+            self.push(new[0])
             return
         if len(new) >= capacity:
             self.values[:] = new[len(new) - capacity :]
@@ -80,6 +78,14 @@ class Ring:
         self.values[slots] = new
         self.count = min(self.count + len(new), capacity)
         self.position = (self.position + len(new)) % capacity
+
+    def push(self, entry: Sequence | float) -> None:
+        """Keep one entry (a row, or a value), dropping the oldest when full (the one-row path)."""
+        capacity = len(self.values)
+        self.values[self.position] = entry
+        self.position = self.position + 1 if self.position + 1 < capacity else 0
+        if self.count < capacity:
+            self.count += 1
 
     def replace(self, new: np.ndarray) -> None:
         self.count = self.position = 0
@@ -99,7 +105,7 @@ class AdaptiveState:
         self.resolution_rules: list[str] = []
         self.baseline = Ring(settings.baseline_size, (n_columns,))
         self.reference = Ring(settings.reference_size)
-        self.history = np.zeros((settings.window - 1, n_columns))
+        self.history = np.zeros((settings.window - 1, n_columns))  # the property below
         self.run_rows = np.zeros((settings.reset_after or 0, n_columns))
         self.run_length = 0
         self.rows_seen = 0
@@ -110,11 +116,39 @@ class AdaptiveState:
         self.u = self.sigma = self.log_share = self.threshold = 0.0
         self.n_tail = 0
 
+    @property
+    def history(self) -> np.ndarray:
+        """The window's last ``window - 1`` rows of deviations, oldest first, as a ``(window - 1, C)`` array.
+
+        The one-row path keeps them as Python lists per column (:meth:`history_columns`,
+        :meth:`push_history`); the array is rebuilt from those lists only when it is asked for.
+        """
+        if self._history is None:
+            self._history = np.array(self._history_columns, dtype=np.float64).T.copy()
+        return self._history
+
+    @history.setter
+    def history(self, rows: np.ndarray) -> None:
+        self._history, self._history_columns = rows, None
+
+    def history_columns(self) -> list[list[float]]:
+        """The window's deviations per column as Python floats, oldest first (the one-row path)."""
+        if self._history_columns is None:
+            self._history_columns = self._history.T.tolist()
+        return self._history_columns
+
+    def push_history(self, z: Sequence[float]) -> None:
+        """Drop the oldest row of the window's deviations and keep ``z`` (one row, Python floats)."""
+        for lags, value in zip(self.history_columns(), z):
+            del lags[0]
+            lags.append(value)
+        self._history = None
+
     def copy(self) -> "AdaptiveState":
         twin = AdaptiveState.__new__(AdaptiveState)
         twin.__dict__.update(self.__dict__)
         for name in ("resolution", "history", "run_rows", "location", "scale"):
-            setattr(twin, name, getattr(self, name).copy())
+            setattr(twin, name, getattr(self, name).copy())  # history: the setter drops the twin's shared lists
         twin.resolution_rules = list(self.resolution_rules)
         twin.location_values, twin.scale_values = list(self.location_values), list(self.scale_values)
         twin.baseline, twin.reference = self.baseline.copy(), self.reference.copy()

@@ -112,9 +112,12 @@ class AdaptiveResidualDetector(AnomalyDetector):
         object holding the same values (sign of zero included) and nothing was learned in between.
         """
         last = self._last_scored
-        if last is not None and last[0] is x and all(
-            old == new and math.copysign(1.0, old) == math.copysign(1.0, new) for old, new in zip(last[1], values)
-        ):
+        if (
+            last is not None
+            and last[0] is x
+            and last[1] == values
+            and (0.0 not in values or all(math.copysign(1.0, old) == math.copysign(1.0, new) for old, new in zip(last[1], values)))
+        ):  # == cannot tell 0.0 from -0.0 (the values are finite)
             return last[2]
         scored = checked_row(self.settings, self.state, values)
         self._last_scored = (x, values, scored)

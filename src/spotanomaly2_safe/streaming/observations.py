@@ -80,7 +80,7 @@ def validate_observation(x: Any, channels: Sequence | None, *, name: str = "x") 
     """
     if type(x) is dict and channels is not None and len(x) == len(channels):
         try:
-            values = [x[key] for key in channels]
+            values = list(map(x.__getitem__, channels))
         except KeyError:
             return _validate_fully(x, channels, name)
         for value in values:
