@@ -591,3 +591,68 @@ def test_adaptive_speed_benchmark_prints_batch_and_streaming_ratios_with_their_t
     assert rows["batch 2,000 x 8"][-2:] == ["<=", "3"] and rows["stream 200 obs"][-2:] == ["<=", "1.0"]
     assert all(float(row[-3]) > 0 for row in rows.values())  # the printed ratio
     assert "per observation: ours" in result.stdout
+
+
+SPECULATED = [
+    AdaptiveSettings(10, 500, 400, 50, 5e-4, 500, "max", "absolute", 50),  # the recommended shape, a shorter reference
+    AdaptiveSettings(1, 101, 200, 7, 1e-2, 30, "l2", "signed"),
+    AdaptiveSettings(3, 60, 100, 64, 1e-3, None, "mean", "absolute"),
+]
+
+
+def _long_series_with_faults(n_columns: int) -> np.ndarray:
+    values = np.random.default_rng(7).normal(size=(6000, n_columns)) + np.linspace(0.0, 3.0, 6000)[:, None]
+    values[2500:2503, 0] += 40.0  # a short fault in the middle of the batch
+    values[4000:4700, -1] += 25.0  # a long one: flagged blocks, and a reset where one is due
+    return values
+
+
+def _spy_on_speculation(monkeypatch) -> dict:
+    from spotanomaly2_safe.adaptive import core
+
+    seen = {"kept": 0, "missed": 0}
+    speculate = core._speculate
+
+    def spy(settings, state, block, ends):
+        speculation = speculate(settings, state, block, ends)
+        seen["kept"] += speculation.clean_blocks
+        seen["missed"] += speculation.clean_blocks < len(ends)
+        return speculation
+
+    monkeypatch.setattr(core, "_speculate", spy)
+    return seen
+
+
+@pytest.mark.requirement("REQ-ADA-007")
+@pytest.mark.parametrize("settings", SPECULATED)
+def test_adaptive_speculated_batch_with_faults_mid_batch_is_bit_identical_to_one_row_steps(settings, monkeypatch):
+    from spotanomaly2_safe.adaptive.state_json import state_to_json
+
+    values = _long_series_with_faults(3)
+    state = initial_state(settings, values[:1000])
+    twin = state.copy()
+    seen = _spy_on_speculation(monkeypatch)
+    batch = advance(settings, state, values[1000:])
+    stepped = [advance_one(settings, twin, row.tolist()) for row in values[1000:]]
+    assert stepped == list(zip(batch.score.tolist(), batch.normalized.tolist(), batch.flag.tolist(), batch.reset.tolist()))
+    assert json.dumps(state_to_json(state)) == json.dumps(state_to_json(twin))
+    assert seen["kept"] > 0 and seen["missed"] > 0  # blocks kept from speculation, and the exact path after a miss
+    assert batch.flag.sum() > 0 and (settings.reset_after is None or batch.reset.sum() > 0)
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+def test_adaptive_overflow_deep_in_a_speculated_batch_raises_with_the_earlier_blocks_learned(monkeypatch):
+    from spotanomaly2_safe.adaptive.state_json import state_to_json
+
+    settings = SPECULATED[0]
+    values = _long_series_with_faults(2)
+    values[3021:3023, 1] = 1e308  # two in one window: their sum overflows
+    state = initial_state(settings, values[:1000])
+    expected = state.copy()
+    seen = _spy_on_speculation(monkeypatch)
+    with pytest.raises(InvalidInputError) as error:
+        advance(settings, state, values[1000:])
+    assert error.value.reason is Reason.SCORE_OVERFLOW
+    advance(settings, expected, values[1000:3000])  # the blocks before the one that overflows
+    assert json.dumps(state_to_json(state)) == json.dumps(state_to_json(expected))
+    assert seen["kept"] > 0 and seen["missed"] > 0

@@ -47,12 +47,22 @@ for both drivers. ``advance(settings, state, rows)`` on rows A then B equals ``a
 
 import math
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
-from spotanomaly2_safe.adaptive.scores import deviations, normalized_scores, require_finite, score_row, windowed_scores
+from spotanomaly2_safe.adaptive.scores import (
+    deviations,
+    deviations_against,
+    normalized_against,
+    normalized_scores,
+    require_finite,
+    score_row,
+    windowed_scores,
+)
 from spotanomaly2_safe.adaptive.spread import data_resolution, floored_spread
 from spotanomaly2_safe.adaptive.state import AdaptiveOutputs, AdaptiveSettings, AdaptiveState, set_baseline
+from spotanomaly2_safe.adaptive.window_statistics import deviation_median, sorted_median, sorted_windows, window_tops
 
 __all__ = ["MAD_TO_SIGMA", "TAIL_SCALE_FLOOR", "advance", "advance_one", "checked_row", "initial_state", "peek", "tail_size", "warmup_size"]
 
@@ -113,7 +123,12 @@ def refresh_tail(settings: AdaptiveSettings, state: AdaptiveState) -> None:
     sigma = max(float(np.add.reduce(tail)) / n_tail, TAIL_SCALE_FLOOR)  # np.mean's sum and division, without its overhead
     state.u, state.sigma, state.n_tail = u, sigma, n_tail
     state.log_share = math.log(n_tail / n_scores)
-    state.threshold = u + sigma * (state.log_share - math.log(settings.risk))
+    state.threshold = tail_threshold(settings, u, sigma, state.log_share)
+
+
+def tail_threshold(settings: AdaptiveSettings, u: np.ndarray | float, sigma: np.ndarray | float, log_share: float) -> np.ndarray | float:
+    """``u + sigma * (log(N_u / n) - log(risk))``: the score whose tail probability is ``risk`` (scalars or arrays)."""
+    return u + sigma * (log_share - math.log(settings.risk))
 
 def initial_state(settings: AdaptiveSettings, residuals: np.ndarray) -> AdaptiveState:
     """The state after fitting on validated training residuals (at least ``window`` + 1 rows).
@@ -209,28 +224,155 @@ def advance(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) 
     """Score, flag and learn validated residual ``rows`` in order; updates ``state`` in place.
 
     On an error (``SCORE_OVERFLOW``) earlier blocks are already learned: callers that need
-    atomicity pass a copy. Block = the rows up to the next refresh, cut after a reset.
+    atomicity pass a copy. Block = the rows up to the next refresh, cut after a reset. Runs of
+    blocks are first scored speculatively (``_advance_clean_blocks``); the first block that flags a
+    row or overflows, and any block that cannot be speculated, takes the exact path (``_advance_block``).
+    The number of blocks speculated at once doubles after a clean run and halves after a miss.
     """
     total = len(rows)
     if total == 1:
         return AdaptiveOutputs(*(np.array([value]) for value in advance_one(settings, state, rows[0].tolist())))
     outputs = AdaptiveOutputs(np.empty(total), np.empty(total), np.zeros(total, dtype=np.int64), np.zeros(total, dtype=np.int64))
-    start = 0
+    limit = speculation_limit(settings, rows.shape[1])
+    start, blocks = 0, 1
     while start < total:
-        stop = min(total, start + settings.refresh_every - state.rows_seen % settings.refresh_every)
-        block = rows[start:stop]
-        z = deviations(settings, state, block)
-        scores = windowed_scores(settings, state.history, z)
-        normalized = normalized_scores(state, scores)
-        require_finite(scores, normalized)
-        flags = scores > state.threshold
-        runs = _run_lengths(state.run_length, flags)
-        if settings.reset_after is not None and (runs == settings.reset_after).any():
-            cut = int(np.argmax(runs == settings.reset_after)) + 1
-            block, z, scores, normalized, flags, runs = block[:cut], z[:cut], scores[:cut], normalized[:cut], flags[:cut], runs[:cut]
-        stop = start + len(block)
-        outputs.score[start:stop], outputs.normalized[start:stop], outputs.flag[start:stop] = scores, normalized, flags
-        learned = ~flags
-        outputs.reset[stop - 1] = _commit(settings, state, block, z, block[learned], scores[learned], int(runs[-1]))
-        start = stop
+        start, clean = _advance_clean_blocks(settings, state, rows, start, min(blocks, limit), outputs)
+        if clean:
+            blocks *= 2
+        else:
+            start = _advance_block(settings, state, rows, start, outputs)
+            blocks = max(blocks // 2, 1)
     return outputs
+
+
+def _advance_block(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray, start: int, outputs: AdaptiveOutputs) -> int:
+    """The exact path: score, flag and learn the block starting at ``start``; returns where the next block starts."""
+    stop = min(len(rows), start + settings.refresh_every - state.rows_seen % settings.refresh_every)
+    block = rows[start:stop]
+    z = deviations(settings, state, block)
+    scores = windowed_scores(settings, state.history, z)
+    normalized = normalized_scores(state, scores)
+    require_finite(scores, normalized)
+    flags = scores > state.threshold
+    runs = _run_lengths(state.run_length, flags)
+    if settings.reset_after is not None and (runs == settings.reset_after).any():
+        cut = int(np.argmax(runs == settings.reset_after)) + 1
+        block, z, scores, normalized, flags, runs = block[:cut], z[:cut], scores[:cut], normalized[:cut], flags[:cut], runs[:cut]
+    stop = start + len(block)
+    outputs.score[start:stop], outputs.normalized[start:stop], outputs.flag[start:stop] = scores, normalized, flags
+    learned = ~flags
+    outputs.reset[stop - 1] = _commit(settings, state, block, z, block[learned], scores[learned], int(runs[-1]))
+    return stop
+
+
+SPECULATED_ROWS = 2048
+SPECULATED_ENTRIES = 1 << 20
+
+
+def speculation_limit(settings: AdaptiveSettings, n_columns: int) -> int:
+    """The most blocks one speculative pass scores (0: none).
+
+    At most ``SPECULATED_ROWS`` rows and at most ``SPECULATED_ENTRIES`` baseline entries in the sorted windows.
+
+    >>> settings = AdaptiveSettings(10, 500, 2000, 50, 5e-4, 500, "max", "absolute")
+    >>> speculation_limit(settings, 8), speculation_limit(settings._replace(baseline_size=100_000), 8)
+    (40, 1)
+    """
+    return min(SPECULATED_ROWS // settings.refresh_every, SPECULATED_ENTRIES // (settings.baseline_size * n_columns))
+
+
+class _Speculation(NamedTuple):
+    """A run of blocks scored as if no row flags: per row ``z``, score, normalized score; per block the refresh after it."""
+
+    z: np.ndarray
+    scores: np.ndarray
+    normalized: np.ndarray
+    location: np.ndarray
+    scale: np.ndarray
+    u: np.ndarray
+    sigma: np.ndarray
+    threshold: np.ndarray
+    clean_blocks: int
+
+
+def _advance_clean_blocks(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray, start: int, limit: int, outputs: AdaptiveOutputs) -> tuple[int, bool]:
+    """Score up to ``limit`` complete blocks from ``start`` as if none flags a row; learn the leading blocks where that holds.
+
+    Every row is then learned, so each block's refresh depends on the rows only (baselines), then on
+    the scores (tails): both are computed for all blocks in one pass, with the same operations as
+    ``refresh_baseline`` / ``refresh_tail`` on the same entries. Needs full buffers (the windows then
+    have a fixed size). Returns the new start and whether every speculated block was kept.
+    """
+    every = settings.refresh_every
+    first = every - state.rows_seen % every
+    count = min(limit, (len(rows) - start - first) // every + 1)
+    if count < 1 or state.baseline.count < settings.baseline_size or state.reference.count < settings.reference_size:
+        return start, False
+    ends = first + every * np.arange(count)
+    block = rows[start : start + int(ends[-1])]
+    speculation = _speculate(settings, state, block, ends)
+    kept = speculation.clean_blocks
+    if kept:
+        _keep(settings, state, block, speculation, int(ends[kept - 1]), kept - 1)
+        stop = start + int(ends[kept - 1])
+        outputs.score[start:stop], outputs.normalized[start:stop] = speculation.scores[: stop - start], speculation.normalized[: stop - start]
+        start = stop
+    return start, kept == count
+
+
+def _speculate(settings: AdaptiveSettings, state: AdaptiveState, block: np.ndarray, ends: np.ndarray) -> _Speculation:
+    """Block ``j`` (rows up to ``ends[j]``) is scored against the refresh after block ``j - 1`` (the state's for block 0)."""
+    sizes = np.diff(ends, prepend=0)
+    location, scale = _window_baselines(settings, state, block, ends)
+    z = deviations_against(settings, block, np.repeat(np.vstack([state.location, location[:-1]]), sizes, axis=0), np.repeat(np.vstack([state.scale, scale[:-1]]), sizes, axis=0))
+    scores = windowed_scores(settings, state.history, z)
+    n_tail = tail_size(settings.reference_size)
+    log_share = math.log(n_tail / settings.reference_size)
+    u, sigma = _window_tails(settings, state, scores, ends, n_tail)
+    threshold = tail_threshold(settings, u, sigma, log_share)
+    normalized = normalized_against(
+        scores,
+        np.repeat(np.concatenate([[state.u], u[:-1]]), sizes),
+        np.repeat(np.concatenate([[state.sigma], sigma[:-1]]), sizes),
+        np.repeat(np.concatenate([[state.log_share], np.full(len(ends) - 1, log_share)]), sizes),
+    )
+    missed = (scores > np.repeat(np.concatenate([[state.threshold], threshold[:-1]]), sizes)) | ~(np.isfinite(scores) & np.isfinite(normalized))
+    clean_blocks = int(np.searchsorted(ends, np.argmax(missed), side="right")) if missed.any() else len(ends)
+    return _Speculation(z, scores, normalized, location, scale, u, sigma, threshold, clean_blocks)
+
+
+def _window_baselines(settings: AdaptiveSettings, state: AdaptiveState, block: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(K, C)`` ``m`` and ``s`` after each block end when every row is learned: ``refresh_baseline`` on each window."""
+    size = settings.baseline_size
+    columns = np.ascontiguousarray(np.concatenate([state.baseline.ordered(), block]).T)
+    ordered = sorted_windows(columns, size, ends + size)
+    location = sorted_median(ordered)
+    with np.errstate(over="ignore"):
+        scale = floored_spread(MAD_TO_SIGMA * deviation_median(ordered, location), state.resolution[:, None])
+    return location.T, scale.T
+
+
+def _window_tails(settings: AdaptiveSettings, state: AdaptiveState, scores: np.ndarray, ends: np.ndarray, n_tail: int) -> tuple[np.ndarray, np.ndarray]:
+    """``u`` and ``sigma`` after each block end when every score is learned: ``refresh_tail`` on each window."""
+    size = settings.reference_size
+    values = np.concatenate([state.reference.ordered(), scores])
+    group = 1 + size // 2 // settings.refresh_every  # windows whose shared half selects their candidates
+    tops = np.vstack([window_tops(values, size, ends[first : first + group] + size, n_tail + 1) for first in range(0, len(ends), group)])
+    u = tops[:, 0]
+    with np.errstate(invalid="ignore"):  # windows after an overflowing block are never kept
+        sums = np.add.reduce(tops[:, 1:] - u[:, None], axis=1)  # row by row, the pairwise sum of refresh_tail's 1-D array
+    return u, np.maximum(sums / n_tail, TAIL_SCALE_FLOOR)
+
+
+def _keep(settings: AdaptiveSettings, state: AdaptiveState, block: np.ndarray, speculation: _Speculation, n_rows: int, last: int) -> None:
+    """Learn the first ``n_rows`` speculated rows (all clean) and take the refresh after block ``last``, as ``_commit`` would."""
+    state.baseline.extend(block[:n_rows])
+    state.reference.extend(speculation.scores[:n_rows])
+    if settings.window > 1:
+        state.history = np.concatenate([state.history, speculation.z[:n_rows]])[n_rows:]
+    state.run_length = 0
+    state.rows_seen += n_rows
+    set_baseline(state, speculation.location[last].copy(), speculation.scale[last].copy())
+    state.u, state.sigma, state.n_tail = float(speculation.u[last]), float(speculation.sigma[last]), tail_size(settings.reference_size)
+    state.log_share = math.log(state.n_tail / settings.reference_size)
+    state.threshold = float(speculation.threshold[last])

@@ -20,15 +20,20 @@ import numpy as np
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState
 from spotanomaly2_safe.errors import InvalidInputError, Reason
 
-__all__ = ["LN10", "deviations", "normalized_scores", "require_finite", "score_row", "windowed_scores"]
+__all__ = ["LN10", "deviations", "deviations_against", "normalized_against", "normalized_scores", "require_finite", "score_row", "windowed_scores"]
 
 LN10 = math.log(10.0)
 
 
 def deviations(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) -> np.ndarray:
     """``(r - m) / s`` per row and column against the frozen baseline (absolute for ``smoothing="absolute"``)."""
+    return deviations_against(settings, rows, state.location, state.scale)
+
+
+def deviations_against(settings: AdaptiveSettings, rows: np.ndarray, location: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """``deviations`` against a given ``m`` and ``s`` (per column, or per row and column)."""
     with np.errstate(over="ignore"):
-        z = (rows - state.location) / state.scale
+        z = (rows - location) / scale
     return np.abs(z) if settings.smoothing == "absolute" else z
 
 
@@ -51,8 +56,13 @@ def windowed_scores(settings: AdaptiveSettings, earlier: np.ndarray, z: np.ndarr
 
 def normalized_scores(state: AdaptiveState, scores: np.ndarray) -> np.ndarray:
     """``L / (1 + L)`` with ``L = -log10 P(S > score)`` under the frozen exponential tail."""
+    return normalized_against(scores, state.u, state.sigma, state.log_share)
+
+
+def normalized_against(scores: np.ndarray, u: np.ndarray | float, sigma: np.ndarray | float, log_share: np.ndarray | float) -> np.ndarray:
+    """``normalized_scores`` under a given tail (``u``, ``sigma``, ``log(N_u / n)``: scalars, or one per score)."""
     with np.errstate(over="ignore", invalid="ignore"):
-        surprise = np.maximum((scores - state.u) / state.sigma - state.log_share, 0.0) / LN10 + 0.0  # + 0.0: no -0.0
+        surprise = np.maximum((scores - u) / sigma - log_share, 0.0) / LN10 + 0.0  # + 0.0: no -0.0
         return surprise / (1.0 + surprise)
 
 

@@ -1,0 +1,78 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""Order statistics of many overlapping windows at once: the refreshes of a speculated run of blocks.
+
+The batch driver scores several blocks in one vectorized pass (:func:`spotanomaly2_safe.adaptive.core.advance`),
+so it needs the baseline and the tail after each of them: windows of a fixed ``size`` ending at
+increasing positions ``ends`` of one sequence (the ring's entries, oldest first, then the new ones).
+
+- ``sorted_windows``: each window sorted (SIMD, branch-free); from it the median is two entries, and
+  the ``q``-th smallest ``|x - m|`` (0-based) is ``min_i max(m - x_(i), x_(i+q) - m)``: the ``q + 1``
+  entries nearest ``m`` are consecutive in sorted order, and ``fl(m - x) = -fl(x - m)`` exactly, so
+  this is the value the partition of ``|x - m|`` gives, bit for bit.
+- ``window_tops``: the ``top`` largest entries of each window, ascending, selected among the entries
+  at least the ``top``-th largest of the part every window shares (a lower bound for all of them).
+
+>>> import numpy as np
+>>> values = np.array([[5.0, 1.0, 4.0, 2.0, 3.0, 9.0]])
+>>> ordered = sorted_windows(values, 4, np.array([4, 6]))
+>>> ordered.tolist()
+[[[1.0, 2.0, 4.0, 5.0], [2.0, 3.0, 4.0, 9.0]]]
+>>> sorted_median(ordered).tolist(), deviation_median(ordered, sorted_median(ordered)).tolist()
+([[3.0, 3.5]], [[1.5, 1.0]])
+>>> window_tops(values[0], 4, np.array([4, 6]), 2).tolist()
+[[4.0, 5.0], [4.0, 9.0]]
+"""
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+__all__ = ["deviation_median", "sorted_median", "sorted_windows", "window_tops"]
+
+
+def sorted_windows(columns: np.ndarray, size: int, ends: np.ndarray) -> np.ndarray:
+    """``(C, K, size)``: per row of ``columns`` ``(C, L)``, the windows ``[end - size, end)`` for each of the ``K`` ends, sorted."""
+    windows = sliding_window_view(columns, size, axis=1)[:, ends - size]  # fancy indexing: a fresh array
+    windows.sort(axis=-1)
+    return windows
+
+
+def sorted_median(ordered: np.ndarray) -> np.ndarray:
+    """The median along the last axis of sorted windows (the mean of the two middle entries for an even size)."""
+    middle = ordered.shape[-1] // 2
+    if ordered.shape[-1] % 2:
+        return ordered[..., middle]
+    return (ordered[..., middle - 1] + ordered[..., middle]) / 2.0
+
+
+def _smallest_deviation(ordered: np.ndarray, centre: np.ndarray, rank: int) -> np.ndarray:
+    """The ``rank``-th (0-based) smallest ``|x - centre|`` of each sorted window (module docstring)."""
+    size = ordered.shape[-1]
+    below = centre[..., None] - ordered[..., : size - rank]
+    above = ordered[..., rank:] - centre[..., None]
+    return np.maximum(below, above).min(axis=-1) + 0.0  # + 0.0: |x - m| is never -0.0, x - m can be
+
+
+def deviation_median(ordered: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """The median of ``|x - centre|`` along the last axis of sorted windows (the MAD when ``centre`` is their median)."""
+    middle = ordered.shape[-1] // 2
+    with np.errstate(over="ignore"):
+        if ordered.shape[-1] % 2:
+            return _smallest_deviation(ordered, centre, middle)
+        return (_smallest_deviation(ordered, centre, middle - 1) + _smallest_deviation(ordered, centre, middle)) / 2.0
+
+
+def window_tops(values: np.ndarray, size: int, ends: np.ndarray, top: int) -> np.ndarray:
+    """``(K, top)``: the ``top`` largest of each window ``values[end - size:end]``, ascending.
+
+    ``ends`` increase and the shared part ``[ends[-1] - size, ends[0])`` holds at least ``top`` entries.
+    Entries that compare false with everything (NaN) are never selected.
+    """
+    shared = values[ends[-1] - size : ends[0]]
+    bound = np.partition(shared, len(shared) - top)[len(shared) - top]
+    first = ends[0] - size
+    positions = np.flatnonzero(values[first : ends[-1]] >= bound) + first
+    inside = (positions >= ends[:, None] - size) & (positions < ends[:, None])
+    candidates = np.where(inside, values[positions], -np.inf)
+    candidates.sort(axis=1)
+    return candidates[:, candidates.shape[1] - top :]
