@@ -227,21 +227,25 @@ def advance(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) 
     atomicity pass a copy. Block = the rows up to the next refresh, cut after a reset. Runs of
     blocks are first scored speculatively (``_advance_clean_blocks``); the first block that flags a
     row or overflows, and any block that cannot be speculated, takes the exact path (``_advance_block``).
-    The number of blocks speculated at once doubles after a clean run and halves after a miss.
+    The number of blocks speculated at once doubles after a clean run and halves after a miss; after
+    a miss on the first block (a fault that lasts), more and more blocks take the exact path first.
     """
     total = len(rows)
     if total == 1:
         return AdaptiveOutputs(*(np.array([value]) for value in advance_one(settings, state, rows[0].tolist())))
     outputs = AdaptiveOutputs(np.empty(total), np.empty(total), np.zeros(total, dtype=np.int64), np.zeros(total, dtype=np.int64))
     limit = speculation_limit(settings, rows.shape[1])
-    start, blocks = 0, 1
+    start, blocks, backoff = 0, 1, 0
     while start < total:
-        start, clean = _advance_clean_blocks(settings, state, rows, start, min(blocks, limit), outputs)
-        if clean:
+        tried, kept, start = _advance_clean_blocks(settings, state, rows, start, min(blocks, limit), outputs)
+        if tried and kept == tried:
             blocks *= 2
-        else:
-            start = _advance_block(settings, state, rows, start, outputs)
-            blocks = max(blocks // 2, 1)
+            continue
+        blocks = max(blocks // 2, 1)
+        backoff = min(2 * backoff + 1, limit) if tried and not kept else 0
+        for _ in range(1 + backoff):  # the block that missed, then the backoff's
+            if start < total:
+                start = _advance_block(settings, state, rows, start, outputs)
     return outputs
 
 
@@ -295,19 +299,19 @@ class _Speculation(NamedTuple):
     clean_blocks: int
 
 
-def _advance_clean_blocks(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray, start: int, limit: int, outputs: AdaptiveOutputs) -> tuple[int, bool]:
+def _advance_clean_blocks(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray, start: int, limit: int, outputs: AdaptiveOutputs) -> tuple[int, int, int]:
     """Score up to ``limit`` complete blocks from ``start`` as if none flags a row; learn the leading blocks where that holds.
 
     Every row is then learned, so each block's refresh depends on the rows only (baselines), then on
     the scores (tails): both are computed for all blocks in one pass, with the same operations as
     ``refresh_baseline`` / ``refresh_tail`` on the same entries. Needs full buffers (the windows then
-    have a fixed size). Returns the new start and whether every speculated block was kept.
+    have a fixed size). Returns the number of blocks speculated, the number kept and the new start.
     """
     every = settings.refresh_every
     first = every - state.rows_seen % every
     count = min(limit, (len(rows) - start - first) // every + 1)
     if count < 1 or state.baseline.count < settings.baseline_size or state.reference.count < settings.reference_size:
-        return start, False
+        return 0, 0, start
     ends = first + every * np.arange(count)
     block = rows[start : start + int(ends[-1])]
     speculation = _speculate(settings, state, block, ends)
@@ -317,7 +321,7 @@ def _advance_clean_blocks(settings: AdaptiveSettings, state: AdaptiveState, rows
         stop = start + int(ends[kept - 1])
         outputs.score[start:stop], outputs.normalized[start:stop] = speculation.scores[: stop - start], speculation.normalized[: stop - start]
         start = stop
-    return start, kept == count
+    return count, kept, start
 
 
 def _speculate(settings: AdaptiveSettings, state: AdaptiveState, block: np.ndarray, ends: np.ndarray) -> _Speculation:
@@ -348,8 +352,8 @@ def _window_baselines(settings: AdaptiveSettings, state: AdaptiveState, block: n
     ordered = sorted_windows(columns, size, ends + size)
     location = sorted_median(ordered)
     with np.errstate(over="ignore"):
-        scale = floored_spread(MAD_TO_SIGMA * deviation_median(ordered, location), state.resolution[:, None])
-    return location.T, scale.T
+        scale = floored_spread(MAD_TO_SIGMA * deviation_median(ordered, location), state.resolution)
+    return location, scale
 
 
 def _window_tails(settings: AdaptiveSettings, state: AdaptiveState, scores: np.ndarray, ends: np.ndarray, n_tail: int) -> tuple[np.ndarray, np.ndarray]:

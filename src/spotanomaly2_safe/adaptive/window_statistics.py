@@ -17,9 +17,9 @@ increasing positions ``ends`` of one sequence (the ring's entries, oldest first,
 >>> values = np.array([[5.0, 1.0, 4.0, 2.0, 3.0, 9.0]])
 >>> ordered = sorted_windows(values, 4, np.array([4, 6]))
 >>> ordered.tolist()
-[[[1.0, 2.0, 4.0, 5.0], [2.0, 3.0, 4.0, 9.0]]]
+[[[1.0, 2.0, 4.0, 5.0]], [[2.0, 3.0, 4.0, 9.0]]]
 >>> sorted_median(ordered).tolist(), deviation_median(ordered, sorted_median(ordered)).tolist()
-([[3.0, 3.5]], [[1.5, 1.0]])
+([[3.0], [3.5]], [[1.5], [1.0]])
 >>> window_tops(values[0], 4, np.array([4, 6]), 2).tolist()
 [[4.0, 5.0], [4.0, 9.0]]
 """
@@ -27,12 +27,14 @@ increasing positions ``ends`` of one sequence (the ring's entries, oldest first,
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["deviation_median", "sorted_median", "sorted_windows", "window_tops"]
+__all__ = ["STRIDE", "deviation_median", "sorted_median", "sorted_windows", "window_tops"]
+
+STRIDE = 16
 
 
 def sorted_windows(columns: np.ndarray, size: int, ends: np.ndarray) -> np.ndarray:
-    """``(C, K, size)``: per row of ``columns`` ``(C, L)``, the windows ``[end - size, end)`` for each of the ``K`` ends, sorted."""
-    windows = sliding_window_view(columns, size, axis=1)[:, ends - size]  # fancy indexing: a fresh array
+    """``(K, C, size)``, C-contiguous: for each of the ``K`` ends, per row of ``columns`` ``(C, L)``, the window ``[end - size, end)`` sorted."""
+    windows = sliding_window_view(columns, size, axis=1)[:, ends - size].transpose(1, 0, 2)  # fancy indexing lays out K first
     windows.sort(axis=-1)
     return windows
 
@@ -46,11 +48,22 @@ def sorted_median(ordered: np.ndarray) -> np.ndarray:
 
 
 def _smallest_deviation(ordered: np.ndarray, centre: np.ndarray, rank: int) -> np.ndarray:
-    """The ``rank``-th (0-based) smallest ``|x - centre|`` of each sorted window (module docstring)."""
+    """The ``rank``-th (0-based) smallest ``|x - centre|`` of each sorted window (module docstring).
+
+    ``f(i) = max(c - x_(i), x_(i+rank) - c)``: its first term never increases with ``i``, its second
+    never decreases, so ``f`` is smallest at ``i0 - 1`` or ``i0``, ``i0`` the first ``i`` where the
+    second term reaches the first. ``i0`` is bracketed on every ``STRIDE``-th ``i``; ``f`` is then
+    evaluated on the bracket only (``STRIDE + 1`` positions, clipped to the range; more never hurts).
+    """
     size = ordered.shape[-1]
-    below = centre[..., None] - ordered[..., : size - rank]
-    above = ordered[..., rank:] - centre[..., None]
-    return np.maximum(below, above).min(axis=-1) + 0.0  # + 0.0: |x - m| is never -0.0, x - m can be
+    centre = centre[..., None]
+    last = size - rank - 1  # the largest i
+    coarse = (ordered[..., rank : rank + last + 1 : STRIDE] - centre) < (centre - ordered[..., : last + 1 : STRIDE])
+    below_i0 = np.count_nonzero(coarse, axis=-1)[..., None]  # coarse positions before i0 (the comparison is monotone)
+    positions = np.clip(STRIDE * (below_i0 - 1) + np.arange(STRIDE + 1), 0, last)
+    positions += size * np.arange(centre.size).reshape(centre.shape)  # into the flat C-contiguous array
+    lower, upper = np.take(ordered, positions), np.take(ordered, positions + rank)
+    return np.maximum(centre - lower, upper - centre).min(axis=-1) + 0.0  # + 0.0: |x - m| is never -0.0, x - m can be
 
 
 def deviation_median(ordered: np.ndarray, centre: np.ndarray) -> np.ndarray:
