@@ -56,14 +56,16 @@ def _smallest_deviation(ordered: np.ndarray, centre: np.ndarray, rank: int) -> n
     evaluated on the bracket only (``STRIDE + 1`` positions, clipped to the range; more never hurts).
     """
     size = ordered.shape[-1]
-    centre = centre[..., None]
     last = size - rank - 1  # the largest i
-    coarse = (ordered[..., rank : rank + last + 1 : STRIDE] - centre) < (centre - ordered[..., : last + 1 : STRIDE])
-    below_i0 = np.count_nonzero(coarse, axis=-1)[..., None]  # coarse positions before i0 (the comparison is monotone)
-    positions = np.clip(STRIDE * (below_i0 - 1) + np.arange(STRIDE + 1), 0, last)
+    coarse_lower = np.moveaxis(ordered[..., : last + 1 : STRIDE], -1, 0)  # (coarse i, K, C): reductions run along axis 0
+    coarse_upper = np.moveaxis(ordered[..., rank : rank + last + 1 : STRIDE], -1, 0)
+    coarse = np.subtract(coarse_upper, centre, order="C") < np.subtract(centre, coarse_lower, order="C")
+    below_i0 = np.count_nonzero(coarse, axis=0)  # coarse positions before i0 (the comparison is monotone)
+    start = np.maximum(STRIDE * (below_i0 - 1), 0)
+    positions = np.minimum(start + np.arange(STRIDE + 1)[:, None, None], last)
     positions += size * np.arange(centre.size).reshape(centre.shape)  # into the flat C-contiguous array
     lower, upper = np.take(ordered, positions), np.take(ordered, positions + rank)
-    return np.maximum(centre - lower, upper - centre).min(axis=-1) + 0.0  # + 0.0: |x - m| is never -0.0, x - m can be
+    return np.maximum(centre - lower, upper - centre).min(axis=0) + 0.0  # + 0.0: |x - m| is never -0.0, x - m can be
 
 
 def deviation_median(ordered: np.ndarray, centre: np.ndarray) -> np.ndarray:
