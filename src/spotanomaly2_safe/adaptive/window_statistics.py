@@ -47,25 +47,25 @@ def sorted_median(ordered: np.ndarray) -> np.ndarray:
     return (ordered[..., middle - 1] + ordered[..., middle]) / 2.0
 
 
-def _smallest_deviation(ordered: np.ndarray, centre: np.ndarray, rank: int) -> np.ndarray:
-    """The ``rank``-th (0-based) smallest ``|x - centre|`` of each sorted window (module docstring).
+def _smallest_deviations(ordered: np.ndarray, centre: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+    """``(len(ranks), K, C)``: the ``rank``-th (0-based) smallest ``|x - centre|`` of each sorted window (module docstring).
 
     ``f(i) = max(c - x_(i), x_(i+rank) - c)``: its first term never increases with ``i``, its second
     never decreases, so ``f`` is smallest at ``i0 - 1`` or ``i0``, ``i0`` the first ``i`` where the
-    second term reaches the first. ``i0`` is bracketed on every ``STRIDE``-th ``i``; ``f`` is then
-    evaluated on the bracket only (``STRIDE + 1`` positions, clipped to the range; more never hurts).
+    second term reaches the first. ``i0`` is bracketed on every ``STRIDE``-th ``i`` up to the largest
+    ``i`` of the largest rank; ``f`` is then evaluated on the bracket only (``STRIDE + 1`` positions,
+    clipped to the rank's range: evaluating more positions never hurts). ``ranks`` increase by one.
     """
     size = ordered.shape[-1]
-    last = size - rank - 1  # the largest i
-    coarse_lower = np.moveaxis(ordered[..., : last + 1 : STRIDE], -1, 0)  # (coarse i, K, C): reductions run along axis 0
-    coarse_upper = np.moveaxis(ordered[..., rank : rank + last + 1 : STRIDE], -1, 0)
-    coarse = np.subtract(coarse_upper, centre, order="C") < np.subtract(centre, coarse_lower, order="C")
-    below_i0 = np.count_nonzero(coarse, axis=0)  # coarse positions before i0 (the comparison is monotone)
-    start = np.maximum(STRIDE * (below_i0 - 1), 0)
-    positions = np.minimum(start + np.arange(STRIDE + 1)[:, None, None], last)
-    positions += size * np.arange(centre.size).reshape(centre.shape)  # into the flat C-contiguous array
-    lower, upper = np.take(ordered, positions), np.take(ordered, positions + rank)
-    return np.maximum(centre - lower, upper - centre).min(axis=0) + 0.0  # + 0.0: |x - m| is never -0.0, x - m can be
+    last = size - 1 - ranks[:, None, None, None]  # the largest i of each rank
+    flat = size * np.arange(centre.size).reshape(centre.shape)  # each window's first entry in the flat C-contiguous array
+    coarse = np.arange(0, int(last.min()) + 1, STRIDE)[:, None, None] + flat  # (coarse i, K, C): reductions run along axis 0
+    lower_coarse = np.take(ordered, coarse)
+    before_i0 = np.take(ordered, coarse + ranks[:, None, None, None]) - centre < centre - lower_coarse
+    start = np.maximum(STRIDE * (np.count_nonzero(before_i0, axis=1) - 1), 0)[:, None]  # the comparison is monotone in i
+    positions = np.minimum(start + np.arange(STRIDE + 1)[:, None, None], last) + flat
+    lower, upper = np.take(ordered, positions), np.take(ordered, positions + ranks[:, None, None, None])
+    return np.maximum(centre - lower, upper - centre).min(axis=1) + 0.0  # + 0.0: |x - m| is never -0.0, x - m can be
 
 
 def deviation_median(ordered: np.ndarray, centre: np.ndarray) -> np.ndarray:
@@ -73,8 +73,9 @@ def deviation_median(ordered: np.ndarray, centre: np.ndarray) -> np.ndarray:
     middle = ordered.shape[-1] // 2
     with np.errstate(over="ignore"):
         if ordered.shape[-1] % 2:
-            return _smallest_deviation(ordered, centre, middle)
-        return (_smallest_deviation(ordered, centre, middle - 1) + _smallest_deviation(ordered, centre, middle)) / 2.0
+            return _smallest_deviations(ordered, centre, np.array([middle]))[0]
+        lower, upper = _smallest_deviations(ordered, centre, np.array([middle - 1, middle]))
+        return (lower + upper) / 2.0
 
 
 def window_tops(values: np.ndarray, size: int, ends: np.ndarray, top: int) -> np.ndarray:
