@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spotanomaly2_safe.adaptive.core import _column_medians
-from spotanomaly2_safe.adaptive.window_statistics import deviation_median, sorted_median, sorted_windows, window_tops
+from spotanomaly2_safe.adaptive.window_statistics import deviation_median, row_ranks, sorted_median, sorted_windows, window_tops
 
 SHAPES = st.tuples(st.integers(1, 3), st.integers(2, 200), st.integers(1, 12), st.integers(1, 8))  # columns, size, step, windows
 
@@ -52,3 +52,15 @@ def test_window_tops_are_the_largest_entries_of_each_window_in_ascending_order(s
 def test_window_tops_never_select_nan_entries():
     values = np.array([1.0, 5.0, 2.0, 4.0, np.nan, 3.0])
     assert window_tops(values, 4, np.array([4, 6]), 2).tolist() == [[4.0, 5.0], [3.0, 4.0]]
+
+
+@pytest.mark.requirement("REQ-ADA-007")
+@pytest.mark.parametrize("length", [2, 300, 70_000])  # 8-, 16- and 32-bit ranks
+def test_row_ranks_order_values_closer_than_the_dropped_key_bits_exactly(length):
+    rng = np.random.default_rng(length)
+    near = 1.0 + rng.integers(0, 64, size=(2, length)) * np.finfo(float).eps  # within the key's dropped lowest bits
+    near[1] = -near[1]
+    ranks, ordered_rows = row_ranks(near)
+    assert ordered_rows.tobytes() == np.sort(near, axis=1).tobytes()
+    assert (np.take_along_axis(ordered_rows, ranks.astype(np.intp), axis=1) == near).all()
+    assert sorted(ranks[0].tolist()) == list(range(length))  # a permutation: ties get distinct ranks

@@ -6,17 +6,20 @@ The batch driver scores several blocks in one vectorized pass (:func:`spotanomal
 so it needs the baseline and the tail after each of them: windows of a fixed ``size`` ending at
 increasing positions ``ends`` of one sequence (the ring's entries, oldest first, then the new ones).
 
-- ``sorted_windows``: each window sorted (SIMD, branch-free); from it the median is two entries, and
-  the ``q``-th smallest ``|x - m|`` (0-based) is ``min_i max(m - x_(i), x_(i+q) - m)``: the ``q + 1``
-  entries nearest ``m`` are consecutive in sorted order, and ``fl(m - x) = -fl(x - m)`` exactly, so
-  this is the value the partition of ``|x - m|`` gives, bit for bit.
+- ``sorted_windows``: each window sorted. Each row of the sequence is ranked once (``row_ranks``),
+  then the windows of ranks are sorted: ranks are small integers (16 bits for up to 65,536 entries),
+  which sort several times faster than float64 (SIMD, branch-free), and a rank maps back to its
+  value through the sorted row. From the sorted windows the median is two entries, and the ``q``-th
+  smallest ``|x - m|`` (0-based) is ``min_i max(m - x_(i), x_(i+q) - m)``: the ``q + 1`` entries
+  nearest ``m`` are consecutive in sorted order, and ``fl(m - x) = -fl(x - m)`` exactly, so this is
+  the value the partition of ``|x - m|`` gives, bit for bit.
 - ``window_tops``: the ``top`` largest entries of each window, ascending, selected among the entries
   at least the ``top``-th largest of the part every window shares (a lower bound for all of them).
 
 >>> import numpy as np
 >>> values = np.array([[5.0, 1.0, 4.0, 2.0, 3.0, 9.0]])
 >>> ordered = sorted_windows(values, 4, np.array([4, 6]))
->>> ordered.tolist()
+>>> ordered.entries(ordered.first_positions() + np.arange(4)[:, None, None]).transpose(1, 2, 0).tolist()
 [[[1.0, 2.0, 4.0, 5.0]], [[2.0, 3.0, 4.0, 9.0]]]
 >>> sorted_median(ordered).tolist(), deviation_median(ordered, sorted_median(ordered)).tolist()
 ([[3.0], [3.5]], [[1.5], [1.0]])
@@ -24,30 +27,82 @@ increasing positions ``ends`` of one sequence (the ring's entries, oldest first,
 [[4.0, 5.0], [4.0, 9.0]]
 """
 
+from typing import NamedTuple
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["STRIDE", "deviation_median", "sorted_median", "sorted_windows", "window_tops"]
+__all__ = ["STRIDE", "SortedWindows", "deviation_median", "row_ranks", "sorted_median", "sorted_windows", "window_tops"]
 
 STRIDE = 16
+_SIGN = np.uint64(1 << 63)
+_MAGNITUDE = np.uint64((1 << 63) - 1)
 
 
-def sorted_windows(columns: np.ndarray, size: int, ends: np.ndarray) -> np.ndarray:
-    """``(K, C, size)``, C-contiguous: for each of the ``K`` ends, per row of ``columns`` ``(C, L)``, the window ``[end - size, end)`` sorted."""
-    windows = sliding_window_view(columns, size, axis=1)[:, ends - size].transpose(1, 0, 2)  # fancy indexing lays out K first
+class SortedWindows(NamedTuple):
+    """``K`` windows of each of ``C`` rows, sorted: ``ranks`` ``(K, C, size)`` C-contiguous, and each row's entries sorted."""
+
+    ranks: np.ndarray
+    ordered_rows: np.ndarray
+    row_starts: np.ndarray  # (K, C): where each window's row starts in the flat ``ordered_rows``
+
+    @property
+    def size(self) -> int:
+        return self.ranks.shape[-1]
+
+    def entries(self, positions: np.ndarray) -> np.ndarray:
+        """The entries at flat positions of ``ranks`` (trailing axes ``(K, C)``: a window's own positions)."""
+        return np.take(self.ordered_rows, np.take(self.ranks, positions) + self.row_starts)
+
+    def first_positions(self) -> np.ndarray:
+        """``(K, C)``: the flat position of each window's smallest entry."""
+        return self.size * np.arange(self.row_starts.size).reshape(self.row_starts.shape)
+
+
+def row_ranks(columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of a C-contiguous float64 ``(C, L)`` array: each entry's rank (ties by position) and the row sorted.
+
+    The sort key packs an order-preserving integer image of the value, its lowest bits dropped, with
+    the position in them; when two entries closer than the dropped bits come out of order (checked on
+    the sorted values), the row order is taken from ``argsort`` instead.
+    """
+    n_rows, length = columns.shape
+    shift = np.uint64(max(length - 1, 1).bit_length())
+    bits = columns.view(np.uint64)
+    keys = bits ^ ((bits >> np.uint64(63)) * _MAGNITUDE | _SIGN)  # negative: all bits flipped; positive: the sign bit
+    keys >>= shift
+    keys <<= shift
+    keys |= np.arange(length, dtype=np.uint64)
+    keys.sort(axis=1)
+    order = (keys & np.uint64((1 << int(shift)) - 1)).astype(np.intp)
+    order += length * np.arange(n_rows)[:, None]
+    ordered_rows = np.take(columns, order)
+    if (ordered_rows[:, 1:] < ordered_rows[:, :-1]).any():
+        order = np.argsort(columns, axis=1) + length * np.arange(n_rows)[:, None]
+        ordered_rows = np.take(columns, order)
+    ranks = np.empty(columns.size, dtype=np.min_scalar_type(length - 1))
+    ranks[order.ravel()] = np.tile(np.arange(length, dtype=ranks.dtype), n_rows)
+    return ranks.reshape(columns.shape), ordered_rows
+
+
+def sorted_windows(columns: np.ndarray, size: int, ends: np.ndarray) -> SortedWindows:
+    """For each of the ``K`` ends, per row of a C-contiguous float64 ``(C, L)`` array, the window ``[end - size, end)`` sorted."""
+    ranks, ordered_rows = row_ranks(columns)
+    windows = sliding_window_view(ranks, size, axis=1)[:, ends - size].transpose(1, 0, 2)  # fancy indexing lays out K first
     windows.sort(axis=-1)
-    return windows
+    return SortedWindows(windows, ordered_rows, np.broadcast_to(columns.shape[1] * np.arange(columns.shape[0]), windows.shape[:2]))
 
 
-def sorted_median(ordered: np.ndarray) -> np.ndarray:
-    """The median along the last axis of sorted windows (the mean of the two middle entries for an even size)."""
-    middle = ordered.shape[-1] // 2
-    if ordered.shape[-1] % 2:
-        return ordered[..., middle]
-    return (ordered[..., middle - 1] + ordered[..., middle]) / 2.0
+def sorted_median(ordered: SortedWindows) -> np.ndarray:
+    """``(K, C)``: the median of each sorted window (the mean of the two middle entries for an even size)."""
+    middle = ordered.size // 2
+    first = ordered.first_positions()
+    if ordered.size % 2:
+        return ordered.entries(first + middle)
+    return (ordered.entries(first + (middle - 1)) + ordered.entries(first + middle)) / 2.0
 
 
-def _smallest_deviations(ordered: np.ndarray, centre: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+def _smallest_deviations(ordered: SortedWindows, centre: np.ndarray, ranks: np.ndarray) -> np.ndarray:
     """``(len(ranks), K, C)``: the ``rank``-th (0-based) smallest ``|x - centre|`` of each sorted window (module docstring).
 
     ``f(i) = max(c - x_(i), x_(i+rank) - c)``: its first term never increases with ``i``, its second
@@ -56,23 +111,22 @@ def _smallest_deviations(ordered: np.ndarray, centre: np.ndarray, ranks: np.ndar
     ``i`` of the largest rank; ``f`` is then evaluated on the bracket only (``STRIDE + 1`` positions,
     clipped to the rank's range: evaluating more positions never hurts). ``ranks`` increase by one.
     """
-    size = ordered.shape[-1]
-    last = size - 1 - ranks[:, None, None, None]  # the largest i of each rank
-    flat = size * np.arange(centre.size).reshape(centre.shape)  # each window's first entry in the flat C-contiguous array
-    coarse = np.arange(0, int(last.min()) + 1, STRIDE)[:, None, None] + flat  # (coarse i, K, C): reductions run along axis 0
-    lower_coarse = np.take(ordered, coarse)
-    before_i0 = np.take(ordered, coarse + ranks[:, None, None, None]) - centre < centre - lower_coarse
+    last = ordered.size - 1 - ranks[:, None, None, None]  # the largest i of each rank
+    first = ordered.first_positions()
+    coarse = np.arange(0, int(last.min()) + 1, STRIDE)[:, None, None] + first  # (coarse i, K, C): reductions run along axis 0
+    lower_coarse = ordered.entries(coarse)
+    before_i0 = ordered.entries(coarse + ranks[:, None, None, None]) - centre < centre - lower_coarse
     start = np.maximum(STRIDE * (np.count_nonzero(before_i0, axis=1) - 1), 0)[:, None]  # the comparison is monotone in i
-    positions = np.minimum(start + np.arange(STRIDE + 1)[:, None, None], last) + flat
-    lower, upper = np.take(ordered, positions), np.take(ordered, positions + ranks[:, None, None, None])
+    positions = np.minimum(start + np.arange(STRIDE + 1)[:, None, None], last) + first
+    lower, upper = ordered.entries(positions), ordered.entries(positions + ranks[:, None, None, None])
     return np.maximum(centre - lower, upper - centre).min(axis=1) + 0.0  # + 0.0: |x - m| is never -0.0, x - m can be
 
 
-def deviation_median(ordered: np.ndarray, centre: np.ndarray) -> np.ndarray:
-    """The median of ``|x - centre|`` along the last axis of sorted windows (the MAD when ``centre`` is their median)."""
-    middle = ordered.shape[-1] // 2
+def deviation_median(ordered: SortedWindows, centre: np.ndarray) -> np.ndarray:
+    """The median of ``|x - centre|`` in each sorted window (the MAD when ``centre`` is its median)."""
+    middle = ordered.size // 2
     with np.errstate(over="ignore"):
-        if ordered.shape[-1] % 2:
+        if ordered.size % 2:
             return _smallest_deviations(ordered, centre, np.array([middle]))[0]
         lower, upper = _smallest_deviations(ordered, centre, np.array([middle - 1, middle]))
         return (lower + upper) / 2.0
