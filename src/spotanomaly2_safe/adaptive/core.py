@@ -326,9 +326,15 @@ def _advance_clean_blocks(settings: AdaptiveSettings, state: AdaptiveState, rows
 
 def _speculate(settings: AdaptiveSettings, state: AdaptiveState, block: np.ndarray, ends: np.ndarray) -> _Speculation:
     """Block ``j`` (rows up to ``ends[j]``) is scored against the refresh after block ``j - 1`` (the state's for block 0)."""
-    sizes = np.diff(ends, prepend=0)
+    sizes = np.full(len(ends), settings.refresh_every)
+    sizes[0] = ends[0]
     location, scale = _window_baselines(settings, state, block, ends)
-    z = deviations_against(settings, block, np.repeat(np.vstack([state.location, location[:-1]]), sizes, axis=0), np.repeat(np.vstack([state.scale, scale[:-1]]), sizes, axis=0))
+    z = deviations_against(
+        settings,
+        block,
+        np.repeat(np.concatenate([state.location[None], location[:-1]]), sizes, axis=0),
+        np.repeat(np.concatenate([state.scale[None], scale[:-1]]), sizes, axis=0),
+    )
     scores = windowed_scores(settings, state.history, z)
     n_tail = tail_size(settings.reference_size)
     log_share = math.log(n_tail / settings.reference_size)
@@ -360,8 +366,7 @@ def _window_tails(settings: AdaptiveSettings, state: AdaptiveState, scores: np.n
     """``u`` and ``sigma`` after each block end when every score is learned: ``refresh_tail`` on each window."""
     size = settings.reference_size
     values = np.concatenate([state.reference.ordered(), scores])
-    group = 1 + size // 2 // settings.refresh_every  # windows whose shared half selects their candidates
-    tops = np.vstack([window_tops(values, size, ends[first : first + group] + size, n_tail + 1) for first in range(0, len(ends), group)])
+    tops = window_tops(values, size, ends + size, n_tail + 1, group=1 + size // 2 // settings.refresh_every)  # groups share half a window
     u = tops[:, 0]
     with np.errstate(invalid="ignore"):  # windows after an overflowing block are never kept
         sums = np.add.reduce(tops[:, 1:] - u[:, None], axis=1)  # row by row, the pairwise sum of refresh_tail's 1-D array

@@ -14,7 +14,7 @@ increasing positions ``ends`` of one sequence (the ring's entries, oldest first,
   nearest ``m`` are consecutive in sorted order, and ``fl(m - x) = -fl(x - m)`` exactly, so this is
   the value the partition of ``|x - m|`` gives, bit for bit.
 - ``window_tops``: the ``top`` largest entries of each window, ascending, selected among the entries
-  at least the ``top``-th largest of the part every window shares (a lower bound for all of them).
+  at least the ``top``-th largest of a part some windows share (a lower bound for each of them).
 
 >>> import numpy as np
 >>> values = np.array([[5.0, 1.0, 4.0, 2.0, 3.0, 9.0]])
@@ -23,7 +23,7 @@ increasing positions ``ends`` of one sequence (the ring's entries, oldest first,
 [[[1.0, 2.0, 4.0, 5.0]], [[2.0, 3.0, 4.0, 9.0]]]
 >>> sorted_median(ordered).tolist(), deviation_median(ordered, sorted_median(ordered)).tolist()
 ([[3.0], [3.5]], [[1.5], [1.0]])
->>> window_tops(values[0], 4, np.array([4, 6]), 2).tolist()
+>>> window_tops(values[0], 4, np.array([4, 6]), 2, group=2).tolist()
 [[4.0, 5.0], [4.0, 9.0]]
 """
 
@@ -74,7 +74,8 @@ def row_ranks(columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     keys <<= shift
     keys |= np.arange(length, dtype=np.uint64)
     keys.sort(axis=1)
-    order = (keys & np.uint64((1 << int(shift)) - 1)).astype(np.intp)
+    keys &= np.uint64((1 << int(shift)) - 1)
+    order = keys.view(np.intp)  # positions below 2**63: the same integers
     order += length * np.arange(n_rows)[:, None]
     ordered_rows = np.take(columns, order)
     if (ordered_rows[:, 1:] < ordered_rows[:, :-1]).any():
@@ -114,11 +115,12 @@ def _smallest_deviations(ordered: SortedWindows, centre: np.ndarray, ranks: np.n
     last = ordered.size - 1 - ranks[:, None, None, None]  # the largest i of each rank
     first = ordered.first_positions()
     coarse = np.arange(0, int(last.min()) + 1, STRIDE)[:, None, None] + first  # (coarse i, K, C): reductions run along axis 0
-    lower_coarse = ordered.entries(coarse)
-    before_i0 = ordered.entries(coarse + ranks[:, None, None, None]) - centre < centre - lower_coarse
+    offsets = np.concatenate([[0], ranks])[:, None, None, None]  # x_(i), then x_(i+rank) for each rank
+    coarse_entries = ordered.entries(coarse + offsets)
+    before_i0 = coarse_entries[1:] - centre < centre - coarse_entries[0]
     start = np.maximum(STRIDE * (np.count_nonzero(before_i0, axis=1) - 1), 0)[:, None]  # the comparison is monotone in i
     positions = np.minimum(start + np.arange(STRIDE + 1)[:, None, None], last) + first
-    lower, upper = ordered.entries(positions), ordered.entries(positions + ranks[:, None, None, None])
+    lower, upper = ordered.entries(np.stack([positions, positions + ranks[:, None, None, None]]))
     return np.maximum(centre - lower, upper - centre).min(axis=1) + 0.0  # + 0.0: |x - m| is never -0.0, x - m can be
 
 
@@ -132,16 +134,19 @@ def deviation_median(ordered: SortedWindows, centre: np.ndarray) -> np.ndarray:
         return (lower + upper) / 2.0
 
 
-def window_tops(values: np.ndarray, size: int, ends: np.ndarray, top: int) -> np.ndarray:
+def window_tops(values: np.ndarray, size: int, ends: np.ndarray, top: int, group: int) -> np.ndarray:
     """``(K, top)``: the ``top`` largest of each window ``values[end - size:end]``, ascending.
 
-    ``ends`` increase and the shared part ``[ends[-1] - size, ends[0])`` holds at least ``top`` entries.
-    Entries that compare false with everything (NaN) are never selected.
+    ``ends`` increase; the windows of each run of ``group`` share at least ``top`` entries, whose
+    ``top``-th largest bounds that of each of them from below: candidates are the entries at least
+    the smallest of these bounds. Entries that compare false with everything (NaN) are never selected.
     """
-    shared = values[ends[-1] - size : ends[0]]
-    bound = np.partition(shared, len(shared) - top)[len(shared) - top]
-    first = ends[0] - size
-    positions = np.flatnonzero(values[first : ends[-1]] >= bound) + first
+    bound = np.inf
+    for first in range(0, len(ends), group):
+        shared = values[ends[min(first + group, len(ends)) - 1] - size : ends[first]]
+        bound = min(bound, np.partition(shared, len(shared) - top)[len(shared) - top])
+    start = ends[0] - size
+    positions = np.flatnonzero(values[start : ends[-1]] >= bound) + start
     inside = (positions >= ends[:, None] - size) & (positions < ends[:, None])
     candidates = np.where(inside, values[positions], -np.inf)
     candidates.sort(axis=1)
