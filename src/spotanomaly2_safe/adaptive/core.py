@@ -269,7 +269,7 @@ def _advance_block(settings: AdaptiveSettings, state: AdaptiveState, rows: np.nd
     return stop
 
 
-SPECULATED_ROWS = 2048
+SPECULATED_ROWS = 4096
 SPECULATED_ENTRIES = 1 << 20
 
 
@@ -280,7 +280,7 @@ def speculation_limit(settings: AdaptiveSettings, n_columns: int) -> int:
 
     >>> settings = AdaptiveSettings(10, 500, 2000, 50, 5e-4, 500, "max", "absolute")
     >>> speculation_limit(settings, 8), speculation_limit(settings._replace(baseline_size=100_000), 8)
-    (40, 1)
+    (81, 1)
     """
     return min(SPECULATED_ROWS // settings.refresh_every, SPECULATED_ENTRIES // (settings.baseline_size * n_columns))
 
@@ -377,8 +377,8 @@ def _keep(settings: AdaptiveSettings, state: AdaptiveState, block: np.ndarray, s
     """Learn the first ``n_rows`` speculated rows (all clean) and take the refresh after block ``last``, as ``_commit`` would."""
     state.baseline.extend(block[:n_rows])
     state.reference.extend(speculation.scores[:n_rows])
-    if settings.window > 1:
-        state.history = np.concatenate([state.history, speculation.z[:n_rows]])[n_rows:]
+    if settings.window > 1:  # the last window - 1 deviations
+        state.history = np.concatenate([state.history, speculation.z[max(0, n_rows - settings.window + 1) : n_rows]])[1 - settings.window :]
     state.run_length = 0
     state.rows_seen += n_rows
     set_baseline(state, speculation.location[last].copy(), speculation.scale[last].copy())
