@@ -35,6 +35,12 @@ block by block, vectorized, and one row at a time gives the same bits: every per
 correctly rounded IEEE operation (``+ - * / sqrt``, comparisons), and the refresh is the same code
 for both drivers. ``advance(settings, state, rows)`` on rows A then B equals ``advance`` on A + B.
 
+Speculation (the batch driver's speed, not a rule): while no row flags, every row is learned, so the
+refreshes after the next ``K`` blocks depend on the rows alone (baselines), then on their scores
+(tails); ``advance`` computes them for ``K`` blocks at once (:mod:`spotanomaly2_safe.adaptive.window_statistics`:
+the same order statistics of the same entries, bit for bit), keeps the blocks before the first one that
+flags a row or overflows, and scores that block again on the exact path above.
+
 >>> import numpy as np
 >>> from spotanomaly2_safe.adaptive.state import AdaptiveSettings
 >>> settings = AdaptiveSettings(window=1, baseline_size=200, reference_size=200, refresh_every=10,
@@ -299,7 +305,9 @@ class _Speculation(NamedTuple):
     clean_blocks: int
 
 
-def _advance_clean_blocks(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray, start: int, limit: int, outputs: AdaptiveOutputs) -> tuple[int, int, int]:
+def _advance_clean_blocks(
+    settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray, start: int, limit: int, outputs: AdaptiveOutputs
+) -> tuple[int, int, int]:
     """Score up to ``limit`` complete blocks from ``start`` as if none flags a row; learn the leading blocks where that holds.
 
     Every row is then learned, so each block's refresh depends on the rows only (baselines), then on
@@ -346,7 +354,8 @@ def _speculate(settings: AdaptiveSettings, state: AdaptiveState, block: np.ndarr
         np.repeat(np.concatenate([[state.sigma], sigma[:-1]]), sizes),
         np.repeat(np.concatenate([[state.log_share], np.full(len(ends) - 1, log_share)]), sizes),
     )
-    missed = (scores > np.repeat(np.concatenate([[state.threshold], threshold[:-1]]), sizes)) | ~(np.isfinite(scores) & np.isfinite(normalized))
+    flagged = scores > np.repeat(np.concatenate([[state.threshold], threshold[:-1]]), sizes)
+    missed = flagged | ~(np.isfinite(scores) & np.isfinite(normalized))
     clean_blocks = int(np.searchsorted(ends, np.argmax(missed), side="right")) if missed.any() else len(ends)
     return _Speculation(z, scores, normalized, location, scale, u, sigma, threshold, clean_blocks)
 
@@ -356,8 +365,8 @@ def _window_baselines(settings: AdaptiveSettings, state: AdaptiveState, block: n
     size = settings.baseline_size
     columns = np.ascontiguousarray(np.concatenate([state.baseline.ordered(), block]).T)
     ordered = sorted_windows(columns, size, ends + size)
-    location = sorted_median(ordered)
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore"):  # a window that overflows gives scores that are not finite: never kept
+        location = sorted_median(ordered)
         scale = floored_spread(MAD_TO_SIGMA * deviation_median(ordered, location), state.resolution)
     return location, scale
 
