@@ -656,3 +656,16 @@ def test_adaptive_overflow_deep_in_a_speculated_batch_raises_with_the_earlier_bl
     advance(settings, expected, values[1000:3000])  # the blocks before the one that overflows
     assert json.dumps(state_to_json(state)) == json.dumps(state_to_json(expected))
     assert seen["kept"] > 0 and seen["missed"] > 0
+
+
+@pytest.mark.requirement("REQ-ADA-007")
+def test_adaptive_batch_ending_in_a_lasting_fault_is_bit_identical_to_one_row_steps():
+    settings = SPECULATED[0]._replace(reset_after=None)
+    values = _long_series_with_faults(2)
+    values[3000:, 0] += 30.0  # never learned, never reset: the batch ends while the exact path backs off
+    state = initial_state(settings, values[:1000])
+    twin = state.copy()
+    batch = advance(settings, state, values[1000:])
+    stepped = [advance_one(settings, twin, row.tolist()) for row in values[1000:]]
+    assert stepped == list(zip(batch.score.tolist(), batch.normalized.tolist(), batch.flag.tolist(), batch.reset.tolist()))
+    assert batch.flag[2000:].all()

@@ -276,19 +276,23 @@ def _advance_block(settings: AdaptiveSettings, state: AdaptiveState, rows: np.nd
 
 
 SPECULATED_ROWS = 4096
+SPECULATED_BLOCKS = 128
 SPECULATED_ENTRIES = 1 << 20
 
 
 def speculation_limit(settings: AdaptiveSettings, n_columns: int) -> int:
-    """The most blocks one speculative pass scores (0: none).
+    """The most blocks one speculative pass scores (0: none): bounded work and memory per pass.
 
-    At most ``SPECULATED_ROWS`` rows and at most ``SPECULATED_ENTRIES`` baseline entries in the sorted windows.
+    At most ``SPECULATED_ROWS`` rows, ``SPECULATED_BLOCKS`` blocks (each tail window selects among
+    candidates of the whole pass) and ``SPECULATED_ENTRIES`` baseline entries in the sorted windows.
 
     >>> settings = AdaptiveSettings(10, 500, 2000, 50, 5e-4, 500, "max", "absolute")
-    >>> speculation_limit(settings, 8), speculation_limit(settings._replace(baseline_size=100_000), 8)
-    (81, 1)
+    >>> speculation_limit(settings, 8), speculation_limit(settings._replace(refresh_every=1), 8)
+    (81, 128)
+    >>> speculation_limit(settings._replace(baseline_size=100_000), 8)
+    1
     """
-    return min(SPECULATED_ROWS // settings.refresh_every, SPECULATED_ENTRIES // (settings.baseline_size * n_columns))
+    return min(SPECULATED_ROWS // settings.refresh_every, SPECULATED_BLOCKS, SPECULATED_ENTRIES // (settings.baseline_size * n_columns))
 
 
 class _Speculation(NamedTuple):
