@@ -19,6 +19,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from spotanomaly2_safe.alarms import QUIET
+
 __all__ = ["AGGREGATIONS", "SMOOTHINGS", "AdaptiveOutputs", "AdaptiveSettings", "AdaptiveState", "Ring", "set_baseline"]
 
 AGGREGATIONS = ("l2", "max", "mean")
@@ -37,6 +39,14 @@ class AdaptiveSettings(NamedTuple):
     aggregation: str
     smoothing: str
     warmup_rows: int = 0
+    min_duration: int | None = None
+    min_gap: int | None = None
+
+    def alarm_rule(self) -> tuple[int, int] | None:
+        """``(min_duration, min_gap)`` of the alarms, ``None`` when neither is set (no ``alarm`` output)."""
+        if self.min_duration is None and self.min_gap is None:
+            return None
+        return (self.min_duration or 1, self.min_gap or 0)
 
 
 class AdaptiveOutputs(NamedTuple):
@@ -109,6 +119,8 @@ class AdaptiveState:
         self.run_rows = np.zeros((settings.reset_after or 0, n_columns))
         self.run_length = 0
         self.rows_seen = 0
+        self.alarm_run = 0
+        self.alarm_quiet_rows = QUIET
         self.location = np.zeros(n_columns)
         self.scale = np.ones(n_columns)
         self.location_values: list[float] = []
