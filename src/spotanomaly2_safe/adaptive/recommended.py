@@ -40,6 +40,7 @@ RECOMMENDED_PARAMETERS = MappingProxyType({
     "aggregation": "max",
     "smoothing": "absolute",
     "warmup_rows": 50,
+    "spike_risk": None,
 })
 
 

@@ -111,6 +111,7 @@ ADAPTIVE_REFERENCE = {
     "aggregation": "max",
     "smoothing": "absolute",
     "warmup_rows": 0,
+    "spike_risk": None,
 }
 
 REFERENCE_SCENARIOS: dict[str, Scenario] = {
