@@ -106,14 +106,18 @@ def published_010(scenarios, venv: Path) -> tuple[list[np.ndarray], list[np.ndar
         return None
     with tempfile.TemporaryDirectory() as folder:
         arrays = {}
-        for s in scenarios:
+        for s in scenarios:  # run_published_010.py splits keys at "/": a "<part>/<name>" scenario is passed as "<part>:<name>"
             for part, frame in zip(("train_true", "train_pred", "test_true", "test_pred"), s[1:5]):
-                arrays[f"{s.name}/{part}"] = frame.to_numpy()
+                arrays[f"{_key(s.name)}/{part}"] = frame.to_numpy()
         np.savez(Path(folder) / "in.npz", **arrays)
         runner = Path(__file__).with_name("run_published_010.py")
         subprocess.run([str(python), str(runner), str(Path(folder) / "in.npz"), str(Path(folder) / "out.npz")], check=True, cwd=folder)
         outputs = np.load(Path(folder) / "out.npz")
-        return [outputs[f"{s.name}/flags"] for s in scenarios], [outputs[f"{s.name}/scores"] for s in scenarios]
+        return [outputs[f"{_key(s.name)}/flags"] for s in scenarios], [outputs[f"{_key(s.name)}/scores"] for s in scenarios]
+
+
+def _key(name: str) -> str:
+    return name.replace("/", ":")
 
 
 def main() -> None:
