@@ -24,10 +24,14 @@ scenario arrays are handed over in an ``.npz`` file. Without that environment it
 flags post-processed with ``min_gap=48``: ``evaluation.ADAPTIVE_RECOMMENDED``) and prints its per-scenario
 table; the previous recommendation stays in the table for comparison.
 
-Sealed suites (``SEALED_SUITES``, today ``confirmation2``): no detector runs on them, and this script refuses
-them, until their one run, made once, naming the suite explicitly (``monitoring`` had its run on 2026-11-26):
+Sealed suites (``SEALED_SUITES``, none today): no detector runs on them, and this script refuses them, until
+their one run, made once, naming the suite explicitly (``monitoring`` and ``confirmation2`` had theirs on
+2026-11-26, the latter as):
 
     python benchmarks/bench_quality.py --quick --suite confirmation2 --configuration candidate --run-sealed
+
+``--configuration candidate`` prints the spike-scale candidate (``recommended_detector(spike_risk=2e-4)``) beside
+the adaptive recommendation; since that candidate became the recommendation the two rows are the same.
 
 then records the result in docs/detection_quality.md, pass or fail, and removes the suite from
 ``SEALED_SUITES``: after that run the suite is spent (seen), like the confirmation suite, and is never
@@ -84,7 +88,7 @@ SUITE_TITLES = {
     "confirmation": "confirmation suite (seeds + 3000, shaped like operations; seeds fixed before any run)",
     "monitoring": "monitoring suite (seeds + 4000, eight monitoring-shaped series; sealed until its one run, spent after)",
     "confirmation2": "confirmation2 suite (seeds + 5000: the seven sixty-day kinds and the eight monitoring-shaped series; "
-                     "sealed until its one run, spent after)",
+                     "sealed until its one run, spent now)",
 }
 
 

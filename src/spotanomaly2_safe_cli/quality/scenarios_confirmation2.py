@@ -3,7 +3,7 @@
 """The ``"confirmation2"`` scenario suite: fresh seeds to confirm a candidate chosen on the tuning suite and SKAB.
 
 Committed, with the rule that decides, before any detector ran on it (2026-11-26); sealed in ``SEALED_SUITES``
-until its one run, spent after. Its seeds are the earlier generators' base seeds plus
+until its one run (2026-11-26, recorded in docs/detection_quality.md), spent now. Its seeds are the earlier generators' base seeds plus
 ``CONFIRMATION2_SEED_OFFSET`` = 5000, an offset no earlier suite used (0, 1000, 2000, 3000, 4000) and
 outside the generated monitoring-like series of ``benchmarks/bench_adaptive_grid.py`` (random seeds 9000 to
 9206). Two parts, each scenario named ``"<part>/<name>"``:
