@@ -193,3 +193,18 @@ def test_adaptive_spike_score_overflow_is_a_typed_error_in_both_drivers_and_chan
         with pytest.raises(InvalidInputError) as error:
             detector.score_and_detect(*_frames(rows, 200))
         assert error.value.reason is Reason.SCORE_OVERFLOW and json.dumps(detector.state_dict()) == before
+
+
+@pytest.mark.requirement("REQ-ADA-030")
+def test_adaptive_spike_streaming_snapshot_continues_bit_identically():
+    values = _series_with_spikes_and_faults()
+    original = AdaptiveResidualDetector(training_rows=200, window=5, reset_after=30, spike_risk=1e-3)
+    for position, row in enumerate(values):
+        x = {"load": float(row[0]), "price": float(row[1])}
+        if position in (0, 150, 421, 700):
+            snapshot = json.loads(json.dumps(original.state_dict(), allow_nan=False))
+            restored = AdaptiveResidualDetector.from_state_dict(snapshot)
+            assert restored.evaluate_one(x) == original.evaluate_one(x)
+            original = restored
+        original.learn_one(x)
+    assert snapshot["state"]["adaptive"]["spike_n_tail"] > 0
