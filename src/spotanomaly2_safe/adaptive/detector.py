@@ -25,7 +25,8 @@ batch scored twice, or out of order, is refused instead of being learned again.
 ``state_dict()`` is strict JSON (with the last label seen and its index type); :meth:`AdaptiveDetector.from_state_dict` continues from it on the next
 batch. ``fit_record_`` records the parameters, the data resolution, the tail size rule, the warm-up rule
 and the number of warm-up rows it applied (``warmup_rows``: the first training rows, at most a quarter,
-that seed the baseline but not the tail) and the tail.
+that seed the baseline but not the tail) and the tail; with ``spike_risk`` set, also the one-row scale's tail
+(``spike``; :mod:`spotanomaly2_safe.adaptive.spikes`).
 
 >>> import numpy as np, pandas as pd
 >>> rng = np.random.default_rng(0)
@@ -44,6 +45,7 @@ import pandas as pd
 
 from spotanomaly2_safe.adaptive.cooldown import advance_alarms
 from spotanomaly2_safe.adaptive.core import TAIL_SCALE_FLOOR, advance, initial_state, warmup_size
+from spotanomaly2_safe.adaptive.spikes import SPIKE_RULE
 from spotanomaly2_safe.adaptive.state import AGGREGATIONS, SMOOTHINGS, AdaptiveSettings, AdaptiveState
 from spotanomaly2_safe.adaptive.state_json import state_from_json, state_to_json
 from spotanomaly2_safe.alarms import ALARM_PARAMETERS
@@ -76,6 +78,7 @@ class AdaptiveDetector:
         "warmup_rows": [Interval(int, 0, 100_000)],
         "min_duration": [*ALARM_PARAMETERS["min_duration"], Options((None,))],
         "min_gap": [*ALARM_PARAMETERS["min_gap"], Options((None,))],
+        "spike_risk": [Interval(float, 0.0, 0.01, closed="neither"), Options((None,))],
     }
 
     def __init__(
@@ -91,6 +94,7 @@ class AdaptiveDetector:
         warmup_rows: int = 0,
         min_duration: int | None = None,
         min_gap: int | None = None,
+        spike_risk: float | None = None,
     ) -> None:
         arguments = dict(locals())
         params = {name: arguments[name] for name in self.parameter_constraints}
@@ -138,6 +142,14 @@ class AdaptiveDetector:
             },
             "reset_rule": "never" if self.reset_after is None else f"after {self.reset_after} consecutive flagged rows",
             "alarm_rule": dict(zip(("min_duration", "min_gap"), self.settings.alarm_rule() or ())) or None,
+            **({} if state.spike is None else {"spike": {
+                "rule": SPIKE_RULE,
+                "n_scores": state.spike.reference.count,
+                "n_tail": state.spike.n_tail,
+                "u": state.spike.u,
+                "sigma": state.spike.sigma,
+                "threshold": state.spike.threshold,
+            }}),
         }
 
     def _require_fitted(self) -> AdaptiveState:

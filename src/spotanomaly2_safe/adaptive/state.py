@@ -41,6 +41,7 @@ class AdaptiveSettings(NamedTuple):
     warmup_rows: int = 0
     min_duration: int | None = None
     min_gap: int | None = None
+    spike_risk: float | None = None
 
     def alarm_rule(self) -> tuple[int, int] | None:
         """``(min_duration, min_gap)`` of the alarms, ``None`` when neither is set (no ``alarm`` output)."""
@@ -127,6 +128,7 @@ class AdaptiveState:
         self.scale_values: list[float] = []
         self.u = self.sigma = self.log_share = self.threshold = 0.0
         self.n_tail = 0
+        self.spike = None  # the one-row scale (spotanomaly2_safe.adaptive.spikes.SpikeScale) when spike_risk is set
 
     @property
     def history(self) -> np.ndarray:
@@ -164,6 +166,8 @@ class AdaptiveState:
         twin.resolution_rules = list(self.resolution_rules)
         twin.location_values, twin.scale_values = list(self.location_values), list(self.scale_values)
         twin.baseline, twin.reference = self.baseline.copy(), self.reference.copy()
+        if self.spike is not None:
+            twin.spike = self.spike.copy()
         return twin
 
 

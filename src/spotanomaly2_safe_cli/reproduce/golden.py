@@ -114,6 +114,7 @@ ADAPTIVE_REFERENCE = {
     "warmup_rows": 0,
     "min_duration": 2,
     "min_gap": 10,
+    "spike_risk": None,
 }
 
 REFERENCE_SCENARIOS: dict[str, Scenario] = {
