@@ -29,6 +29,10 @@ tail). Failure mode: a permanent level change is flagged forever. Rule for it (`
 on the ``R``-th consecutive flagged row the baseline re-initializes from those ``R`` rows, the state
 refreshes at once and that row's ``baseline_reset`` output is 1; ``reset_after=None`` never resets.
 
+Optional one-row scale (``spike_risk``; off by default, and then every output is as described above): the
+window-1 score of the same deviations with its own tail; a row is flagged when either score exceeds its own
+threshold (:mod:`spotanomaly2_safe.adaptive.spikes`).
+
 Refresh: ``m``, ``s`` and the tail are recomputed after every ``refresh_every`` rows (counted from the
 fit) and after a reset; rows in between are scored against the frozen values, so a batch is scored
 block by block, vectorized, and one row at a time gives the same bits: every per-row operation is a
@@ -66,6 +70,7 @@ from spotanomaly2_safe.adaptive.scores import (
     score_row,
     windowed_scores,
 )
+from spotanomaly2_safe.adaptive.spikes import SpikeScale, spike_scores, with_spike_row, with_spikes
 from spotanomaly2_safe.adaptive.spread import data_resolution, floored_spread
 from spotanomaly2_safe.adaptive.state import AdaptiveOutputs, AdaptiveSettings, AdaptiveState, set_baseline
 from spotanomaly2_safe.adaptive.window_statistics import deviation_median, sorted_median, sorted_windows, window_tops
@@ -130,6 +135,8 @@ def refresh_tail(settings: AdaptiveSettings, state: AdaptiveState) -> None:
     state.u, state.sigma, state.n_tail = u, sigma, n_tail
     state.log_share = math.log(n_tail / n_scores)
     state.threshold = tail_threshold(settings, u, sigma, state.log_share)
+    if state.spike is not None:  # the one-row scale (spike_risk), refreshed with the window score's tail
+        state.spike.refresh(settings.spike_risk, TAIL_SCALE_FLOOR)
 
 
 def tail_threshold(settings: AdaptiveSettings, u: np.ndarray | float, sigma: np.ndarray | float, log_share: float) -> np.ndarray | float:
@@ -152,6 +159,11 @@ def initial_state(settings: AdaptiveSettings, residuals: np.ndarray) -> Adaptive
     scores = windowed_scores(settings, z[:lead], z[lead:])
     require_finite(scores, scores)
     state.reference.extend(scores[max(0, warmup_size(settings, len(residuals)) - lead) :])  # score i is row lead + i
+    if settings.spike_risk is not None:  # spike score i is row i
+        spikes = spike_scores(settings, z)
+        require_finite(spikes, spikes)
+        state.spike = SpikeScale(settings.reference_size)
+        state.spike.reference.extend(spikes[warmup_size(settings, len(residuals)) :])
     state.history = z[len(z) - lead :].copy()
     refresh_tail(settings, state)
     return state
@@ -196,8 +208,10 @@ def peek(
     settings: AdaptiveSettings, state: AdaptiveState, values: list[float], scored: tuple[float, float, list[float]] | None = None
 ) -> AdaptiveOutputs:
     """The outputs ``advance`` would give one validated row given as floats (Python scalars), changing nothing."""
-    score, normalized, _ = checked_row(settings, state, values) if scored is None else scored
+    score, normalized, z = checked_row(settings, state, values) if scored is None else scored
     flag = score > state.threshold
+    if state.spike is not None:
+        _, normalized, flag = with_spike_row(settings, state, z, normalized, flag)
     return AdaptiveOutputs(score, normalized, int(flag), int(flag and state.run_length + 1 == settings.reset_after))
 
 
@@ -217,9 +231,14 @@ def advance_one(
     """
     score, normalized, z = checked_row(settings, state, values) if scored is None else scored
     flag = score > state.threshold
+    spike = None
+    if state.spike is not None:
+        spike, normalized, flag = with_spike_row(settings, state, z, normalized, flag)
     if not flag:  # the protect rule, as in ``_commit``
         state.baseline.push(values)
         state.reference.push(score)
+        if spike is not None:
+            state.spike.reference.push(spike)
     if settings.window > 1:
         state.push_history(z)
     reset = _finish(settings, state, (values,), state.run_length + 1 if flag else 0)
@@ -264,13 +283,19 @@ def _advance_block(settings: AdaptiveSettings, state: AdaptiveState, rows: np.nd
     normalized = normalized_scores(state, scores)
     require_finite(scores, normalized)
     flags = scores > state.threshold
+    spikes = None
+    if state.spike is not None:
+        spikes, flags, normalized = with_spikes(settings, state, z, flags, normalized)
     runs = _run_lengths(state.run_length, flags)
     if settings.reset_after is not None and (runs == settings.reset_after).any():
         cut = int(np.argmax(runs == settings.reset_after)) + 1
         block, z, scores, normalized, flags, runs = block[:cut], z[:cut], scores[:cut], normalized[:cut], flags[:cut], runs[:cut]
+        spikes = None if spikes is None else spikes[:cut]
     stop = start + len(block)
     outputs.score[start:stop], outputs.normalized[start:stop], outputs.flag[start:stop] = scores, normalized, flags
     learned = ~flags
+    if spikes is not None:
+        state.spike.reference.extend(spikes[learned])
     outputs.reset[stop - 1] = _commit(settings, state, block, z, block[learned], scores[learned], int(runs[-1]))
     return stop
 
@@ -322,7 +347,7 @@ def _advance_clean_blocks(
     every = settings.refresh_every
     first = every - state.rows_seen % every
     count = min(limit, (len(rows) - start - first) // every + 1)
-    if count < 1 or state.baseline.count < settings.baseline_size or state.reference.count < settings.reference_size:
+    if count < 1 or state.spike is not None or state.baseline.count < settings.baseline_size or state.reference.count < settings.reference_size:
         return 0, 0, start
     ends = first + every * np.arange(count)
     block = rows[start : start + int(ends[-1])]
