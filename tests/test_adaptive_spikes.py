@@ -12,7 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spotanomaly2_safe import AdaptiveDetector, AdaptiveResidualDetector, InvalidInputError, InvalidParameterError
-from spotanomaly2_safe.adaptive.core import TAIL_SCALE_FLOOR, advance_one
+from spotanomaly2_safe.adaptive import core
+from spotanomaly2_safe.adaptive.core import TAIL_SCALE_FLOOR, advance, advance_one, initial_state
+from spotanomaly2_safe.adaptive.state import AdaptiveSettings
+from spotanomaly2_safe.adaptive.state_json import state_from_json, state_to_json
 from spotanomaly2_safe.errors import Reason
 
 NOISE = np.random.default_rng(30).normal(size=(1500, 2)) * [1.0, 5.0]
@@ -37,6 +40,9 @@ SPIKE_CONFIGURATIONS = [
     {"window": 10, "aggregation": "max", "spike_risk": 1e-3, "refresh_every": 50, "warmup_rows": 50, "reset_after": 100},
     {"window": 6, "smoothing": "signed", "aggregation": "l2", "spike_risk": 5e-3, "reset_after": 40, "refresh_every": 7},
     {"window": 3, "aggregation": "mean", "spike_risk": 2e-3, "reset_after": 10, "refresh_every": 1, "baseline_size": 30, "reference_size": 60},
+    # the recommended shape with buffers that 300 training rows fill: the batch driver speculates from the first block
+    {"window": 10, "aggregation": "max", "spike_risk": 2e-4, "risk": 5e-4, "refresh_every": 50, "warmup_rows": 50, "reset_after": 500,
+     "baseline_size": 200, "reference_size": 250, "min_gap": 48},
 ]
 
 
@@ -208,3 +214,114 @@ def test_adaptive_spike_streaming_snapshot_continues_bit_identically():
             original = restored
         original.learn_one(x)
     assert snapshot["state"]["adaptive"]["spike_n_tail"] > 0
+
+
+# Batch speculation (spotanomaly2_safe.adaptive.core._speculate) with the spike scale: runs of blocks scored as if
+# no row flags, both tails refreshed per block; a block flagged by either scale ends the run.
+SPECULATED_SPIKES = [
+    AdaptiveSettings(10, 500, 400, 50, 5e-4, 500, "max", "absolute", 50, 1, 48, 2e-4),  # the recommended shape, a shorter reference
+    AdaptiveSettings(1, 101, 200, 7, 1e-2, 30, "l2", "signed", spike_risk=5e-3),
+    AdaptiveSettings(3, 60, 100, 64, 1e-3, None, "mean", "absolute", spike_risk=1e-3),
+    AdaptiveSettings(6, 80, 150, 1, 1e-3, 40, "l2", "signed", spike_risk=2e-3),
+]
+
+
+def _long_series_with_spikes_and_faults(n_columns: int) -> np.ndarray:
+    values = np.random.default_rng(7).normal(size=(6000, n_columns)) + np.linspace(0.0, 3.0, 6000)[:, None]
+    values[2500:2503, 0] += 40.0  # a short fault in the middle of the batch
+    values[4000:4700, -1] += 25.0  # a long one: flagged blocks, and a reset where one is due
+    for row in range(1300, 5900, 400):
+        values[row, row % n_columns] += 12.0  # one-row spikes, diluted by a window
+    return values
+
+
+def _spy_on_speculation(monkeypatch) -> dict:
+    seen = {"kept": 0, "missed": 0, "spike_counts": set()}
+    speculate = core._speculate
+
+    def spy(settings, state, block, ends):
+        speculation = speculate(settings, state, block, ends)
+        seen["kept"] += speculation.clean_blocks
+        seen["missed"] += speculation.clean_blocks < len(ends)
+        seen["spike_counts"].add(state.spike.reference.count)
+        return speculation
+
+    monkeypatch.setattr(core, "_speculate", spy)
+    return seen
+
+
+def _steps(settings: AdaptiveSettings, state, rows: np.ndarray) -> tuple[list, list]:
+    """``advance_one`` row by row, with whether the window score alone flagged each row (its threshold before the row)."""
+    stepped, window_flags = [], []
+    for row in rows:
+        threshold = state.threshold
+        stepped.append(advance_one(settings, state, row.tolist()))
+        window_flags.append(stepped[-1][0] > threshold)
+    return stepped, window_flags
+
+
+@pytest.mark.requirement("REQ-ADA-007")
+@pytest.mark.requirement("REQ-ADA-030")
+@pytest.mark.parametrize("settings", SPECULATED_SPIKES)
+def test_adaptive_spike_speculated_batch_with_faults_and_spikes_is_bit_identical_to_one_row_steps(settings, monkeypatch):
+    values = _long_series_with_spikes_and_faults(3)
+    state = initial_state(settings, values[:1000])
+    twin = state.copy()
+    seen = _spy_on_speculation(monkeypatch)
+    batch = advance(settings, state, values[1000:])
+    stepped, window_flags = _steps(settings, twin, values[1000:])
+    assert stepped == list(zip(batch.score.tolist(), batch.normalized.tolist(), batch.flag.tolist(), batch.reset.tolist()))
+    assert json.dumps(state_to_json(state), allow_nan=False) == json.dumps(state_to_json(twin), allow_nan=False)
+    assert seen["kept"] > 0 and seen["missed"] > 0  # blocks kept from speculation, and the exact path after a miss
+    assert batch.flag.sum() > 0 and (settings.reset_after is None or batch.reset.sum() > 0)
+    spike_only = batch.flag.astype(bool) & ~np.array(window_flags)
+    assert settings.window == 1 or spike_only.any()  # rows flagged by the spike scale alone (window 1: the same score, a smaller risk)
+
+
+@pytest.mark.requirement("REQ-ADA-030")
+def test_adaptive_spike_flag_alone_ends_a_speculated_run_at_its_block():
+    settings = SPECULATED_SPIKES[0]
+    values = np.random.default_rng(11).normal(size=(1000 + 8 * 50, 2))
+    state = initial_state(settings, values[:1000])
+    rows = values[1000:].copy()
+    rows[3 * 50 + 17, 1] = state.location[1] + 12.0 * state.scale[1]  # in block 3: 12 noise units, about 1.2 after the 10-row mean
+    ends = 50 * np.arange(1, 9)
+    with_spikes = core._speculate(settings, state, rows, ends)
+    without = state.copy()
+    without.spike = None
+    assert with_spikes.clean_blocks == 3
+    assert core._speculate(settings, without, rows, ends).clean_blocks == 8  # the window scale alone flags no row
+    assert (with_spikes.scores == core._speculate(settings, without, rows, ends).scores).all()
+
+
+@pytest.mark.requirement("REQ-ADA-030")
+def test_adaptive_spike_reference_not_yet_full_takes_the_exact_path_until_it_fills(monkeypatch):
+    settings = SPECULATED_SPIKES[0]
+    values = _long_series_with_spikes_and_faults(2)
+    snapshot = json.loads(json.dumps(state_to_json(initial_state(settings, values[:1000]))))
+    snapshot["spike_reference"] = snapshot["spike_reference"][-100:]  # a state whose spike scale learned fewer rows than its window scale
+    state, twin = state_from_json(snapshot, settings, 2), state_from_json(snapshot, settings, 2)
+    assert state.reference.count == settings.reference_size > state.spike.reference.count
+    seen = _spy_on_speculation(monkeypatch)
+    batch = advance(settings, state, values[1000:])
+    stepped, _ = _steps(settings, twin, values[1000:])
+    assert stepped == list(zip(batch.score.tolist(), batch.normalized.tolist(), batch.flag.tolist(), batch.reset.tolist()))
+    assert json.dumps(state_to_json(state)) == json.dumps(state_to_json(twin))
+    assert seen["kept"] > 0 and seen["spike_counts"] == {settings.reference_size}  # speculated only once the spike reference is full
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+def test_adaptive_spike_overflow_deep_in_a_speculated_batch_raises_with_the_earlier_blocks_learned(monkeypatch):
+    # |z| about 2e154 in one row: the l2 spike score's square overflows (the 10-row mean's square does not).
+    settings = SPECULATED_SPIKES[0]._replace(aggregation="l2")
+    values = _long_series_with_spikes_and_faults(2)
+    state = initial_state(settings, values[:1000])
+    values[3021, 1] = state.location[1] + 2e154 * state.scale[1]
+    expected = state.copy()
+    seen = _spy_on_speculation(monkeypatch)
+    with pytest.raises(InvalidInputError) as error:
+        advance(settings, state, values[1000:])
+    assert error.value.reason is Reason.SCORE_OVERFLOW
+    advance(settings, expected, values[1000:3000])  # the blocks before the one that overflows
+    assert json.dumps(state_to_json(state)) == json.dumps(state_to_json(expected))
+    assert seen["kept"] > 0 and seen["missed"] > 0

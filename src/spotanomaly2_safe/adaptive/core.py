@@ -42,8 +42,10 @@ for both drivers. ``advance(settings, state, rows)`` on rows A then B equals ``a
 Speculation (the batch driver's speed, not a rule): while no row flags, every row is learned, so the
 refreshes after the next ``K`` blocks depend on the rows alone (baselines), then on their scores
 (tails); ``advance`` computes them for ``K`` blocks at once (:mod:`spotanomaly2_safe.adaptive.window_statistics`:
-the same order statistics of the same entries, bit for bit), keeps the blocks before the first one that
-flags a row or overflows, and scores that block again on the exact path above.
+the same order statistics of the same entries, bit for bit), with ``spike_risk`` the spike scores and the
+spike tails too, keeps the blocks before the first one where either scale flags a row or a score
+overflows, and scores that block again on the exact path above. A spike reference not yet full
+(a restored state) takes the exact path until it fills.
 
 >>> import numpy as np
 >>> from spotanomaly2_safe.adaptive.state import AdaptiveSettings
@@ -72,7 +74,7 @@ from spotanomaly2_safe.adaptive.scores import (
 )
 from spotanomaly2_safe.adaptive.spikes import SpikeScale, spike_scores, with_spike_row, with_spikes
 from spotanomaly2_safe.adaptive.spread import data_resolution, floored_spread
-from spotanomaly2_safe.adaptive.state import AdaptiveOutputs, AdaptiveSettings, AdaptiveState, set_baseline
+from spotanomaly2_safe.adaptive.state import AdaptiveOutputs, AdaptiveSettings, AdaptiveState, Ring, set_baseline
 from spotanomaly2_safe.adaptive.window_statistics import deviation_median, sorted_median, sorted_windows, window_tops
 
 __all__ = ["MAD_TO_SIGMA", "TAIL_SCALE_FLOOR", "advance", "advance_one", "checked_row", "initial_state", "peek", "tail_size", "warmup_size"]
@@ -134,14 +136,17 @@ def refresh_tail(settings: AdaptiveSettings, state: AdaptiveState) -> None:
     sigma = max(float(np.add.reduce(tail)) / n_tail, TAIL_SCALE_FLOOR)  # np.mean's sum and division, without its overhead
     state.u, state.sigma, state.n_tail = u, sigma, n_tail
     state.log_share = math.log(n_tail / n_scores)
-    state.threshold = tail_threshold(settings, u, sigma, state.log_share)
+    state.threshold = tail_threshold(settings.risk, u, sigma, state.log_share)
     if state.spike is not None:  # the one-row scale (spike_risk), refreshed with the window score's tail
         state.spike.refresh(settings.spike_risk, TAIL_SCALE_FLOOR)
 
 
-def tail_threshold(settings: AdaptiveSettings, u: np.ndarray | float, sigma: np.ndarray | float, log_share: float) -> np.ndarray | float:
-    """``u + sigma * (log(N_u / n) - log(risk))``: the score whose tail probability is ``risk`` (scalars or arrays)."""
-    return u + sigma * (log_share - math.log(settings.risk))
+def tail_threshold(risk: float, u: np.ndarray | float, sigma: np.ndarray | float, log_share: float) -> np.ndarray | float:
+    """``u + sigma * (log(N_u / n) - log(risk))``: the score whose tail probability is ``risk`` (scalars or arrays).
+
+    The operations of :func:`spotanomaly2_safe.adaptive.spikes.exponential_tail`'s threshold too.
+    """
+    return u + sigma * (log_share - math.log(risk))
 
 def initial_state(settings: AdaptiveSettings, residuals: np.ndarray) -> AdaptiveState:
     """The state after fitting on validated training residuals (at least ``window`` + 1 rows).
@@ -320,17 +325,28 @@ def speculation_limit(settings: AdaptiveSettings, n_columns: int) -> int:
     return min(SPECULATED_ROWS // settings.refresh_every, SPECULATED_BLOCKS, SPECULATED_ENTRIES // (settings.baseline_size * n_columns))
 
 
+class _Tails(NamedTuple):
+    """Per block, the exponential tail after it (``refresh_tail`` / ``SpikeScale.refresh`` on each full window)."""
+
+    u: np.ndarray
+    sigma: np.ndarray
+    threshold: np.ndarray
+    n_tail: int
+    log_share: float
+
+
 class _Speculation(NamedTuple):
-    """A run of blocks scored as if no row flags: per row ``z``, score, normalized score; per block the refresh after it."""
+    """A run of blocks scored as if no row flags: per row ``z``, score, normalized score (and spike score with
+    ``spike_risk``, else ``None``); per block the refresh after it."""
 
     z: np.ndarray
     scores: np.ndarray
     normalized: np.ndarray
     location: np.ndarray
     scale: np.ndarray
-    u: np.ndarray
-    sigma: np.ndarray
-    threshold: np.ndarray
+    tails: _Tails
+    spikes: np.ndarray | None
+    spike_tails: _Tails | None
     clean_blocks: int
 
 
@@ -341,13 +357,15 @@ def _advance_clean_blocks(
 
     Every row is then learned, so each block's refresh depends on the rows only (baselines), then on
     the scores (tails): both are computed for all blocks in one pass, with the same operations as
-    ``refresh_baseline`` / ``refresh_tail`` on the same entries. Needs full buffers (the windows then
-    have a fixed size). Returns the number of blocks speculated, the number kept and the new start.
+    ``refresh_baseline`` / ``refresh_tail`` on the same entries; with ``spike_risk``, the spike scores
+    and the spike tails too (a row flagged by either scale ends the run). Needs full buffers (the
+    windows then have a fixed size). Returns the number of blocks speculated, the number kept and the new start.
     """
     every = settings.refresh_every
     first = every - state.rows_seen % every
     count = min(limit, (len(rows) - start - first) // every + 1)
-    if count < 1 or state.spike is not None or state.baseline.count < settings.baseline_size or state.reference.count < settings.reference_size:
+    full = state.baseline.count == settings.baseline_size and state.reference.count == settings.reference_size
+    if count < 1 or not full or (state.spike is not None and state.spike.reference.count < settings.reference_size):
         return 0, 0, start
     ends = first + every * np.arange(count)
     block = rows[start : start + int(ends[-1])]
@@ -373,20 +391,29 @@ def _speculate(settings: AdaptiveSettings, state: AdaptiveState, block: np.ndarr
         np.repeat(np.concatenate([state.scale[None], scale[:-1]]), sizes, axis=0),
     )
     scores = windowed_scores(settings, state.history, z)
-    n_tail = tail_size(settings.reference_size)
-    log_share = math.log(n_tail / settings.reference_size)
-    u, sigma = _window_tails(settings, state, scores, ends, n_tail)
-    threshold = tail_threshold(settings, u, sigma, log_share)
+    tails = _window_tails(settings, state.reference, scores, ends, settings.risk)
+    flagged, normalized = _scored_against(state, scores, tails, sizes)
+    missed = flagged | ~(np.isfinite(scores) & np.isfinite(normalized))
+    spikes = spike_tails = None
+    if state.spike is not None:  # the one-row scale: flag = either scale, normalized = the larger (with_spikes)
+        spikes = spike_scores(settings, z)
+        spike_tails = _window_tails(settings, state.spike.reference, spikes, ends, settings.spike_risk)
+        spike_flagged, spike_normalized = _scored_against(state.spike, spikes, spike_tails, sizes)
+        normalized = np.maximum(normalized, spike_normalized)
+        missed |= spike_flagged | ~np.isfinite(spikes)
+    clean_blocks = int(np.searchsorted(ends, np.argmax(missed), side="right")) if missed.any() else len(ends)
+    return _Speculation(z, scores, normalized, location, scale, tails, spikes, spike_tails, clean_blocks)
+
+
+def _scored_against(frozen: AdaptiveState | SpikeScale, scores: np.ndarray, tails: _Tails, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Flags and normalized scores of speculated rows: block 0 against ``frozen``'s tail, block ``j`` against ``tails[j - 1]``."""
     normalized = normalized_against(
         scores,
-        np.repeat(np.concatenate([[state.u], u[:-1]]), sizes),
-        np.repeat(np.concatenate([[state.sigma], sigma[:-1]]), sizes),
-        np.repeat(np.concatenate([[state.log_share], np.full(len(ends) - 1, log_share)]), sizes),
+        np.repeat(np.concatenate([[frozen.u], tails.u[:-1]]), sizes),
+        np.repeat(np.concatenate([[frozen.sigma], tails.sigma[:-1]]), sizes),
+        np.repeat(np.concatenate([[frozen.log_share], np.full(len(sizes) - 1, tails.log_share)]), sizes),
     )
-    flagged = scores > np.repeat(np.concatenate([[state.threshold], threshold[:-1]]), sizes)
-    missed = flagged | ~(np.isfinite(scores) & np.isfinite(normalized))
-    clean_blocks = int(np.searchsorted(ends, np.argmax(missed), side="right")) if missed.any() else len(ends)
-    return _Speculation(z, scores, normalized, location, scale, u, sigma, threshold, clean_blocks)
+    return scores > np.repeat(np.concatenate([[frozen.threshold], tails.threshold[:-1]]), sizes), normalized
 
 
 def _window_baselines(settings: AdaptiveSettings, state: AdaptiveState, block: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -400,15 +427,18 @@ def _window_baselines(settings: AdaptiveSettings, state: AdaptiveState, block: n
     return location, scale
 
 
-def _window_tails(settings: AdaptiveSettings, state: AdaptiveState, scores: np.ndarray, ends: np.ndarray, n_tail: int) -> tuple[np.ndarray, np.ndarray]:
-    """``u`` and ``sigma`` after each block end when every score is learned: ``refresh_tail`` on each window."""
+def _window_tails(settings: AdaptiveSettings, reference: Ring, scores: np.ndarray, ends: np.ndarray, risk: float) -> _Tails:
+    """The tail after each block end when every score is learned by the full ``reference``: ``refresh_tail`` on each window."""
     size = settings.reference_size
-    values = np.concatenate([state.reference.ordered(), scores])
+    n_tail = tail_size(size)
+    values = np.concatenate([reference.ordered(), scores])
     tops = window_tops(values, size, ends + size, n_tail + 1, group=1 + size // 2 // settings.refresh_every)  # groups share half a window
     u = tops[:, 0]
-    with np.errstate(invalid="ignore"):  # windows after an overflowing block are never kept
+    log_share = math.log(n_tail / size)
+    with np.errstate(over="ignore", invalid="ignore"):  # windows after an overflowing block are never kept
         sums = np.add.reduce(tops[:, 1:] - u[:, None], axis=1)  # row by row, the pairwise sum of refresh_tail's 1-D array
-    return u, np.maximum(sums / n_tail, TAIL_SCALE_FLOOR)
+        sigma = np.maximum(sums / n_tail, TAIL_SCALE_FLOOR)
+        return _Tails(u, sigma, tail_threshold(risk, u, sigma, log_share), n_tail, log_share)
 
 
 def _keep(settings: AdaptiveSettings, state: AdaptiveState, block: np.ndarray, speculation: _Speculation, n_rows: int, last: int) -> None:
@@ -420,6 +450,13 @@ def _keep(settings: AdaptiveSettings, state: AdaptiveState, block: np.ndarray, s
     state.run_length = 0
     state.rows_seen += n_rows
     set_baseline(state, speculation.location[last].copy(), speculation.scale[last].copy())
-    state.u, state.sigma, state.n_tail = float(speculation.u[last]), float(speculation.sigma[last]), tail_size(settings.reference_size)
-    state.log_share = math.log(state.n_tail / settings.reference_size)
-    state.threshold = float(speculation.threshold[last])
+    _take_tail(state, speculation.tails, last)
+    if state.spike is not None:
+        state.spike.reference.extend(speculation.spikes[:n_rows])
+        _take_tail(state.spike, speculation.spike_tails, last)
+
+
+def _take_tail(frozen: AdaptiveState | SpikeScale, tails: _Tails, last: int) -> None:
+    """The tail after block ``last`` of a speculated run, as ``refresh_tail`` / ``SpikeScale.refresh`` sets it (full reference)."""
+    frozen.n_tail, frozen.log_share = tails.n_tail, tails.log_share
+    frozen.u, frozen.sigma, frozen.threshold = float(tails.u[last]), float(tails.sigma[last]), float(tails.threshold[last])
