@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from spotanomaly2_safe import InputTypeError, InvalidInputError, InvalidParameterError
-from spotanomaly2_safe.alarms import postprocess_flags
+from spotanomaly2_safe.alarms import continue_alarm_runs, continue_alarms, postprocess_flags
 from spotanomaly2_safe.errors import Reason
 from spotanomaly2_safe.evaluation import runs
 
@@ -31,6 +31,17 @@ def test_raw_flags_of_separate_alarms_are_more_than_min_gap_rows_apart(flags, mi
         assert first_flag_of_next - last_flag - 1 > min_gap
     for start, _ in bursts:  # an alarm starts on the min_duration-th consecutive raw flag
         assert start + 1 >= min_duration and flags[start + 1 - min_duration : start + 1].all()
+
+
+@pytest.mark.requirement("REQ-ADA-024")
+@given(prefix=FLAGS, flags=arrays(np.int64, st.integers(0, 80), elements=st.integers(0, 1)), min_duration=st.integers(1, 4),
+       min_gap=st.integers(0, 6))
+def test_alarm_runs_continue_any_state_exactly_like_the_row_by_row_rule(prefix, flags, min_duration, min_gap):
+    _, run, quiet_rows = continue_alarms(prefix.tolist(), min_duration, min_gap)  # a state the rule reaches
+    alarms, *state = continue_alarm_runs(flags, min_duration, min_gap, run, quiet_rows)
+    expected, *expected_state = continue_alarms(flags.tolist(), min_duration, min_gap, run, quiet_rows)
+    assert alarms.dtype == np.int64 and alarms.tolist() == expected and state == expected_state
+    assert all(type(value) is int for value in state)  # the adaptive state stays strict JSON
 
 
 @pytest.mark.requirement("REQ-QUA-009")

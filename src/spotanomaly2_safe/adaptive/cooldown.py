@@ -18,9 +18,11 @@ do not depend on how the series was split into batches, and both drivers give th
 """
 
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState
-from spotanomaly2_safe.alarms import continue_alarms
+import numpy as np
 
-__all__ = ["advance_alarms", "peek_alarm"]
+from spotanomaly2_safe.alarms import continue_alarm_runs, continue_alarms
+
+__all__ = ["advance_alarm_array", "advance_alarms", "peek_alarm"]
 
 
 def advance_alarms(settings: AdaptiveSettings, state: AdaptiveState, flags: list[int]) -> list[int] | None:
@@ -36,3 +38,12 @@ def peek_alarm(settings: AdaptiveSettings, state: AdaptiveState, flag: int) -> i
     """The alarm one more row with ``flag`` would get, changing nothing; ``None`` without an alarm rule."""
     rule = settings.alarm_rule()
     return None if rule is None else continue_alarms([flag], *rule, state.alarm_run, state.alarm_quiet_rows)[0][0]
+
+
+def advance_alarm_array(settings: AdaptiveSettings, state: AdaptiveState, flags: np.ndarray) -> np.ndarray | None:
+    """:func:`advance_alarms` on an int 0/1 array (the batch driver's), by :func:`~spotanomaly2_safe.alarms.continue_alarm_runs`: the same alarms and state."""
+    rule = settings.alarm_rule()
+    if rule is None:
+        return None
+    alarms, state.alarm_run, state.alarm_quiet_rows = continue_alarm_runs(flags, *rule, state.alarm_run, state.alarm_quiet_rows)
+    return alarms

@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from spotanomaly2_safe.adaptive.cooldown import advance_alarms
+from spotanomaly2_safe.adaptive.cooldown import advance_alarm_array
 from spotanomaly2_safe.adaptive.core import TAIL_SCALE_FLOOR, advance, initial_state, warmup_size
 from spotanomaly2_safe.adaptive.spikes import SPIKE_RULE
 from spotanomaly2_safe.adaptive.state import AGGREGATIONS, SMOOTHINGS, AdaptiveSettings, AdaptiveState
@@ -164,12 +164,12 @@ class AdaptiveDetector:
         self._require_following(test.index)
         state = state.copy()
         outputs = advance(self.settings, state, test.residuals)
-        alarms = advance_alarms(self.settings, state, outputs.flag.tolist())
+        alarms = advance_alarm_array(self.settings, state, outputs.flag)
         self.state_, self.last_label_ = state, test.index[-1:]
         scores_df = pd.DataFrame({"anomaly_score": outputs.score, "anomaly_score_normalized": outputs.normalized}, index=test.index)
         flags_df = pd.DataFrame({"anomaly_flag": outputs.flag, "baseline_reset": outputs.reset}, index=test.index)
         if alarms is not None:
-            flags_df["alarm"] = np.array(alarms, dtype=np.int64)
+            flags_df["alarm"] = alarms
         return scores_df, flags_df
 
     @property
