@@ -92,28 +92,52 @@ def _column_medians(columns: np.ndarray) -> np.ndarray:
     return (ordered[:, :middle].max(axis=1) + ordered[:, middle]) / 2.0
 
 
-def refresh_baseline(state: AdaptiveState) -> None:
-    """``m`` = median, ``s`` = floored ``1.4826 * MAD`` of the kept learned residuals."""
-    columns = np.ascontiguousarray(state.baseline.filled().T)
+def _median_and_mad(columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of a C-contiguous ``(C, n)`` array: the median and the MAD (median of ``|x - median|``)."""
     location = _column_medians(columns)
-    set_baseline(state, location, floored_spread(MAD_TO_SIGMA * _column_medians(np.abs(columns - location[:, None])), state.resolution))
+    return location, _column_medians(np.abs(columns - location[:, None]))
+
+
+def refresh_baseline(state: AdaptiveState) -> None:
+    """``m`` = median, ``s`` = floored ``1.4826 * MAD`` of the kept learned residuals.
+
+    From the one-row path's sorted lists when they hold the rows (the same bits:
+    :mod:`spotanomaly2_safe.adaptive.sorted_buffers`), else by selection on the ring.
+    """
+    if state.sorted_buffers is None:
+        location, mad = _median_and_mad(np.ascontiguousarray(state.baseline.filled().T))
+    else:
+        locations, mads = state.sorted_buffers.median_and_mad(_median_and_mad)
+        location, mad = np.array(locations), np.array(mads)
+    set_baseline(state, location, floored_spread(MAD_TO_SIGMA * mad, state.resolution))
+
 
 def refresh_tail(settings: AdaptiveSettings, state: AdaptiveState) -> None:
     """The exponential tail of the kept learned scores and the threshold at ``risk`` (module docstring).
 
-    The tail is sorted before it is averaged, so the sum does not depend on the buffer's order.
+    The tail is sorted before it is averaged, so the sum does not depend on the buffer's order (the
+    one-row path reads it off its sorted scores: the same array).
     """
-    scores = state.reference.filled()
-    n_scores = len(scores)
-    n_tail = tail_size(n_scores)
-    cut = n_scores - n_tail - 1
-    ordered = np.partition(scores, cut)
-    u = float(ordered[cut])
-    tail = np.sort(ordered[cut + 1 :]) - u
+    buffers = state.sorted_buffers
+    if buffers is None:
+        scores = state.reference.filled()
+        n_scores = len(scores)
+        n_tail = tail_size(n_scores)
+        cut = n_scores - n_tail - 1
+        ordered = np.partition(scores, cut)
+        u = float(ordered[cut])
+        tail = np.sort(ordered[cut + 1 :]) - u
+    else:
+        n_scores = len(buffers.scores)
+        n_tail = tail_size(n_scores)
+        largest = buffers.largest_scores(n_tail + 1)
+        u = largest[0]
+        tail = np.array(largest[1:]) - u
     sigma = max(float(np.add.reduce(tail)) / n_tail, TAIL_SCALE_FLOOR)  # np.mean's sum and division, without its overhead
     state.u, state.sigma, state.n_tail = u, sigma, n_tail
     state.log_share = math.log(n_tail / n_scores)
     state.threshold = u + sigma * (state.log_share - math.log(settings.risk))
+
 
 def initial_state(settings: AdaptiveSettings, residuals: np.ndarray) -> AdaptiveState:
     """The state after fitting on validated training residuals (at least ``window`` + 1 rows).
@@ -195,14 +219,15 @@ def advance_one(
     ``scored`` is what ``score_row`` (checked) gave this row on this state, when the caller has it already.
     """
     score, normalized, z = checked_row(settings, state, values) if scored is None else scored
-    flag = score > state.threshold
-    if not flag:  # the protect rule, as in ``_commit``
-        state.baseline.push(values)
-        state.reference.push(score)
+    if score > state.threshold:  # the protect rule, as in ``_commit``
+        run = state.run_length + 1
+    else:
+        (state.sorted_buffers or state.one_row_buffers()).push(values, score)
+        run = 0
     if settings.window > 1:
         state.push_history(z)
-    reset = _finish(settings, state, (values,), state.run_length + 1 if flag else 0)
-    return score, normalized, int(flag), int(reset)
+    reset = _finish(settings, state, (values,), run)
+    return score, normalized, int(run > 0), int(reset)
 
 
 def advance(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) -> AdaptiveOutputs:

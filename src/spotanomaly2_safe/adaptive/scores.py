@@ -13,8 +13,6 @@ the same order, so they give the same bits (formulas: :mod:`spotanomaly2_safe.ad
 """
 
 import math
-from itertools import repeat
-
 import numpy as np
 
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState
@@ -56,42 +54,51 @@ def normalized_scores(state: AdaptiveState, scores: np.ndarray) -> np.ndarray:
         return surprise / (1.0 + surprise)
 
 
-def score_row(settings: AdaptiveSettings, state: AdaptiveState, values: list[float]) -> tuple[float, float, list[float]]:
+def score_row(settings: AdaptiveSettings, state: AdaptiveState, values: list[float]) -> tuple[float, float, list[float] | None]:
     """One row as Python floats: ``(score, normalized, deviations)``, bit-identical to the vectorized functions.
 
     The same correctly rounded operations in the same order as ``deviations``, ``windowed_scores`` and
-    ``normalized_scores`` (the streaming driver's fast path; the tests check the identity).
+    ``normalized_scores`` (the streaming driver's fast path; the tests check the identity). The
+    deviations are what the window keeps: ``None`` for ``window = 1`` (no window to keep).
     """
+    if settings.window > 1:
+        z, means = _windowed_row(settings, state, values)
+        score = _aggregate(settings.aggregation, means)
+    elif len(values) == 1:  # one channel, no window: the mean is ``|d| / 1 = |d|`` exactly, and so is its max or mean
+        z, mean = None, abs((values[0] - state.location_values[0]) / state.scale_values[0])
+        score = math.sqrt(mean * mean) if settings.aggregation == "l2" else mean
+    else:
+        z, means = None, []
+        for value, centre, spread in zip(values, state.location_values, state.scale_values):
+            means.append(abs((value - centre) / spread))
+        score = _aggregate(settings.aggregation, means)
+    surprise = max((score - state.u) / state.sigma - state.log_share, 0.0) / LN10 + 0.0
+    return score, surprise / (1.0 + surprise), z
+
+
+def _aggregate(aggregation: str, means: list[float]) -> float:
+    if aggregation == "max":
+        return max(means)
+    total = means[0] * means[0] if aggregation == "l2" else means[0]
+    for column in range(1, len(means)):
+        total = total + (means[column] * means[column] if aggregation == "l2" else means[column])
+    return math.sqrt(total) if aggregation == "l2" else total / len(means)
+
+
+def _windowed_row(settings: AdaptiveSettings, state: AdaptiveState, values: list[float]) -> tuple[list[float], list[float]]:
+    """The deviations of one row and the means over the window (``window > 1``) per column."""
     absolute, window = settings.smoothing == "absolute", settings.window
-    earlier = state.history_columns() if window > 1 else repeat(None)
     z, means = [], []
-    for value, centre, spread, lags in zip(values, state.location_values, state.scale_values, earlier):
+    for value, centre, spread, lags in zip(values, state.location_values, state.scale_values, state.history_columns()):
         deviation = (value - centre) / spread
         if absolute:
             deviation = abs(deviation)
         z.append(deviation)
-        if lags is None:  # window 1: no earlier rows, the mean is the row's own deviation
-            means.append(abs(deviation / window))
-            continue
         total = lags[0]
         for lag in range(1, window - 1):
             total = total + lags[lag]
         means.append(abs((total + deviation) / window))
-    aggregation = settings.aggregation
-    if aggregation == "max":
-        score = max(means)
-    elif aggregation == "l2":
-        total = means[0] * means[0]
-        for column in range(1, len(means)):
-            total = total + means[column] * means[column]
-        score = math.sqrt(total)
-    else:
-        total = means[0]
-        for column in range(1, len(means)):
-            total = total + means[column]
-        score = total / len(means)
-    surprise = max((score - state.u) / state.sigma - state.log_share, 0.0) / LN10 + 0.0
-    return score, surprise / (1.0 + surprise), z
+    return z, means
 
 
 def require_finite(scores: np.ndarray, normalized: np.ndarray) -> None:

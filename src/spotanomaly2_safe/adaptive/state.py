@@ -19,6 +19,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from spotanomaly2_safe.adaptive.sorted_buffers import SortedBuffers
+
 __all__ = ["AGGREGATIONS", "SMOOTHINGS", "AdaptiveOutputs", "AdaptiveSettings", "AdaptiveState", "Ring", "set_baseline"]
 
 AGGREGATIONS = ("l2", "max", "mean")
@@ -103,8 +105,9 @@ class AdaptiveState:
     def __init__(self, settings: AdaptiveSettings, n_columns: int) -> None:
         self.resolution = np.ones(n_columns)
         self.resolution_rules: list[str] = []
-        self.baseline = Ring(settings.baseline_size, (n_columns,))
-        self.reference = Ring(settings.reference_size)
+        self._baseline = Ring(settings.baseline_size, (n_columns,))
+        self._reference = Ring(settings.reference_size)
+        self.sorted_buffers: SortedBuffers | None = None  # the one-row path's copy of the two rings, when it holds them
         self.history = np.zeros((settings.window - 1, n_columns))  # the property below
         self.run_rows = np.zeros((settings.reset_after or 0, n_columns))
         self.run_length = 0
@@ -115,6 +118,33 @@ class AdaptiveState:
         self.scale_values: list[float] = []
         self.u = self.sigma = self.log_share = self.threshold = 0.0
         self.n_tail = 0
+
+    @property
+    def baseline(self) -> Ring:
+        """The learned residual rows (written back from :attr:`sorted_buffers` first, which are then dropped)."""
+        self.drop_sorted_buffers()
+        return self._baseline
+
+    @property
+    def reference(self) -> Ring:
+        """The learned scores (written back from :attr:`sorted_buffers` first, which are then dropped)."""
+        self.drop_sorted_buffers()
+        return self._reference
+
+    def one_row_buffers(self) -> "SortedBuffers":
+        """The baseline and the scores as sorted Python lists for the one-row path, built on first use.
+
+        While they exist they hold the entries; any use of :attr:`baseline` or :attr:`reference` returns
+        the entries to the rings first.
+        """
+        if self.sorted_buffers is None:
+            self.sorted_buffers = SortedBuffers(self._baseline, self._reference)
+        return self.sorted_buffers
+
+    def drop_sorted_buffers(self) -> None:
+        if self.sorted_buffers is not None:
+            self.sorted_buffers.write_back(self._baseline, self._reference)
+            self.sorted_buffers = None
 
     @property
     def history(self) -> np.ndarray:
@@ -145,13 +175,14 @@ class AdaptiveState:
         self._history = None
 
     def copy(self) -> "AdaptiveState":
+        self.drop_sorted_buffers()
         twin = AdaptiveState.__new__(AdaptiveState)
         twin.__dict__.update(self.__dict__)
         for name in ("resolution", "history", "run_rows", "location", "scale"):
             setattr(twin, name, getattr(self, name).copy())  # history: the setter drops the twin's shared lists
         twin.resolution_rules = list(self.resolution_rules)
         twin.location_values, twin.scale_values = list(self.location_values), list(self.scale_values)
-        twin.baseline, twin.reference = self.baseline.copy(), self.reference.copy()
+        twin._baseline, twin._reference = self._baseline.copy(), self._reference.copy()
         return twin
 
 
