@@ -51,10 +51,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from spotanomaly2_safe.adaptive.scores import deviations, normalized_scores, require_finite, score_row, windowed_scores
-from spotanomaly2_safe.adaptive.spread import data_resolution, floored_spread
-from spotanomaly2_safe.adaptive.state import AdaptiveOutputs, AdaptiveSettings, AdaptiveState, set_baseline
+from spotanomaly2_safe.adaptive.spread import data_resolution, floored_spread, floored_spread_values
+from spotanomaly2_safe.adaptive.state import AdaptiveOutputs, AdaptiveSettings, AdaptiveState, set_baseline, set_baseline_values
 
-__all__ = ["MAD_TO_SIGMA", "TAIL_SCALE_FLOOR", "advance", "advance_one", "checked_row", "initial_state", "peek", "tail_size", "warmup_size"]
+__all__ = ["MAD_TO_SIGMA", "TAIL_SCALE_FLOOR", "advance", "advance_one", "initial_state", "peek", "tail_size", "warmup_size"]
 
 MAD_TO_SIGMA = 1.4826
 TAIL_SCALE_FLOOR = 0.25
@@ -106,10 +106,10 @@ def refresh_baseline(state: AdaptiveState) -> None:
     """
     if state.sorted_buffers is None:
         location, mad = _median_and_mad(np.ascontiguousarray(state.baseline.filled().T))
-    else:
-        locations, mads = state.sorted_buffers.median_and_mad(_median_and_mad)
-        location, mad = np.array(locations), np.array(mads)
-    set_baseline(state, location, floored_spread(MAD_TO_SIGMA * mad, state.resolution))
+        set_baseline(state, location, floored_spread(MAD_TO_SIGMA * mad, state.resolution))
+        return
+    locations, mads = state.sorted_buffers.median_and_mad(_median_and_mad)
+    set_baseline_values(state, locations, floored_spread_values([MAD_TO_SIGMA * mad for mad in mads], state.resolution.tolist()))
 
 
 def refresh_tail(settings: AdaptiveSettings, state: AdaptiveState) -> None:
@@ -131,6 +131,9 @@ def refresh_tail(settings: AdaptiveSettings, state: AdaptiveState) -> None:
         n_scores = len(buffers.scores)
         n_tail = tail_size(n_scores)
         largest = buffers.largest_scores(n_tail + 1)
+        if buffers.last_tail == (n_scores, largest):  # the same scores as at the last refresh: the same tail
+            return
+        buffers.last_tail = (n_scores, largest)
         u = largest[0]
         tail = np.array(largest[1:]) - u
     sigma = max(float(np.add.reduce(tail)) / n_tail, TAIL_SCALE_FLOOR)  # np.mean's sum and division, without its overhead
@@ -196,33 +199,26 @@ def _finish(settings: AdaptiveSettings, state: AdaptiveState, rows: Sequence, ru
 
 
 def peek(
-    settings: AdaptiveSettings, state: AdaptiveState, values: list[float], scored: tuple[float, float, list[float]] | None = None
+    settings: AdaptiveSettings, state: AdaptiveState, values: list[float], scored: tuple[float, float, list[float] | None] | None = None
 ) -> AdaptiveOutputs:
     """The outputs ``advance`` would give one validated row given as floats (Python scalars), changing nothing."""
-    score, normalized, _ = checked_row(settings, state, values) if scored is None else scored
+    score, normalized, _ = score_row(settings, state, values) if scored is None else scored
     flag = score > state.threshold
     return AdaptiveOutputs(score, normalized, int(flag), int(flag and state.run_length + 1 == settings.reset_after))
 
 
-def checked_row(settings: AdaptiveSettings, state: AdaptiveState, row: list[float]) -> tuple[float, float, list[float]]:
-    score, normalized, z = score_row(settings, state, row)
-    if not (math.isfinite(score) and math.isfinite(normalized)):
-        require_finite(np.array([score]), np.array([normalized]))
-    return score, normalized, z
-
-
 def advance_one(
-    settings: AdaptiveSettings, state: AdaptiveState, values: list[float], scored: tuple[float, float, list[float]] | None = None
+    settings: AdaptiveSettings, state: AdaptiveState, values: list[float], scored: tuple[float, float, list[float] | None] | None = None
 ) -> tuple[float, float, int, int]:
     """``advance`` on one validated row given as floats, returning Python scalars (the streaming driver's path).
 
-    ``scored`` is what ``score_row`` (checked) gave this row on this state, when the caller has it already.
+    ``scored`` is what ``score_row`` gave this row on this state, when the caller has it already.
     """
-    score, normalized, z = checked_row(settings, state, values) if scored is None else scored
+    score, normalized, z = score_row(settings, state, values) if scored is None else scored
     if score > state.threshold:  # the protect rule, as in ``_commit``
         run = state.run_length + 1
     else:
-        (state.sorted_buffers or state.one_row_buffers()).push(values, score)
+        (state.sorted_buffers or state.build_sorted_buffers()).push(values, score)
         run = 0
     if settings.window > 1:
         state.push_history(z)

@@ -21,6 +21,7 @@ from spotanomaly2_safe.errors import InvalidInputError, Reason
 __all__ = ["LN10", "deviations", "normalized_scores", "require_finite", "score_row", "windowed_scores"]
 
 LN10 = math.log(10.0)
+_INFINITY = math.inf
 
 
 def deviations(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) -> np.ndarray:
@@ -59,7 +60,8 @@ def score_row(settings: AdaptiveSettings, state: AdaptiveState, values: list[flo
 
     The same correctly rounded operations in the same order as ``deviations``, ``windowed_scores`` and
     ``normalized_scores`` (the streaming driver's fast path; the tests check the identity). The
-    deviations are what the window keeps: ``None`` for ``window = 1`` (no window to keep).
+    deviations are what the window keeps: ``None`` for ``window = 1`` (no window to keep). Raises
+    ``SCORE_OVERFLOW`` as ``require_finite`` does when the score or the normalized score is not finite.
     """
     if settings.window > 1:
         z, means = _windowed_row(settings, state, values)
@@ -73,7 +75,11 @@ def score_row(settings: AdaptiveSettings, state: AdaptiveState, values: list[flo
             means.append(abs((value - centre) / spread))
         score = _aggregate(settings.aggregation, means)
     surprise = max((score - state.u) / state.sigma - state.log_share, 0.0) / LN10 + 0.0
-    return score, surprise / (1.0 + surprise), z
+    normalized = surprise / (1.0 + surprise)
+    # Both finite: the score is >= 0 unless NaN, and the normalized score is NaN exactly when the surprise is not finite.
+    if not (score < _INFINITY and normalized == normalized):
+        require_finite(np.array([score]), np.array([normalized]))
+    return score, normalized, z
 
 
 def _aggregate(aggregation: str, means: list[float]) -> float:
@@ -94,9 +100,10 @@ def _windowed_row(settings: AdaptiveSettings, state: AdaptiveState, values: list
         if absolute:
             deviation = abs(deviation)
         z.append(deviation)
-        total = lags[0]
-        for lag in range(1, window - 1):
-            total = total + lags[lag]
+        earlier = iter(lags)  # oldest first
+        total = next(earlier)
+        for lag in earlier:
+            total = total + lag
         means.append(abs((total + deviation) / window))
     return z, means
 

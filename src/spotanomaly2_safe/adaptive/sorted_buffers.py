@@ -12,68 +12,98 @@ reads the statistics off the sorted lists with the same bits:
 - MAD: with ``x_1 <= ... <= x_n`` and ``d_i = fl(x_i - m)`` (monotone in ``x_i``; ``fl(m - x) = -fl(x - m)``),
   the ``k`` smallest ``|d_i|`` lie in a run of ``k`` consecutive entries, so the ``k``-th smallest is
   ``min over i of max(m - x_i, x_(i+k-1) - m)``; the first term falls and the second rises with ``i``,
-  so a bisection finds it (:func:`kth_smallest_deviation`);
+  so a bisection finds it (:func:`smallest_deviations`);
 - a column whose median is zero is handed to the numpy rule instead (``0.0`` and ``-0.0`` compare equal,
   so a sorted list cannot tell which of them ``np.partition`` would put in the middle).
 
-Scores are never ``-0.0`` (they are absolute values, their squares' root, max or mean), so the sorted
-scores are exactly ``np.sort`` of the ring's scores.
+The tail needs only the largest scores: ``top`` keeps the largest kept scores sorted (a new score enters
+when it is at least its smallest entry; an evicted score leaves it when it is at least that entry),
+rebuilt from all scores when a refresh needs more than it holds. Scores are never ``-0.0`` (absolute
+values, their squares' root, max or mean), so its entries are exactly those of ``np.sort`` of the ring.
 
->>> kth_smallest_deviation([1.0, 2.0, 4.0, 7.0, 11.0], 4.0, 3)  # |x - 4| = 3, 2, 0, 3, 7
-3.0
+>>> smallest_deviations([1.0, 2.0, 4.0, 7.0, 11.0], 4.0, 3)  # |x - 4| = 3, 2, 0, 3, 7: 3rd and 4th smallest
+(3.0, 3.0)
 """
 
 import math
 from bisect import bisect_left, insort
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import numpy as np
 
-__all__ = ["SortedBuffers", "kth_smallest_deviation"]
+__all__ = ["SortedBuffers", "smallest_deviations"]
 
 # ``top`` is rebuilt with this many times the entries a refresh reads, so that it rarely runs short.
 _TOP_MARGIN = 4
 
 
-def kth_smallest_deviation(ordered: Sequence[float], centre: float, k: int) -> float:
-    """The ``k``-th smallest (1-based) ``|x - centre|`` over the sorted values ``ordered`` (module docstring)."""
-    last = k - 1
-    low, high = 0, len(ordered) - last  # the first window start whose right end is at least as far as its left end
+class RingBuffer(Protocol):
+    """What is read of a ``Ring`` (``spotanomaly2_safe.adaptive.state``, which imports this module)."""
+
+    values: np.ndarray
+    count: int
+    position: int
+
+
+def smallest_deviations(ordered: Sequence[float], centre: float, k: int) -> tuple[float, float]:
+    """The ``k``-th and the ``(k + 1)``-th smallest ``|x - centre|`` (``math.inf`` for the latter when ``k = n``).
+
+    The ``(k + 1)``-run's first start (the first whose right end lies at least as far from ``centre`` as
+    its left end) is the ``k``-run's first start ``low`` or the one before: a ``(k + 1)``-run at ``i``
+    that qualifies contains the ``k``-run at ``i + 1``, which then qualifies too.
+    """
+    n, last = len(ordered), k - 1
+    low, high = 0, n - last  # bisection for the first qualifying start of a k-run
     while low < high:
         middle = (low + high) // 2
         if ordered[middle + last] - centre >= centre - ordered[middle]:
             high = middle
         else:
             low = middle + 1
-    best = ordered[low + last] - centre if low + last < len(ordered) else math.inf
-    return min(best, centre - ordered[low - 1]) if low else best
+    kth = ordered[low + last] - centre if low + last < n else math.inf
+    if low:
+        kth = min(kth, centre - ordered[low - 1])
+    start = low - 1 if low and low + k <= n and ordered[low - 1 + k] - centre >= centre - ordered[low - 1] else min(low, n - k)
+    following = ordered[start + k] - centre if start + k < n else math.inf
+    if start:
+        following = min(following, centre - ordered[start - 1])
+    return kth, following
 
 
-def _median_of_sorted(ordered: Sequence[float]) -> float:
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2.0
-
-
-def _mad_of_sorted(ordered: Sequence[float], centre: float) -> float:
+def _median_and_mad_of_sorted(ordered: Sequence[float]) -> tuple[float, float]:
     middle = len(ordered) // 2
     if len(ordered) % 2:
-        return kth_smallest_deviation(ordered, centre, middle + 1)
-    return (kth_smallest_deviation(ordered, centre, middle) + kth_smallest_deviation(ordered, centre, middle + 1)) / 2.0
+        centre = ordered[middle]
+        return centre, smallest_deviations(ordered, centre, middle + 1)[0]
+    centre = (ordered[middle - 1] + ordered[middle]) / 2.0
+    lower, upper = smallest_deviations(ordered, centre, middle)
+    return centre, (lower + upper) / 2.0
 
 
 class SortedBuffers:
     """The baseline rows and the learned scores of an adaptive state, in the rings' slots, plus sorted copies.
 
     Built from the two rings (``values``, ``count``, ``position``); :meth:`write_back` returns the entries to them.
+
+    >>> from spotanomaly2_safe.adaptive.state import Ring
+    >>> baseline, reference = Ring(3, (1,)), Ring(50)
+    >>> baseline.extend(np.array([[3.0], [1.0], [2.0]]))
+    >>> reference.extend(np.arange(60.0))
+    >>> buffers = SortedBuffers(baseline, reference)
+    >>> buffers.push([10.0], 100.0)  # drops the oldest row, [3.0], and the oldest score, 10.0
+    >>> buffers.columns, buffers.largest_scores(3)
+    ([[1.0, 2.0, 10.0]], [58.0, 59.0, 100.0])
     """
 
-    def __init__(self, baseline, reference) -> None:
+    def __init__(self, baseline: RingBuffer, reference: RingBuffer) -> None:
         self.rows: list[list[float]] = baseline.values[: baseline.count].tolist()
         self.row_capacity, self.row_position = len(baseline.values), baseline.position
         self.columns = [sorted(column) for column in baseline.values[: baseline.count].T.tolist()]
         self.scores: list[float] = reference.values[: reference.count].tolist()
         self.score_capacity, self.score_position = len(reference.values), reference.position
         self.top: list[float] = []  # the largest kept scores, ascending (as a multiset of values)
+        self.last_tail: tuple[int, list[float]] | None = None  # the number of scores and the largest ones at the last refresh
 
     def push(self, row: list[float], score: float) -> None:
         """Keep one learned residual row and its score, dropping the oldest when full (``Ring.push``, twice)."""
@@ -83,10 +113,15 @@ class SortedBuffers:
             for column, value in zip(self.columns, row):
                 insort(column, value)
         else:
-            for column, value, oldest in zip(self.columns, row, rows[position]):
-                del column[bisect_left(column, oldest)]
-                insort(column, value)
-            rows[position] = row
+            oldest, rows[position] = rows[position], row
+            if len(row) == 1:  # one channel: the same two steps without the loop
+                column = self.columns[0]
+                del column[bisect_left(column, oldest[0])]
+                insort(column, row[0])
+            else:
+                for column, value, old in zip(self.columns, row, oldest):
+                    del column[bisect_left(column, old)]
+                    insort(column, value)
         self.row_position = position + 1 if position + 1 < self.row_capacity else 0
         scores, position, top = self.scores, self.score_position, self.top
         if len(scores) < self.score_capacity:
@@ -101,26 +136,31 @@ class SortedBuffers:
         self.score_position = position + 1 if position + 1 < self.score_capacity else 0
 
     def largest_scores(self, count: int) -> list[float]:
-        """The ``count`` largest kept scores, ascending (``top`` is rebuilt from all scores when it holds fewer)."""
-        if len(self.top) < count:
-            self.top = sorted(self.scores)[-_TOP_MARGIN * count :]
-        return self.top[len(self.top) - count :]
+        """The ``count`` largest kept scores, ascending.
+
+        ``top`` is rebuilt from all scores when it holds fewer, and cut back to ``_TOP_MARGIN * count``
+        when it holds more than twice that (while the buffer fills, most new scores enter it).
+        """
+        top = self.top
+        if len(top) < count:
+            top = self.top = sorted(self.scores)[-_TOP_MARGIN * count :]
+        elif len(top) > 2 * _TOP_MARGIN * count:
+            del top[: len(top) - _TOP_MARGIN * count]
+        return top[len(top) - count :]
 
     def median_and_mad(self, numpy_rule: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]) -> tuple[list[float], list[float]]:
         """Per column the median and the MAD of the kept rows; ``numpy_rule`` on a ``(1, n)`` array decides a zero median."""
         locations, mads = [], []
         for index, ordered in enumerate(self.columns):
-            centre = _median_of_sorted(ordered)
+            centre, mad = _median_and_mad_of_sorted(ordered)
             if centre == 0.0:
                 location, mad = numpy_rule(np.array([[row[index] for row in self.rows]]))
-                locations.append(float(location[0]))
-                mads.append(float(mad[0]))
-                continue
+                centre, mad = float(location[0]), float(mad[0])
             locations.append(centre)
-            mads.append(_mad_of_sorted(ordered, centre))
+            mads.append(mad)
         return locations, mads
 
-    def write_back(self, baseline, reference) -> None:
+    def write_back(self, baseline: RingBuffer, reference: RingBuffer) -> None:
         """Return the entries to the rings, in the same slots."""
         baseline.values[: len(self.rows)] = self.rows
         baseline.count, baseline.position = len(self.rows), self.row_position

@@ -6,7 +6,8 @@
 of its entries); ``AdaptiveState`` holds the baseline's learned residual rows, the tail's learned
 scores, the window's last deviations, the current run of flagged rows, the counters and the values
 frozen at the last refresh (``set_baseline`` also keeps ``m`` and ``s`` as Python floats for the
-one-row path, which also keeps the window's deviations as Python floats: ``push_history``).
+one-row path, which also keeps the window's deviations as Python floats: ``push_history``, and moves
+the baseline and the scores into sorted Python lists while it runs: ``build_sorted_buffers``).
 
 >>> ring = Ring(3)
 >>> ring.extend(np.array([1.0, 2.0, 3.0, 4.0]))
@@ -21,7 +22,7 @@ import numpy as np
 
 from spotanomaly2_safe.adaptive.sorted_buffers import SortedBuffers
 
-__all__ = ["AGGREGATIONS", "SMOOTHINGS", "AdaptiveOutputs", "AdaptiveSettings", "AdaptiveState", "Ring", "set_baseline"]
+__all__ = ["AGGREGATIONS", "SMOOTHINGS", "AdaptiveOutputs", "AdaptiveSettings", "AdaptiveState", "Ring", "set_baseline", "set_baseline_values"]
 
 AGGREGATIONS = ("l2", "max", "mean")
 SMOOTHINGS = ("absolute", "signed")
@@ -120,6 +121,28 @@ class AdaptiveState:
         self.n_tail = 0
 
     @property
+    def location(self) -> np.ndarray:
+        """``m`` per column (an array built from :attr:`location_values` when the one-row path set only those)."""
+        if self._location is None:
+            self._location = np.array(self.location_values)
+        return self._location
+
+    @location.setter
+    def location(self, values: np.ndarray) -> None:
+        self._location = values
+
+    @property
+    def scale(self) -> np.ndarray:
+        """``s`` per column (an array built from :attr:`scale_values` when the one-row path set only those)."""
+        if self._scale is None:
+            self._scale = np.array(self.scale_values)
+        return self._scale
+
+    @scale.setter
+    def scale(self, values: np.ndarray) -> None:
+        self._scale = values
+
+    @property
     def baseline(self) -> Ring:
         """The learned residual rows (written back from :attr:`sorted_buffers` first, which are then dropped)."""
         self.drop_sorted_buffers()
@@ -131,17 +154,17 @@ class AdaptiveState:
         self.drop_sorted_buffers()
         return self._reference
 
-    def one_row_buffers(self) -> "SortedBuffers":
-        """The baseline and the scores as sorted Python lists for the one-row path, built on first use.
+    def build_sorted_buffers(self) -> SortedBuffers:
+        """Move the baseline and the scores into sorted Python lists for the one-row path (:attr:`sorted_buffers`).
 
-        While they exist they hold the entries; any use of :attr:`baseline` or :attr:`reference` returns
-        the entries to the rings first.
+        While those exist they hold the entries; any use of :attr:`baseline` or :attr:`reference`
+        returns the entries to the rings first (:meth:`drop_sorted_buffers`).
         """
-        if self.sorted_buffers is None:
-            self.sorted_buffers = SortedBuffers(self._baseline, self._reference)
+        self.sorted_buffers = SortedBuffers(self._baseline, self._reference)
         return self.sorted_buffers
 
     def drop_sorted_buffers(self) -> None:
+        """Return the entries of :attr:`sorted_buffers`, if any, to the rings (same slots) and drop the lists."""
         if self.sorted_buffers is not None:
             self.sorted_buffers.write_back(self._baseline, self._reference)
             self.sorted_buffers = None
@@ -191,3 +214,9 @@ def set_baseline(state: AdaptiveState, location: np.ndarray, scale: np.ndarray) 
     """Freeze ``m`` and ``s`` (also as Python floats for the one-row path)."""
     state.location, state.scale = location, scale
     state.location_values, state.scale_values = location.tolist(), scale.tolist()
+
+
+def set_baseline_values(state: AdaptiveState, location: list[float], scale: list[float]) -> None:
+    """Freeze ``m`` and ``s`` given as Python floats (the arrays are built from them when asked for)."""
+    state.location_values, state.scale_values = location, scale
+    state._location = state._scale = None

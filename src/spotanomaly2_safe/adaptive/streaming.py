@@ -37,7 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from spotanomaly2_safe.adaptive.core import advance_one, checked_row, initial_state, peek
+from spotanomaly2_safe.adaptive.core import advance_one, initial_state, peek
+from spotanomaly2_safe.adaptive.scores import score_row
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings
 from spotanomaly2_safe.adaptive.detector import AdaptiveDetector
 from spotanomaly2_safe.adaptive.state_json import state_from_json, state_to_json
@@ -105,7 +106,7 @@ class AdaptiveResidualDetector(AnomalyDetector):
         self.state = None
         self._last_scored: tuple | None = None
 
-    def _scored(self, x: dict, values: list[float]) -> tuple[float, float, list[float]]:
+    def _scored(self, x: dict, values: list[float]) -> tuple[float, float, list[float] | None]:
         """The checked score of ``values`` on the current state, reused when ``x`` was just scored unchanged.
 
         River's loop scores ``x`` and then learns it: the second scoring is skipped when ``x`` is the same
@@ -119,16 +120,19 @@ class AdaptiveResidualDetector(AnomalyDetector):
             and (0.0 not in values or all(math.copysign(1.0, old) == math.copysign(1.0, new) for old, new in zip(last[1], values)))
         ):  # == cannot tell 0.0 from -0.0 (the values are finite)
             return last[2]
-        scored = checked_row(self.settings, self.state, values)
+        scored = score_row(self.settings, self.state, values)
         self._last_scored = (x, values, scored)
         return scored
 
     def learn_one(self, x: dict) -> None:
         """Learn ``x`` (a training row, or score, flag and learn unless flagged); a rejected ``x`` changes nothing."""
-        values = validate_observation(x, self.channels)
-        if self.state is not None:
-            scored = self._scored(x, values)  # an error here leaves the state as it was
-            self._last_scored = None
+        last, self._last_scored = self._last_scored, None
+        if last is not None and last[0] is x and type(x) is dict and len(x) == len(last[1]) and self._holds(x, last[1]):
+            values, scored = last[1], last[2]
+        else:
+            values = validate_observation(x, self.channels)
+            scored = None if self.state is None else score_row(self.settings, self.state, values)  # an error leaves the state as it was
+        if scored is not None:
             advance_one(self.settings, self.state, values, scored)
             self.n_learned += 1
             return
@@ -138,6 +142,15 @@ class AdaptiveResidualDetector(AnomalyDetector):
             training = []
         self.channels, self.training = self.channels or channels_of(x), training
         self.n_learned += 1
+
+    def _holds(self, x: dict, values: list[float]) -> bool:
+        """Whether ``x`` (a dict of the scored size, just scored) still maps every channel to the very float
+        object it was validated with; floats are immutable, so it would pass the checks again with the same
+        values, signs of zero included, and neither the checks nor the scoring is repeated."""
+        for key, value in zip(self.channels, values):
+            if x.get(key) is not value:
+                return False
+        return True
 
     def evaluate_one(self, x: dict) -> dict[str, float | int]:
         """What ``learn_one(x)`` would output for ``x``: anomaly_score, anomaly_score_normalized, anomaly_flag, baseline_reset."""
@@ -167,7 +180,7 @@ class AdaptiveResidualDetector(AnomalyDetector):
         """Adopt a state checked against ``state_schema`` (the adaptive state already built by its check)."""
         channels = state["channels"]
         self.n_learned, self.channels = state["n_learned"], None if channels is None else tuple(channels)
-        self.training, self.state = state["training"], state["adaptive"]
+        self.training, self.state, self._last_scored = state["training"], state["adaptive"], None
 
     @classmethod
     def from_state_dict(cls, snapshot: Any) -> "AdaptiveResidualDetector":
