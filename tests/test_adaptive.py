@@ -578,16 +578,17 @@ def test_adaptive_state_dict_refuses_row_labels_json_cannot_hold():
 
 
 @pytest.mark.requirement("REQ-ADA-023")
-def test_adaptive_speed_benchmark_prints_batch_and_streaming_ratios_with_their_targets():
+@pytest.mark.parametrize("configuration", ["default", "recommended"])
+def test_adaptive_speed_benchmark_prints_batch_and_streaming_ratios_with_their_targets(configuration):
     import subprocess
     import sys
     from pathlib import Path
 
     script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_adaptive.py"
-    result = subprocess.run([sys.executable, str(script), "--rows", "2000", "--observations", "200", "--repeats", "1"],
-                            capture_output=True, text=True, check=True)
+    arguments = ["--rows", "2000", "--observations", "200", "--repeats", "1", "--configuration", configuration]
+    result = subprocess.run([sys.executable, str(script), *arguments], capture_output=True, text=True, check=True)
     rows = {line.split(":")[0]: line.split() for line in result.stdout.splitlines() if line.startswith(("batch ", "stream "))}
     assert set(rows) == {"batch 2,000 x 8", "stream 200 obs"}
     assert rows["batch 2,000 x 8"][-2:] == ["<=", "3"] and rows["stream 200 obs"][-2:] == ["<=", "1.0"]
     assert all(float(row[-3]) > 0 for row in rows.values())  # the printed ratio
-    assert "per observation: ours" in result.stdout
+    assert "per observation: ours" in result.stdout and f"(streaming detector: {configuration} configuration)" in result.stdout

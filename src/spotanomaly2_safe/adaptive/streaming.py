@@ -29,7 +29,6 @@ training_rows``, else none) and ``adaptive`` (null while training, else the adap
 (1, True)
 """
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -106,32 +105,32 @@ class AdaptiveResidualDetector(AnomalyDetector):
         self.state = None
         self._last_scored: tuple | None = None
 
-    def _scored(self, x: dict, values: list[float]) -> tuple[float, float, list[float] | None]:
-        """The checked score of ``values`` on the current state, reused when ``x`` was just scored unchanged.
+    def _checked(self, x: dict) -> tuple[list[float], tuple[float, float, list[float] | None] | None]:
+        """``x``'s validated values and, once trained, its checked ``score_row`` (``None`` while training).
 
-        River's loop scores ``x`` and then learns it: the second scoring is skipped when ``x`` is the same
-        object holding the same values (sign of zero included) and nothing was learned in between.
+        River's loop scores ``x`` and then learns it: both are reused when ``x`` is the dict scored last,
+        nothing was learned since, and it still has the scored size and maps every channel to the very
+        float object validated then (floats are immutable: it would pass the checks again with the same
+        values, signs of zero included). Anything else is checked and scored again.
         """
         last = self._last_scored
-        if (
-            last is not None
-            and last[0] is x
-            and last[1] == values
-            and (0.0 not in values or all(math.copysign(1.0, old) == math.copysign(1.0, new) for old, new in zip(last[1], values)))
-        ):  # == cannot tell 0.0 from -0.0 (the values are finite)
-            return last[2]
+        if last is not None and last[0] is x and type(x) is dict and len(x) == len(last[1]):
+            for key, value in zip(self.channels, last[1]):
+                if x.get(key) is not value:
+                    break
+            else:
+                return last[1], last[2]
+        values = validate_observation(x, self.channels)
+        if self.state is None:
+            return values, None
         scored = score_row(self.settings, self.state, values)
         self._last_scored = (x, values, scored)
-        return scored
+        return values, scored
 
     def learn_one(self, x: dict) -> None:
         """Learn ``x`` (a training row, or score, flag and learn unless flagged); a rejected ``x`` changes nothing."""
-        last, self._last_scored = self._last_scored, None
-        if last is not None and last[0] is x and type(x) is dict and len(x) == len(last[1]) and self._holds(x, last[1]):
-            values, scored = last[1], last[2]
-        else:
-            values = validate_observation(x, self.channels)
-            scored = None if self.state is None else score_row(self.settings, self.state, values)  # an error leaves the state as it was
+        values, scored = self._checked(x)  # an error here leaves the state as it was
+        self._last_scored = None
         if scored is not None:
             advance_one(self.settings, self.state, values, scored)
             self.n_learned += 1
@@ -143,27 +142,18 @@ class AdaptiveResidualDetector(AnomalyDetector):
         self.channels, self.training = self.channels or channels_of(x), training
         self.n_learned += 1
 
-    def _holds(self, x: dict, values: list[float]) -> bool:
-        """Whether ``x`` (a dict of the scored size, just scored) still maps every channel to the very float
-        object it was validated with; floats are immutable, so it would pass the checks again with the same
-        values, signs of zero included, and neither the checks nor the scoring is repeated."""
-        for key, value in zip(self.channels, values):
-            if x.get(key) is not value:
-                return False
-        return True
-
     def evaluate_one(self, x: dict) -> dict[str, float | int]:
         """What ``learn_one(x)`` would output for ``x``: anomaly_score, anomaly_score_normalized, anomaly_flag, baseline_reset."""
-        values = validate_observation(x, self.channels)
-        if self.state is None:
+        values, scored = self._checked(x)
+        if scored is None:
             return {"anomaly_score": 0.0, "anomaly_score_normalized": 0.0, "anomaly_flag": 0, "baseline_reset": 0}
-        outputs = peek(self.settings, self.state, values, self._scored(x, values))
+        outputs = peek(self.settings, self.state, values, scored)
         return dict(zip(("anomaly_score", "anomaly_score_normalized", "anomaly_flag", "baseline_reset"), outputs))
 
     def score_one(self, x: dict) -> float:
         """The row's ``anomaly_score`` (0.0 while training); changes nothing."""
-        values = validate_observation(x, self.channels)
-        return 0.0 if self.state is None else self._scored(x, values)[0]
+        scored = self._checked(x)[1]
+        return 0.0 if scored is None else scored[0]
 
     def _params(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.parameter_constraints}
