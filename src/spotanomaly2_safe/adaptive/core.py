@@ -32,8 +32,11 @@ refreshes at once and that row's ``baseline_reset`` output is 1; ``reset_after=N
 Refresh: ``m``, ``s`` and the tail are recomputed after every ``refresh_every`` rows (counted from the
 fit) and after a reset; rows in between are scored against the frozen values, so a batch is scored
 block by block, vectorized, and one row at a time gives the same bits: every per-row operation is a
-correctly rounded IEEE operation (``+ - * / sqrt``, comparisons), and the refresh is the same code
-for both drivers. ``advance(settings, state, rows)`` on rows A then B equals ``advance`` on A + B.
+correctly rounded IEEE operation (``+ - * / sqrt``, comparisons), and the refresh selects the same
+values for both drivers: by partition on the rings, or, while one-row steps run, off sorted lists kept
+row by row (:mod:`spotanomaly2_safe.adaptive.sorted_buffers`; a zero median and the tail's sum are
+computed by the same numpy code). ``advance(settings, state, rows)`` on rows A then B equals
+``advance`` on A + B.
 
 >>> import numpy as np
 >>> from spotanomaly2_safe.adaptive.state import AdaptiveSettings
@@ -116,7 +119,8 @@ def refresh_tail(settings: AdaptiveSettings, state: AdaptiveState) -> None:
     """The exponential tail of the kept learned scores and the threshold at ``risk`` (module docstring).
 
     The tail is sorted before it is averaged, so the sum does not depend on the buffer's order (the
-    one-row path reads it off its sorted scores: the same array).
+    one-row path reads the same sorted values off its largest scores, and keeps the values it set when
+    the number of scores and the ``N_u + 1`` largest are those of its last refresh).
     """
     buffers = state.sorted_buffers
     if buffers is None:
