@@ -166,3 +166,18 @@ def test_adaptive_streaming_learns_an_equal_value_in_a_new_float_or_a_dict_subcl
         scored_first.learn_one(x)
         learned_only.learn_one({"load": load, "price": price})
     assert json.dumps(scored_first.state_dict()) == json.dumps(learned_only.state_dict())
+
+
+@pytest.mark.requirement("REQ-ADA-007")
+def test_adaptive_batch_driver_fed_one_row_batches_then_blocks_matches_one_batch():
+    values = _quantized_rows(9, 700)
+    frame = pd.DataFrame(values, columns=["load", "price"])
+    forecast = pd.DataFrame(0.0, columns=frame.columns, index=frame.index)
+    whole = AdaptiveDetector(refresh_every=4, reset_after=12).fit(frame.iloc[:200], forecast.iloc[:200])
+    expected = whole.score_and_detect(frame.iloc[200:], forecast.iloc[200:])
+    split = AdaptiveDetector(refresh_every=4, reset_after=12).fit(frame.iloc[:200], forecast.iloc[:200])
+    parts = [split.score_and_detect(frame.iloc[row : row + 1], forecast.iloc[row : row + 1]) for row in range(200, 450)]  # the one-row path
+    parts.append(split.score_and_detect(frame.iloc[450:], forecast.iloc[450:]))  # then one block on the rings
+    for position in (0, 1):
+        assert pd.concat([part[position] for part in parts]).to_numpy().tobytes() == expected[position].to_numpy().tobytes()
+    assert json.dumps(split.state_dict()) == json.dumps(whole.state_dict())

@@ -160,6 +160,13 @@ class SortedBuffers:
             mads.append(mad)
         return locations, mads
 
+    def copy(self) -> "SortedBuffers":
+        """An independent twin (the rows themselves are never changed in place, so they are shared)."""
+        twin = SortedBuffers.__new__(SortedBuffers)
+        twin.__dict__.update(self.__dict__)
+        twin.rows, twin.columns, twin.scores, twin.top = list(self.rows), [list(column) for column in self.columns], list(self.scores), list(self.top)
+        return twin
+
     def write_back(self, baseline: RingBuffer, reference: RingBuffer) -> None:
         """Return the entries to the rings, in the same slots."""
         baseline.values[: len(self.rows)] = self.rows

@@ -198,9 +198,9 @@ class AdaptiveState:
         self._history = None
 
     def copy(self) -> "AdaptiveState":
-        self.drop_sorted_buffers()
         twin = AdaptiveState.__new__(AdaptiveState)
         twin.__dict__.update(self.__dict__)
+        twin.sorted_buffers = None if self.sorted_buffers is None else self.sorted_buffers.copy()
         for name in ("resolution", "history", "run_rows", "location", "scale"):
             setattr(twin, name, getattr(self, name).copy())  # history: the setter drops the twin's shared lists
         twin.resolution_rules = list(self.resolution_rules)
