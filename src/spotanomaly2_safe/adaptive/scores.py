@@ -13,6 +13,7 @@ the same order, so they give the same bits (formulas: :mod:`spotanomaly2_safe.ad
 """
 
 import math
+
 import numpy as np
 
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState
