@@ -66,7 +66,7 @@ def score_row(settings: AdaptiveSettings, state: AdaptiveState, values: list[flo
     """
     if settings.window > 1:
         z, means = _windowed_row(settings, state, values)
-        score = _aggregate(settings.aggregation, means)
+        score = max(means) if settings.aggregation == "max" else _sum_over_columns(settings.aggregation, means)
     elif len(values) == 1:  # one channel, no window: the mean is ``|d| / 1 = |d|`` exactly, and so is its max or mean
         z, mean = None, abs((values[0] - state.location_values[0]) / state.scale_values[0])
         score = math.sqrt(mean * mean) if settings.aggregation == "l2" else mean
@@ -74,7 +74,7 @@ def score_row(settings: AdaptiveSettings, state: AdaptiveState, values: list[flo
         z, means = None, []
         for value, centre, spread in zip(values, state.location_values, state.scale_values):
             means.append(abs((value - centre) / spread))
-        score = _aggregate(settings.aggregation, means)
+        score = max(means) if settings.aggregation == "max" else _sum_over_columns(settings.aggregation, means)
     surprise = max((score - state.u) / state.sigma - state.log_share, 0.0) / LN10 + 0.0
     normalized = surprise / (1.0 + surprise)
     # Both finite: the score is >= 0 unless NaN, and the normalized score is NaN exactly when the surprise is not finite.
@@ -83,9 +83,8 @@ def score_row(settings: AdaptiveSettings, state: AdaptiveState, values: list[flo
     return score, normalized, z
 
 
-def _aggregate(aggregation: str, means: list[float]) -> float:
-    if aggregation == "max":
-        return max(means)
+def _sum_over_columns(aggregation: str, means: list[float]) -> float:
+    """``"l2"`` or ``"mean"`` over the columns, summed in column order (``windowed_scores``)."""
     total = means[0] * means[0] if aggregation == "l2" else means[0]
     for column in range(1, len(means)):
         total = total + (means[column] * means[column] if aggregation == "l2" else means[column])
