@@ -18,15 +18,20 @@ scenario arrays are handed over in an ``.npz`` file. Without that environment it
     python benchmarks/bench_quality.py --quick --suite confirmation  # shaped like operations, seeds + 3000
     python benchmarks/bench_quality.py --venv010 /tmp/venv010
     python benchmarks/bench_quality.py --quick --suite confirmation --configuration adaptive  # adds the adaptive row
+    python benchmarks/bench_quality.py --quick --suite tuning --configuration candidate  # and the spike-scale candidate's
 
 ``--configuration adaptive`` adds the recommended configuration of issue 16 (``recommended_detector()``,
 flags post-processed with ``min_gap=48``: ``evaluation.ADAPTIVE_RECOMMENDED``) and prints its per-scenario
 table; the previous recommendation stays in the table for comparison.
 
-Sealed suites (``SEALED_SUITES``, today ``monitoring``): no detector runs on them, and this script refuses
-them, until their one run. The coordinator makes that run once, naming the suite explicitly:
+Sealed suites (``SEALED_SUITES``, none today): no detector runs on them, and this script refuses them, until
+their one run, made once, naming the suite explicitly (``monitoring`` and ``confirmation2`` had theirs on
+2026-11-26, the latter as):
 
-    python benchmarks/bench_quality.py --quick --suite monitoring --configuration adaptive --run-sealed
+    python benchmarks/bench_quality.py --quick --suite confirmation2 --configuration candidate --run-sealed
+
+``--configuration candidate`` prints the spike-scale candidate (``recommended_detector(spike_risk=2e-4)``) beside
+the adaptive recommendation; since that candidate became the recommendation the two rows are the same.
 
 then records the result in docs/detection_quality.md, pass or fail, and removes the suite from
 ``SEALED_SUITES``: after that run the suite is spent (seen), like the confirmation suite, and is never
@@ -46,7 +51,7 @@ import numpy as np
 from spotanomaly2_safe import SpotAnomalySafeError
 from spotanomaly2_safe.alarms import postprocess_flags
 from spotanomaly2_safe.evaluation import event_scores
-from spotanomaly2_safe_cli.quality.evaluation import ADAPTIVE_RECOMMENDED, describe
+from spotanomaly2_safe_cli.quality.evaluation import ADAPTIVE_RECOMMENDED, SPIKE_CANDIDATE, describe
 from spotanomaly2_safe_cli.quality.evaluation import RECOMMENDED as RECOMMENDED_CONFIGURATION
 from spotanomaly2_safe_cli.quality.evaluation import adaptive_flags_and_scores as _adaptive_flags_and_scores
 from spotanomaly2_safe_cli.quality.evaluation import flags_and_scores as _flags_and_scores
@@ -82,6 +87,8 @@ SUITE_TITLES = {
     "operations": "operations suite (seeds + 2000, one year of test rows per scenario, never tuned on)",
     "confirmation": "confirmation suite (seeds + 3000, shaped like operations; seeds fixed before any run)",
     "monitoring": "monitoring suite (seeds + 4000, eight monitoring-shaped series; sealed until its one run, spent after)",
+    "confirmation2": "confirmation2 suite (seeds + 5000: the seven sixty-day kinds and the eight monitoring-shaped series; "
+                     "sealed until its one run, spent now)",
 }
 
 
@@ -103,14 +110,18 @@ def published_010(scenarios, venv: Path) -> tuple[list[np.ndarray], list[np.ndar
         return None
     with tempfile.TemporaryDirectory() as folder:
         arrays = {}
-        for s in scenarios:
+        for s in scenarios:  # run_published_010.py splits keys at "/": a "<part>/<name>" scenario is passed as "<part>:<name>"
             for part, frame in zip(("train_true", "train_pred", "test_true", "test_pred"), s[1:5]):
-                arrays[f"{s.name}/{part}"] = frame.to_numpy()
+                arrays[f"{_key(s.name)}/{part}"] = frame.to_numpy()
         np.savez(Path(folder) / "in.npz", **arrays)
         runner = Path(__file__).with_name("run_published_010.py")
         subprocess.run([str(python), str(runner), str(Path(folder) / "in.npz"), str(Path(folder) / "out.npz")], check=True, cwd=folder)
         outputs = np.load(Path(folder) / "out.npz")
-        return [outputs[f"{s.name}/flags"] for s in scenarios], [outputs[f"{s.name}/scores"] for s in scenarios]
+        return [outputs[f"{_key(s.name)}/flags"] for s in scenarios], [outputs[f"{_key(s.name)}/scores"] for s in scenarios]
+
+
+def _key(name: str) -> str:
+    return name.replace("/", ":")
 
 
 def main() -> None:
@@ -120,8 +131,9 @@ def main() -> None:
     parser.add_argument("--suite", choices=tuple(SUITES), default=None,
                         help="tuning (default; the previous recommendation was chosen here), held_out, operations, confirmation; "
                              "a sealed suite only with --run-sealed")
-    parser.add_argument("--configuration", choices=("previous", "adaptive"), default="previous",
-                        help="adaptive: add the recommended adaptive configuration's row and per-scenario table")
+    parser.add_argument("--configuration", choices=("previous", "adaptive", "candidate"), default="previous",
+                        help="adaptive: add the recommended adaptive configuration's row and per-scenario table; candidate: "
+                             "also the spike-scale candidate's, and for a suite in parts each part's rows")
     parser.add_argument("--run-sealed", action="store_true", help="the one run of a sealed suite named by --suite (docstring)")
     arguments = parser.parse_args()
     problem = refusal(arguments.suite, arguments.run_sealed)
@@ -153,6 +165,9 @@ def main() -> None:
             flags = [postprocess_flags(f, **post) for f, _ in raw]
             mark = " *" if (scorer_key, threshold_key, post_key) == RECOMMENDED else ""
             _print(f"{scorer_key} | {threshold_key} | {post_key}{mark}", quality_row(scenarios, flags, [s for _, s in raw]))
+    if arguments.configuration == "candidate":
+        _candidate_tables(scenarios, baseline)
+        return
     if arguments.configuration == "adaptive":
         raw = [_adaptive_flags_and_scores(s, ADAPTIVE_RECOMMENDED.overrides) for s in scenarios]
         flags = [postprocess_flags(f, **ADAPTIVE_RECOMMENDED.alarms) for f, _ in raw]
@@ -163,6 +178,42 @@ def main() -> None:
         return
     print("\n* previous recommendation; AP is of the raw score, so it is the same for every post-processing.\n")
     _per_scenario(scenarios)
+
+
+def _candidate_tables(scenarios, baseline) -> None:
+    """The adaptive recommendation and the spike-scale candidate on the whole suite and on each part (names "<part>/<name>")."""
+    adaptive = {"adaptive: recommended_detector() | gap 48 +": ADAPTIVE_RECOMMENDED,
+                "candidate: recommended(spike_risk=2e-4) | gap 48 c": SPIKE_CANDIDATE}
+    raw = {label: [_adaptive_flags_and_scores(s, configuration.overrides) for s in scenarios] for label, configuration in adaptive.items()}
+    parts = sorted({s.name.split("/")[0] for s in scenarios if "/" in s.name})
+    for part in [None, *parts]:
+        chosen = [i for i, s in enumerate(scenarios) if part is None or s.name.startswith(f"{part}/")]
+        subset = [scenarios[i] for i in chosen]
+        if part is not None:
+            print(f"\npart {part}: {len(subset)} scenarios, {sum(s.labels.size for s in subset)} test rows, "
+                  f"{sum(len(_windows(s)) for s in subset)} labelled windows")
+            if baseline is not None:
+                _print("spotanomaly2-safe 0.1.0 defaults (KMeans k=3, q 0.99)",
+                       quality_row(subset, [baseline[0][i] for i in chosen], [baseline[1][i] for i in chosen]))
+            scorer, params = SCORERS[RECOMMENDED[0]]
+            try:
+                previous = [_flags_and_scores(s, scorer, params, THRESHOLDS[RECOMMENDED[1]]) for s in subset]
+                _print("Robust(l2),w=6 mean | pot risk 1e-3 | gap 48 *",
+                       quality_row(subset, [postprocess_flags(f, **POSTPROCESSING[RECOMMENDED[2]]) for f, _ in previous], [x for _, x in previous]))
+            except SpotAnomalySafeError as error:
+                print(f"{'Robust(l2),w=6 mean | pot risk 1e-3 | gap 48 *':<58}  refused: {type(error).__name__} ({error.reason.value}): {error}")
+        for label, configuration in adaptive.items():
+            flags = [postprocess_flags(raw[label][i][0], **configuration.alarms) for i in chosen]
+            _print(label, quality_row(subset, flags, [raw[label][i][1] for i in chosen]))
+    print(f"\n+ recommended configuration (issue 16): {describe(ADAPTIVE_RECOMMENDED)}")
+    print(f"c spike-scale candidate: {describe(SPIKE_CANDIDATE)}")
+    print("* previous recommendation; AP is of the raw score (the window score for both adaptive rows).\n")
+    print(f"per scenario (windows / hit / false bursts):\n{'scenario':<42}{'windows':>8}{'hit +':>7}{'false +':>9}{'hit c':>7}{'false c':>9}")
+    for i, scenario in enumerate(scenarios):
+        events = [event_scores(scenario.labels, postprocess_flags(raw[label][i][0], **configuration.alarms))
+                  for label, configuration in adaptive.items()]
+        print(f"{scenario.name:<42}{events[0].n_windows:>8}{events[0].n_hit_windows:>7}{events[0].n_false_bursts:>9}"
+              f"{events[1].n_hit_windows:>7}{events[1].n_false_bursts:>9}")
 
 
 def _per_scenario_adaptive(scenarios) -> None:

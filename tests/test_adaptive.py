@@ -21,6 +21,7 @@ from spotanomaly2_safe import (
 from spotanomaly2_safe.adaptive.core import advance, advance_one, initial_state, tail_size, warmup_size
 from spotanomaly2_safe.adaptive.recommended import RECOMMENDED_PARAMETERS
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings
+from spotanomaly2_safe.alarms import postprocess_flags
 from spotanomaly2_safe.errors import Reason
 
 NOISE = np.random.default_rng(16).normal(size=(1500, 2)) * [1.0, 5.0]
@@ -51,7 +52,7 @@ def _run_batches(params: dict, values: np.ndarray, train: int, cuts: list[int]) 
 
 CONFIGURATIONS = [
     {},
-    {"window": 6, "smoothing": "signed", "reset_after": 40, "refresh_every": 7, "aggregation": "max", "warmup_rows": 50},
+    {"window": 6, "smoothing": "signed", "reset_after": 40, "refresh_every": 7, "aggregation": "max", "warmup_rows": 50, "min_duration": 2, "min_gap": 5},
     {"window": 3, "reset_after": 10, "refresh_every": 1, "baseline_size": 30, "reference_size": 60, "aggregation": "mean"},
 ]
 
@@ -268,7 +269,7 @@ def test_recommended_detector_runs_from_100_training_rows(n_columns):
     detector = recommended_detector()
     scores, flags = detector.fit_score_detect(*_frames(values[:100]), *_frames(values[100:], 100))
     assert list(scores.columns) == ["anomaly_score", "anomaly_score_normalized"]
-    assert list(flags.columns) == ["anomaly_flag", "baseline_reset"]
+    assert list(flags.columns) == ["anomaly_flag", "baseline_reset", "alarm"]
     assert scores.index.equals(pd.RangeIndex(100, 400)) and flags.index.equals(scores.index)
     json.dumps(detector.fit_record_, allow_nan=False)
     assert detector.fit_record_["parameters"] == dict(RECOMMENDED_PARAMETERS)
@@ -405,6 +406,9 @@ def test_adaptive_streaming_rejected_observation_changes_nothing():
         lambda s: s["state"].update(sigma=0.0),
         lambda s: s["state"].update(u="1"),
         lambda s: s["state"].update(n_tail=10**9),
+        lambda s: s["state"].update(alarm_run=1),  # no alarm rule: the alarm state must be quiet
+        lambda s: s["state"].update(alarm_quiet_rows=0),
+        lambda s: s["state"].pop("alarm_quiet_rows"),
     ],
 )
 def test_adaptive_malformed_state_dict_is_invalid_state(corrupt):
@@ -592,3 +596,50 @@ def test_adaptive_speed_benchmark_prints_batch_and_streaming_ratios_with_their_t
     assert rows["batch 2,000 x 8"][-2:] == ["<=", "3"] and rows["stream 200 obs"][-2:] == ["<=", "1.0"]
     assert all(float(row[-3]) > 0 for row in rows.values())  # the printed ratio
     assert "per observation: ours" in result.stdout and f"(streaming detector: {configuration} configuration)" in result.stdout
+
+
+@pytest.mark.requirement("REQ-ADA-024")
+@pytest.mark.parametrize("min_duration, min_gap", [(1, 48), (3, 0), (2, 10), (None, 4), (4, None)])
+def test_adaptive_alarms_are_the_cool_down_rule_on_the_flags_of_one_batch(min_duration, min_gap):
+    values = _series_with_faults()
+    params = {"window": 3, "reset_after": 40, "min_duration": min_duration, "min_gap": min_gap}
+    detector = AdaptiveDetector(**params)
+    _, flags = detector.fit_score_detect(*_frames(values[:300]), *_frames(values[300:], 300))
+    expected = postprocess_flags(flags["anomaly_flag"].to_numpy(), min_duration or 1, min_gap or 0)
+    assert flags["anomaly_flag"].sum() > 10 and flags["alarm"].dtype == np.int64
+    assert (flags["alarm"].to_numpy() == expected).all()
+    assert detector.fit_record_["alarm_rule"] == {"min_duration": min_duration or 1, "min_gap": min_gap or 0}
+
+
+@pytest.mark.requirement("REQ-ADA-024")
+@settings(max_examples=20, deadline=None)
+@given(cuts=st.lists(st.integers(301, 1499), max_size=6, unique=True).map(sorted), min_gap=st.integers(0, 60))
+def test_adaptive_alarms_of_any_split_with_json_state_equal_one_batch(cuts, min_gap):
+    values = _series_with_faults()
+    params = {"window": 3, "reset_after": 40, "min_duration": 2, "min_gap": min_gap}
+    whole = AdaptiveDetector(**params).fit_score_detect(*_frames(values[:300]), *_frames(values[300:], 300))[1]
+    split = _run_batches(params, values, 300, cuts)[1]
+    assert (split["alarm"].to_numpy() == whole["alarm"].to_numpy()).all()
+
+
+@pytest.mark.requirement("REQ-ADA-024")
+def test_adaptive_without_alarm_rule_has_no_alarm_output_and_the_recommendation_has_one():
+    values = _series_with_faults()
+    plain = AdaptiveDetector().fit_score_detect(*_frames(values[:300]), *_frames(values[300:], 300))[1]
+    assert list(plain.columns) == ["anomaly_flag", "baseline_reset"]
+    stream = AdaptiveResidualDetector(training_rows=100)
+    assert "alarm" not in stream.evaluate_one({"load": 0.0})
+    assert RECOMMENDED_PARAMETERS["min_duration"] == 1 and RECOMMENDED_PARAMETERS["min_gap"] == 48
+    assert recommended_detector().flag_columns == ("anomaly_flag", "baseline_reset", "alarm")
+    assert AdaptiveResidualDetector(min_gap=3).evaluate_one({"load": 0.0})["alarm"] == 0  # still training: quiet
+
+
+@pytest.mark.requirement("REQ-ADA-024")
+@pytest.mark.parametrize("field, bad", [("alarm_run", 3), ("alarm_run", -1), ("alarm_quiet_rows", 6), ("alarm_quiet_rows", -2), ("alarm_quiet_rows", 1.0)])
+def test_adaptive_alarm_state_outside_the_rule_is_invalid_state(field, bad):
+    detector = AdaptiveDetector(min_duration=2, min_gap=5).fit(*_frames(NOISE[:200]))
+    snapshot = json.loads(json.dumps(detector.state_dict()))
+    snapshot["state"][field] = bad
+    with pytest.raises(InvalidInputError) as error:
+        AdaptiveDetector.from_state_dict(snapshot)
+    assert error.value.reason is Reason.INVALID_STATE

@@ -74,7 +74,7 @@ def test_chained_partitions_give_the_in_memory_outputs_and_final_state_bit_for_b
     detector = recommended_detector().fit(data.y_true_train, data.y_pred_train) if parameters == "recommended" else _fitted(parameters, data)
     before = json.dumps(detector.state_dict(), allow_nan=False)
     scores, flags, state = score_chained(detector, *_partitioned(data.y_true_test, data.y_pred_test, npartitions))
-    assert scores.npartitions == npartitions and list(flags.columns) == ["anomaly_flag", "baseline_reset"]
+    assert scores.npartitions == npartitions and list(flags.columns) == ["anomaly_flag", "baseline_reset", *(["alarm"] if parameters == "recommended" else [])]
     computed = dask.compute(scores, flags, state)
     assert json.dumps(detector.state_dict(), allow_nan=False) == before  # the caller's detector is not advanced
     in_memory = detector.score_and_detect(data.y_true_test, data.y_pred_test)

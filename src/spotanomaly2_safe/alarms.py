@@ -38,8 +38,9 @@ import numpy as np
 from spotanomaly2_safe.errors import InputTypeError, InvalidInputError, Reason
 from spotanomaly2_safe.parameters import Interval, validate_parameters
 
-__all__ = ["ALARM_PARAMETERS", "postprocess_flags", "validate_flags"]
+__all__ = ["ALARM_PARAMETERS", "QUIET", "continue_alarms", "postprocess_flags", "validate_flags"]
 
+QUIET = -1  # ``quiet_rows`` when no alarm is on
 ALARM_PARAMETERS = MappingProxyType({"min_duration": (Interval(int, 1, None),), "min_gap": (Interval(int, 0, None),)})
 
 
@@ -64,16 +65,30 @@ def postprocess_flags(flags: np.ndarray, min_duration: int = 1, min_gap: int = 0
     """Alarms (int64 0/1, one per row) from raw ``flags`` by the module's minimum-duration and cool-down rule."""
     validate_parameters("postprocess_flags", ALARM_PARAMETERS, {"min_duration": min_duration, "min_gap": min_gap})
     raw = validate_flags(flags, name="flags")
-    alarms = np.zeros_like(raw)
-    run = 0
-    quiet_rows = None  # unflagged rows since the last flag of the current alarm; None when no alarm is on
-    for row, flagged in enumerate(raw.tolist()):
-        run = run + 1 if flagged else 0
-        if quiet_rows is None and run >= min_duration:
+    return np.array(continue_alarms(raw.tolist(), min_duration, min_gap)[0], dtype=np.int64)
+
+
+def continue_alarms(flags: list[int], min_duration: int, min_gap: int, run: int = 0, quiet_rows: int = QUIET) -> tuple[list[int], int, int]:
+    """The module's rule on validated ``flags``, continuing from the state ``(run, quiet_rows)``: ``(alarms, run, quiet_rows)``.
+
+    ``run`` counts the consecutive flags up to ``min_duration`` (it never needs more), ``quiet_rows`` the
+    unflagged rows since the last flag of the alarm that is on (``QUIET`` when none is). The default state
+    is the quiet one, so ``postprocess_flags`` is this function from it; a caller that keeps the returned
+    state gets alarms that do not depend on how the flags were split into calls.
+
+    >>> first, run, quiet_rows = continue_alarms([0, 1, 1], min_duration=2, min_gap=1)
+    >>> second, _, _ = continue_alarms([0, 0, 1], 2, 1, run, quiet_rows)
+    >>> first + second == continue_alarms([0, 1, 1, 0, 0, 1], 2, 1)[0]
+    True
+    """
+    alarms = []
+    for flagged in flags:
+        run = min(run + 1, min_duration) if flagged else 0
+        if quiet_rows == QUIET and run >= min_duration:
             quiet_rows = 0
-        elif quiet_rows is not None:
+        elif quiet_rows != QUIET:
             quiet_rows = 0 if flagged else quiet_rows + 1
             if quiet_rows > min_gap:
-                quiet_rows = None
-        alarms[row] = quiet_rows is not None
-    return alarms
+                quiet_rows = QUIET
+        alarms.append(int(quiet_rows != QUIET))
+    return alarms, run, quiet_rows

@@ -29,6 +29,10 @@ tail). Failure mode: a permanent level change is flagged forever. Rule for it (`
 on the ``R``-th consecutive flagged row the baseline re-initializes from those ``R`` rows, the state
 refreshes at once and that row's ``baseline_reset`` output is 1; ``reset_after=None`` never resets.
 
+Optional one-row scale (``spike_risk``; off by default, and then every output is as described above): the
+window-1 score of the same deviations with its own tail; a row is flagged when either score exceeds its own
+threshold (:mod:`spotanomaly2_safe.adaptive.spikes`).
+
 Refresh: ``m``, ``s`` and the tail are recomputed after every ``refresh_every`` rows (counted from the
 fit) and after a reset; rows in between are scored against the frozen values, so a batch is scored
 block by block, vectorized, and one row at a time gives the same bits: every per-row operation is a
@@ -54,6 +58,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from spotanomaly2_safe.adaptive.scores import deviations, normalized_scores, require_finite, score_row, windowed_scores
+from spotanomaly2_safe.adaptive.spikes import SpikeScale, spike_score_row, spike_scores, with_spike_row, with_spikes
 from spotanomaly2_safe.adaptive.spread import data_resolution, floored_spread, floored_spread_values
 from spotanomaly2_safe.adaptive.state import AdaptiveOutputs, AdaptiveSettings, AdaptiveState, set_baseline, set_baseline_values
 
@@ -130,16 +135,20 @@ def refresh_tail(settings: AdaptiveSettings, state: AdaptiveState) -> None:
         cut = n_scores - n_tail - 1
         ordered = np.partition(scores, cut)
         u = float(ordered[cut])
-        tail = np.sort(ordered[cut + 1 :]) - u
+        _set_tail(settings, state, u, np.sort(ordered[cut + 1 :]) - u, n_scores)
     else:
         n_scores = len(buffers.scores)
-        n_tail = tail_size(n_scores)
-        largest = buffers.largest_scores(n_tail + 1)
-        if buffers.last_tail == (n_scores, largest):  # the same scores as at the last refresh: the same tail
-            return
-        buffers.last_tail = (n_scores, largest)
-        u = largest[0]
-        tail = np.array(largest[1:]) - u
+        largest = buffers.largest_scores(tail_size(n_scores) + 1)
+        if buffers.last_tail != (n_scores, largest):  # else the same scores as at the last refresh: the same tail
+            buffers.last_tail = (n_scores, largest)
+            _set_tail(settings, state, largest[0], np.array(largest[1:]) - largest[0], n_scores)
+    if state.spike is not None:  # the one-row scale (spike_risk), refreshed with the window score's tail
+        state.spike.refresh(settings.spike_risk, TAIL_SCALE_FLOOR)
+
+
+def _set_tail(settings: AdaptiveSettings, state: AdaptiveState, u: float, tail: np.ndarray, n_scores: int) -> None:
+    """Freeze the tail: ``u``, the ``N_u`` sorted excesses ``tail`` over it, of ``n_scores`` kept scores."""
+    n_tail = len(tail)
     sigma = max(float(np.add.reduce(tail)) / n_tail, TAIL_SCALE_FLOOR)  # np.mean's sum and division, without its overhead
     state.u, state.sigma, state.n_tail = u, sigma, n_tail
     state.log_share = math.log(n_tail / n_scores)
@@ -162,6 +171,11 @@ def initial_state(settings: AdaptiveSettings, residuals: np.ndarray) -> Adaptive
     scores = windowed_scores(settings, z[:lead], z[lead:])
     require_finite(scores, scores)
     state.reference.extend(scores[max(0, warmup_size(settings, len(residuals)) - lead) :])  # score i is row lead + i
+    if settings.spike_risk is not None:  # spike score i is row i
+        spikes = spike_scores(settings, z)
+        require_finite(spikes, spikes)
+        state.spike = SpikeScale(settings.reference_size)
+        state.spike.reference.extend(spikes[warmup_size(settings, len(residuals)) :])
     state.history = z[len(z) - lead :].copy()
     refresh_tail(settings, state)
     return state
@@ -202,12 +216,19 @@ def _finish(settings: AdaptiveSettings, state: AdaptiveState, rows: Sequence, ru
     return reset
 
 
+def _spike_of_row(settings: AdaptiveSettings, score: float, z: list[float] | None) -> float:
+    """The row's spike score; with ``window = 1`` (``z`` is ``None``) the window score itself, the same operations."""
+    return score if z is None else spike_score_row(settings, z)
+
+
 def peek(
     settings: AdaptiveSettings, state: AdaptiveState, values: list[float], scored: tuple[float, float, list[float] | None] | None = None
 ) -> AdaptiveOutputs:
     """The outputs ``advance`` would give one validated row given as floats (Python scalars), changing nothing."""
-    score, normalized, _ = score_row(settings, state, values) if scored is None else scored
+    score, normalized, z = score_row(settings, state, values) if scored is None else scored
     flag = score > state.threshold
+    if state.spike is not None:
+        _, normalized, flag = with_spike_row(state, _spike_of_row(settings, score, z), normalized, flag)
     return AdaptiveOutputs(score, normalized, int(flag), int(flag and state.run_length + 1 == settings.reset_after))
 
 
@@ -219,10 +240,15 @@ def advance_one(
     ``scored`` is what ``score_row`` gave this row on this state, when the caller has it already.
     """
     score, normalized, z = score_row(settings, state, values) if scored is None else scored
-    if score > state.threshold:  # the protect rule, as in ``_commit``
+    flag, spike = score > state.threshold, None
+    if state.spike is not None:
+        spike, normalized, flag = with_spike_row(state, _spike_of_row(settings, score, z), normalized, flag)
+    if flag:  # the protect rule, as in ``_commit``: a row flagged by either scale is learned by neither
         run = state.run_length + 1
     else:
         (state.sorted_buffers or state.build_sorted_buffers()).push(values, score)
+        if spike is not None:
+            state.spike.reference.push(spike)
         run = 0
     if settings.window > 1:
         state.push_history(z)
@@ -249,13 +275,19 @@ def advance(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) 
         normalized = normalized_scores(state, scores)
         require_finite(scores, normalized)
         flags = scores > state.threshold
+        spikes = None
+        if state.spike is not None:
+            spikes, flags, normalized = with_spikes(settings, state, z, flags, normalized)
         runs = _run_lengths(state.run_length, flags)
         if settings.reset_after is not None and (runs == settings.reset_after).any():
             cut = int(np.argmax(runs == settings.reset_after)) + 1
             block, z, scores, normalized, flags, runs = block[:cut], z[:cut], scores[:cut], normalized[:cut], flags[:cut], runs[:cut]
+            spikes = None if spikes is None else spikes[:cut]
         stop = start + len(block)
         outputs.score[start:stop], outputs.normalized[start:stop], outputs.flag[start:stop] = scores, normalized, flags
         learned = ~flags
+        if spikes is not None:
+            state.spike.reference.extend(spikes[learned])
         outputs.reset[stop - 1] = _commit(settings, state, block, z, block[learned], scores[learned], int(runs[-1]))
         start = stop
     return outputs

@@ -12,7 +12,9 @@ bit-identical outputs to one batch. A failed call changes nothing. Outputs, inde
   ``L = -log10`` of its tail probability);
 - ``flags_df``: ``anomaly_flag`` (score above the threshold at per-row risk ``risk``; such rows are not
   learned) and ``baseline_reset`` (1 on the row where ``reset_after`` consecutive flags re-initialized
-  the baseline from them).
+  the baseline from them); with ``min_duration`` or ``min_gap`` set, ``alarm`` too: the cool-down rule of
+  :mod:`spotanomaly2_safe.alarms` on the flags, its state carried from batch to batch
+  (:mod:`spotanomaly2_safe.adaptive.cooldown`), so the alarms of any split equal one batch's.
 
 Row order is checked, never assumed: the training labels, and each batch's labels, must strictly
 increase, the batch must have the training index's type and timezone, and its first label must be
@@ -23,7 +25,8 @@ batch scored twice, or out of order, is refused instead of being learned again.
 ``state_dict()`` is strict JSON (with the last label seen and its index type); :meth:`AdaptiveDetector.from_state_dict` continues from it on the next
 batch. ``fit_record_`` records the parameters, the data resolution, the tail size rule, the warm-up rule
 and the number of warm-up rows it applied (``warmup_rows``: the first training rows, at most a quarter,
-that seed the baseline but not the tail) and the tail.
+that seed the baseline but not the tail) and the tail; with ``spike_risk`` set, also the one-row scale's tail
+(``spike``; :mod:`spotanomaly2_safe.adaptive.spikes`).
 
 >>> import numpy as np, pandas as pd
 >>> rng = np.random.default_rng(0)
@@ -40,9 +43,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from spotanomaly2_safe.adaptive.cooldown import advance_alarms
 from spotanomaly2_safe.adaptive.core import TAIL_SCALE_FLOOR, advance, initial_state, warmup_size
+from spotanomaly2_safe.adaptive.spikes import SPIKE_RULE
 from spotanomaly2_safe.adaptive.state import AGGREGATIONS, SMOOTHINGS, AdaptiveSettings, AdaptiveState
 from spotanomaly2_safe.adaptive.state_json import state_from_json, state_to_json
+from spotanomaly2_safe.alarms import ALARM_PARAMETERS
 from spotanomaly2_safe.constants import MIN_TRAIN_SIZE
 from spotanomaly2_safe.contracts import validate_frames
 from spotanomaly2_safe.errors import InvalidInputError, InvalidParameterError, NotFittedError, Reason
@@ -70,6 +76,9 @@ class AdaptiveDetector:
         "aggregation": [Options(AGGREGATIONS)],
         "smoothing": [Options(SMOOTHINGS)],
         "warmup_rows": [Interval(int, 0, 100_000)],
+        "min_duration": [*ALARM_PARAMETERS["min_duration"], Options((None,))],
+        "min_gap": [*ALARM_PARAMETERS["min_gap"], Options((None,))],
+        "spike_risk": [Interval(float, 0.0, 0.01, closed="neither"), Options((None,))],
     }
 
     def __init__(
@@ -83,6 +92,9 @@ class AdaptiveDetector:
         aggregation: str = "l2",
         smoothing: str = "absolute",
         warmup_rows: int = 0,
+        min_duration: int | None = None,
+        min_gap: int | None = None,
+        spike_risk: float | None = None,
     ) -> None:
         arguments = dict(locals())
         params = {name: arguments[name] for name in self.parameter_constraints}
@@ -129,6 +141,15 @@ class AdaptiveDetector:
                 "threshold": state.threshold,
             },
             "reset_rule": "never" if self.reset_after is None else f"after {self.reset_after} consecutive flagged rows",
+            "alarm_rule": dict(zip(("min_duration", "min_gap"), self.settings.alarm_rule() or ())) or None,
+            **({} if state.spike is None else {"spike": {
+                "rule": SPIKE_RULE,
+                "n_scores": state.spike.reference.count,
+                "n_tail": state.spike.n_tail,
+                "u": state.spike.u,
+                "sigma": state.spike.sigma,
+                "threshold": state.spike.threshold,
+            }}),
         }
 
     def _require_fitted(self) -> AdaptiveState:
@@ -143,10 +164,18 @@ class AdaptiveDetector:
         self._require_following(test.index)
         state = state.copy()
         outputs = advance(self.settings, state, test.residuals)
+        alarms = advance_alarms(self.settings, state, outputs.flag.tolist())
         self.state_, self.last_label_ = state, test.index[-1:]
         scores_df = pd.DataFrame({"anomaly_score": outputs.score, "anomaly_score_normalized": outputs.normalized}, index=test.index)
         flags_df = pd.DataFrame({"anomaly_flag": outputs.flag, "baseline_reset": outputs.reset}, index=test.index)
+        if alarms is not None:
+            flags_df["alarm"] = np.array(alarms, dtype=np.int64)
         return scores_df, flags_df
+
+    @property
+    def flag_columns(self) -> tuple[str, ...]:
+        """The columns of ``flags_df``: ``anomaly_flag``, ``baseline_reset`` and, with an alarm rule, ``alarm``."""
+        return ("anomaly_flag", "baseline_reset", *(("alarm",) if self.settings.alarm_rule() else ()))
 
     def _require_following(self, batch: pd.Index) -> None:
         try:

@@ -21,6 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from spotanomaly2_safe.adaptive.sorted_buffers import SortedBuffers
+from spotanomaly2_safe.alarms import QUIET
 
 __all__ = ["AGGREGATIONS", "SMOOTHINGS", "AdaptiveOutputs", "AdaptiveSettings", "AdaptiveState", "Ring", "set_baseline", "set_baseline_values"]
 
@@ -40,6 +41,15 @@ class AdaptiveSettings(NamedTuple):
     aggregation: str
     smoothing: str
     warmup_rows: int = 0
+    min_duration: int | None = None
+    min_gap: int | None = None
+    spike_risk: float | None = None
+
+    def alarm_rule(self) -> tuple[int, int] | None:
+        """``(min_duration, min_gap)`` of the alarms, ``None`` when neither is set (no ``alarm`` output)."""
+        if self.min_duration is None and self.min_gap is None:
+            return None
+        return (self.min_duration or 1, self.min_gap or 0)
 
 
 class AdaptiveOutputs(NamedTuple):
@@ -113,12 +123,15 @@ class AdaptiveState:
         self.run_rows = np.zeros((settings.reset_after or 0, n_columns))
         self.run_length = 0
         self.rows_seen = 0
+        self.alarm_run = 0
+        self.alarm_quiet_rows = QUIET
         self.location = np.zeros(n_columns)
         self.scale = np.ones(n_columns)
         self.location_values: list[float] = []
         self.scale_values: list[float] = []
         self.u = self.sigma = self.log_share = self.threshold = 0.0
         self.n_tail = 0
+        self.spike = None  # the one-row scale (spotanomaly2_safe.adaptive.spikes.SpikeScale) when spike_risk is set
 
     @property
     def location(self) -> np.ndarray:
@@ -206,6 +219,8 @@ class AdaptiveState:
         twin.resolution_rules = list(self.resolution_rules)
         twin.location_values, twin.scale_values = list(self.location_values), list(self.scale_values)
         twin._baseline, twin._reference = self._baseline.copy(), self._reference.copy()
+        if self.spike is not None:
+            twin.spike = self.spike.copy()
         return twin
 
 

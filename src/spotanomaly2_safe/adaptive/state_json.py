@@ -4,10 +4,11 @@
 
 ``state_to_json`` writes every buffer oldest first (the baseline's learned residuals, the tail's
 learned scores, the window's last deviations, the current run of flagged rows), the counters, the
-data resolution and the values frozen at the last refresh (as Python floats, which JSON round-trips
-exactly). ``state_from_json`` checks exact keys, shapes, types and finiteness (a number is a finite
-float or an int within ±2**53, as in the streaming snapshot schema; counts are ints in [0, 2**53])
-against the settings and the number of columns, and raises :class:`InvalidInputError`
+data resolution, the values frozen at the last refresh (as Python floats, which JSON round-trips
+exactly) and the alarm state (:mod:`spotanomaly2_safe.adaptive.cooldown`); with ``spike_risk`` set, also the
+one-row scale's learned scores and tail (keys ``spike_*``). ``state_from_json`` checks exact keys, shapes,
+types and finiteness (a number is a finite float or an int within ±2**53, as in the streaming snapshot
+schema; counts are ints in [0, 2**53]) against the settings and the number of columns, and raises :class:`InvalidInputError`
 (``INVALID_STATE``) for anything else, never ``OverflowError``; the state it builds continues the
 series bit for bit (the statistics on the buffers do not depend on their order).
 
@@ -28,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from spotanomaly2_safe.adaptive.spikes import SpikeScale
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState, set_baseline
 from spotanomaly2_safe.adaptive.spread import RESOLUTION_RULES
 from spotanomaly2_safe.contracts import LARGEST_EXACT_INTEGER
@@ -35,9 +37,10 @@ from spotanomaly2_safe.errors import InvalidInputError, Reason, bounded_repr
 
 __all__ = ["STATE_FORMAT", "state_from_json", "state_to_json"]
 
-STATE_FORMAT = "spotanomaly2_safe.adaptive/1"
+STATE_FORMAT = "spotanomaly2_safe.adaptive/2"
 _FROZEN = ("u", "sigma", "log_share", "threshold")
-_KEYS = ("format", "resolution", "resolution_rules", "baseline", "reference", "history", "run", "run_length", "rows_seen", "location", "scale", "n_tail", *_FROZEN)
+_SPIKE_KEYS = ("spike_reference", "spike_n_tail", *(f"spike_{name}" for name in _FROZEN))  # with spike_risk only
+_KEYS = ("format", "resolution", "resolution_rules", "baseline", "reference", "history", "run", "run_length", "rows_seen", "location", "scale", "n_tail", "alarm_run", "alarm_quiet_rows", *_FROZEN)
 
 
 def state_to_json(state: AdaptiveState) -> dict[str, Any]:
@@ -55,7 +58,14 @@ def state_to_json(state: AdaptiveState) -> dict[str, Any]:
         "location": state.location.tolist(),
         "scale": state.scale.tolist(),
         "n_tail": state.n_tail,
+        "alarm_run": state.alarm_run,
+        "alarm_quiet_rows": state.alarm_quiet_rows,
         **{name: getattr(state, name) for name in _FROZEN},
+        **({} if state.spike is None else {
+            "spike_reference": state.spike.reference.ordered().tolist(),
+            "spike_n_tail": state.spike.n_tail,
+            **{f"spike_{name}": getattr(state.spike, name) for name in _FROZEN},
+        }),
     }
 
 
@@ -100,7 +110,8 @@ def _number(data: dict, name: str) -> float:
 def state_from_json(data: Any, settings: AdaptiveSettings, n_columns: int) -> AdaptiveState:
     """The state that ``state_to_json`` described, checked (module docstring)."""
     _require(isinstance(data, dict) and data.get("format") == STATE_FORMAT, f"format must be {STATE_FORMAT!r}")
-    _require(set(data) == set(_KEYS), f"the keys must be exactly {sorted(_KEYS)}")
+    keys = _KEYS if settings.spike_risk is None else _KEYS + _SPIKE_KEYS
+    _require(set(data) == set(keys), f"the keys must be exactly {sorted(keys)}")
     state = AdaptiveState(settings, n_columns)
     resolution = _vector(data, "resolution", (n_columns, n_columns))
     rules = data.get("resolution_rules")
@@ -120,5 +131,21 @@ def state_from_json(data: Any, settings: AdaptiveSettings, n_columns: int) -> Ad
     state.n_tail = _count(data, "n_tail", settings.reference_size)
     state.u, state.sigma, state.log_share, state.threshold = (_number(data, name) for name in _FROZEN)
     _require(state.sigma > 0 and state.log_share <= 0, "sigma must be positive and log_share at most 0")
+    state.alarm_run, state.alarm_quiet_rows = _alarm_state(data, settings)
+    if settings.spike_risk is not None:
+        state.spike = SpikeScale(settings.reference_size)
+        state.spike.reference.extend(_vector(data, "spike_reference", (2, settings.reference_size)))
+        state.spike.n_tail = _count(data, "spike_n_tail", settings.reference_size)
+        state.spike.u, state.spike.sigma, state.spike.log_share, state.spike.threshold = (_number(data, f"spike_{name}") for name in _FROZEN)
+        _require(state.spike.sigma > 0 and state.spike.log_share <= 0, "spike_sigma must be positive and spike_log_share at most 0")
     return state
+
+
+def _alarm_state(data: dict, settings: AdaptiveSettings) -> tuple[int, int]:
+    """``(alarm_run, alarm_quiet_rows)``: within the alarm rule's bounds, and quiet (0, -1) without a rule."""
+    min_duration, min_gap = settings.alarm_rule() or (0, -1)
+    run = _count(data, "alarm_run", min_duration)
+    quiet_rows = data.get("alarm_quiet_rows")
+    _require(type(quiet_rows) is int and -1 <= quiet_rows <= min_gap, f"alarm_quiet_rows must be an int in [-1, {min_gap}], got {bounded_repr(quiet_rows)}")
+    return run, quiet_rows
 

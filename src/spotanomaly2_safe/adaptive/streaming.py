@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from spotanomaly2_safe.adaptive.cooldown import advance_alarms, peek_alarm
 from spotanomaly2_safe.adaptive.core import advance_one, initial_state, peek
 from spotanomaly2_safe.adaptive.scores import score_row
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings
@@ -132,7 +133,8 @@ class AdaptiveResidualDetector(AnomalyDetector):
         values, scored = self._checked(x)  # an error here leaves the state as it was
         self._last_scored = None
         if scored is not None:
-            advance_one(self.settings, self.state, values, scored)
+            flag = advance_one(self.settings, self.state, values, scored)[2]
+            advance_alarms(self.settings, self.state, [flag])
             self.n_learned += 1
             return
         training = [*self.training, values]
@@ -143,12 +145,16 @@ class AdaptiveResidualDetector(AnomalyDetector):
         self.n_learned += 1
 
     def evaluate_one(self, x: dict) -> dict[str, float | int]:
-        """What ``learn_one(x)`` would output for ``x``: anomaly_score, anomaly_score_normalized, anomaly_flag, baseline_reset."""
+        """What ``learn_one(x)`` would output for ``x``: anomaly_score, anomaly_score_normalized, anomaly_flag,
+        baseline_reset and, with an alarm rule, alarm (the cool-down of :mod:`spotanomaly2_safe.adaptive.cooldown`)."""
         values, scored = self._checked(x)
         if scored is None:
-            return {"anomaly_score": 0.0, "anomaly_score_normalized": 0.0, "anomaly_flag": 0, "baseline_reset": 0}
-        outputs = peek(self.settings, self.state, values, scored)
-        return dict(zip(("anomaly_score", "anomaly_score_normalized", "anomaly_flag", "baseline_reset"), outputs))
+            outputs, alarm = (0.0, 0.0, 0, 0), 0
+        else:
+            outputs = peek(self.settings, self.state, values, scored)
+            alarm = peek_alarm(self.settings, self.state, outputs.flag)
+        evaluation = dict(zip(("anomaly_score", "anomaly_score_normalized", "anomaly_flag", "baseline_reset"), outputs))
+        return evaluation if self.settings.alarm_rule() is None else {**evaluation, "alarm": alarm}
 
     def score_one(self, x: dict) -> float:
         """The row's ``anomaly_score`` (0.0 while training); changes nothing."""

@@ -40,6 +40,11 @@ Four suites of the same seven scenario kinds, the same anomaly kinds and counts:
   tests and the evidence report ran no detector on it) until its one run, on 2026-11-26, for the recommended
   adaptive configuration, the previous recommendation (which refuses its 100-row training heads) and the
   0.1.0 defaults; the result is in ``docs/detection_quality.md``. It is spent now, like ``"confirmation"``.
+- ``"confirmation2"``: the seven kinds above (60 test days) and the eight monitoring-shaped series, all from
+  seeds + ``CONFIRMATION2_SEED_OFFSET`` (5000); see :mod:`spotanomaly2_safe_cli.quality.scenarios_confirmation2`.
+  Committed before any detector ran on it, to confirm the one-row spike-scale candidate; sealed until its one run
+  (2026-11-26; result in ``docs/detection_quality.md``: the candidate met the rule and became the recommendation).
+  It is spent now.
 
 >>> scenarios = make_scenarios()
 >>> [scenario.name for scenario in scenarios][:3]
@@ -54,8 +59,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-__all__ = ["CONFIRMATION_SEED_OFFSET", "HELD_OUT_SEED_OFFSET", "MONITORING_SEED_OFFSET", "OPERATIONS_SEED_OFFSET", "SEALED_SUITES",
-           "SUITES", "Scenario", "make_scenarios", "SCENARIO_NAMES", "unsealed_suites"]
+__all__ = ["CONFIRMATION2_SEED_OFFSET", "CONFIRMATION_SEED_OFFSET", "HELD_OUT_SEED_OFFSET", "MONITORING_SEED_OFFSET", "OPERATIONS_SEED_OFFSET", "SEALED_SUITES",
+           "SUITES", "Scenario", "make_scenarios", "SCENARIO_NAMES", "scenario_kind", "unsealed_suites"]
 
 TRAIN_ROWS = 90 * 24
 TEST_ROWS = 60 * 24
@@ -161,18 +166,26 @@ OPERATIONS_SEED_OFFSET = 2000
 CONFIRMATION_SEED_OFFSET = 3000
 # Fixed, with spotanomaly2_safe_cli.quality.scenarios_monitoring, before any detector ran on it (issue 16).
 MONITORING_SEED_OFFSET = 4000
+# Fixed, with spotanomaly2_safe_cli.quality.scenarios_confirmation2, before any detector ran on it (the spike-scale candidate).
+CONFIRMATION2_SEED_OFFSET = 5000
 SUITES = {"tuning": (0, TEST_ROWS), "held_out": (HELD_OUT_SEED_OFFSET, TEST_ROWS),
           "operations": (OPERATIONS_SEED_OFFSET, OPERATIONS_TEST_ROWS),
           "confirmation": (CONFIRMATION_SEED_OFFSET, OPERATIONS_TEST_ROWS),
-          "monitoring": (MONITORING_SEED_OFFSET, None)}
+          "monitoring": (MONITORING_SEED_OFFSET, None),
+          "confirmation2": (CONFIRMATION2_SEED_OFFSET, None)}
 # Suites whose seeds are committed and on which no detector has run yet: nothing but their one run may score them.
-# Empty since "monitoring" had its one run (2026-11-26); a new confirmation suite is added here until its run.
+# Empty: "monitoring" and "confirmation2" had their one runs (2026-11-26); a new confirmation suite is added here until its run.
 SEALED_SUITES: frozenset[str] = frozenset()
 
 
 def unsealed_suites() -> tuple[str, ...]:
     """The suites of ``SUITES`` not in ``SEALED_SUITES``, in ``SUITES`` order: the ones tests and reports may run detectors on."""
     return tuple(suite for suite in SUITES if suite not in SEALED_SUITES)
+
+
+def scenario_kind(name: str, offset: int, test_rows: int) -> Scenario:
+    """The scenario ``name`` (one of ``SCENARIO_NAMES``) from its base seed + ``offset`` with ``test_rows`` test rows."""
+    return _BUILDERS[name](offset, test_rows=test_rows)
 
 
 def make_scenarios(suite: str = "tuning") -> list[Scenario]:
@@ -190,5 +203,9 @@ def make_scenarios(suite: str = "tuning") -> list[Scenario]:
         from spotanomaly2_safe_cli.quality.scenarios_monitoring import make_monitoring_scenarios  # it imports this module
 
         return make_monitoring_scenarios()
+    if suite == "confirmation2":
+        from spotanomaly2_safe_cli.quality.scenarios_confirmation2 import make_confirmation2_scenarios  # it imports this module
+
+        return make_confirmation2_scenarios()
     offset, test_rows = SUITES[suite]
     return [build(offset, test_rows=test_rows) for build in _BUILDERS.values()]

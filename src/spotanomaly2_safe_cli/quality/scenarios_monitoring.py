@@ -86,10 +86,10 @@ def _inject(rng: np.random.Generator, actual: np.ndarray, expected: np.ndarray, 
 
 def _build(name: str, seed: int, *, train_rows: int, test_rows: int, level: np.ndarray, noise: np.ndarray, kinds: tuple[str, ...],
            columns: tuple[str, ...] = ("value",), daily: float = 0.0, df: float = 4.0, drift: float = 0.0, missed_daily: float = 0.0, missed_weekly: float = 0.0,
-           counts: bool = False, rounded: bool = False) -> Scenario:
+           counts: bool = False, rounded: bool = False, seed_offset: int = MONITORING_SEED_OFFSET) -> Scenario:
     """A scenario; seasonal amplitudes and drift are in units of ``noise``; ``counts`` draws Poisson counts around the
     forecast; ``rounded`` rounds the actuals (anomalies included) to integers."""
-    rng = np.random.default_rng(seed + MONITORING_SEED_OFFSET)
+    rng = np.random.default_rng(seed + seed_offset)
     hours = np.arange(train_rows + test_rows)
     forecast = level + noise * _season(hours, daily)[:, None]
     if counts:
@@ -109,31 +109,35 @@ def _build(name: str, seed: int, *, train_rows: int, test_rows: int, level: np.n
 
 
 _ONE = np.array([1.0])
-_BUILDERS: dict[str, Callable[[], Scenario]] = {
-    "short_head_100": lambda: _build("short_head_100", 201, train_rows=100, test_rows=4000, level=200 * _ONE, noise=5 * _ONE,
-                                     daily=8.0, kinds=("spike", "spike", "level_shift", "level_shift", "variance_burst")),
-    "short_head_300": lambda: _build("short_head_300", 202, train_rows=300, test_rows=4000, level=50 * _ONE, noise=2 * _ONE,
-                                     daily=5.0, df=3.0, kinds=("level_shift",) * 3 + ("stuck_sensor",) * 2),
-    "short_head_600_three_columns": lambda: _build(
+_BUILDERS: dict[str, Callable[..., Scenario]] = {
+    "short_head_100": lambda offset: _build("short_head_100", 201, train_rows=100, test_rows=4000, level=200 * _ONE, noise=5 * _ONE,
+                                     daily=8.0, kinds=("spike", "spike", "level_shift", "level_shift", "variance_burst"), seed_offset=offset),
+    "short_head_300": lambda offset: _build("short_head_300", 202, train_rows=300, test_rows=4000, level=50 * _ONE, noise=2 * _ONE,
+                                     daily=5.0, df=3.0, kinds=("level_shift",) * 3 + ("stuck_sensor",) * 2, seed_offset=offset),
+    "short_head_600_three_columns": lambda offset: _build(
         "short_head_600_three_columns", 203, train_rows=600, test_rows=6000, level=np.array([500.0, 12.0, 4.0]),
         noise=np.array([4.0, 0.5, 0.02]), columns=("load_mw", "temperature_c", "pressure_bar"), daily=10.0,
-        kinds=("spike", "level_shift", "variance_burst", "stuck_sensor", "level_shift")),
-    "level_drift": lambda: _build("level_drift", 204, train_rows=500, test_rows=YEAR, level=100 * _ONE, noise=3 * _ONE,
+        kinds=("spike", "level_shift", "variance_burst", "stuck_sensor", "level_shift"), seed_offset=offset),
+    "level_drift": lambda offset: _build("level_drift", 204, train_rows=500, test_rows=YEAR, level=100 * _ONE, noise=3 * _ONE,
                                   daily=6.0, drift=6.0,
-                                  kinds=("spike", "level_shift", "variance_burst", "stuck_sensor", "spike", "level_shift")),
-    "missed_season": lambda: _build("missed_season", 205, train_rows=500, test_rows=YEAR, level=30 * _ONE, noise=1 * _ONE,
+                                  kinds=("spike", "level_shift", "variance_burst", "stuck_sensor", "spike", "level_shift"), seed_offset=offset),
+    "missed_season": lambda offset: _build("missed_season", 205, train_rows=500, test_rows=YEAR, level=30 * _ONE, noise=1 * _ONE,
                                     missed_daily=4.0, missed_weekly=2.0,
-                                    kinds=("level_shift",) * 3 + ("variance_burst",) * 2 + ("stuck_sensor",)),
-    "quantized_counts": lambda: _build("quantized_counts", 206, train_rows=500, test_rows=YEAR, level=1.5 * _ONE, noise=1 * _ONE,
-                                       daily=1.2, counts=True, kinds=("count_burst",) * 3 + ("dropout",) * 2),
-    "quantized_gauge": lambda: _build("quantized_gauge", 207, train_rows=400, test_rows=YEAR, level=20 * _ONE, noise=0.4 * _ONE,
-                                      daily=1.5, rounded=True, kinds=("level_shift",) * 4 + ("spike",) * 2),
-    "long_faults": lambda: _build("long_faults", 208, train_rows=500, test_rows=YEAR, level=10 * _ONE, noise=0.5 * _ONE,
-                                  daily=4.0, kinds=("long_shift",) * 3 + ("long_variance",)),
+                                    kinds=("level_shift",) * 3 + ("variance_burst",) * 2 + ("stuck_sensor",), seed_offset=offset),
+    "quantized_counts": lambda offset: _build("quantized_counts", 206, train_rows=500, test_rows=YEAR, level=1.5 * _ONE, noise=1 * _ONE,
+                                       daily=1.2, counts=True, kinds=("count_burst",) * 3 + ("dropout",) * 2, seed_offset=offset),
+    "quantized_gauge": lambda offset: _build("quantized_gauge", 207, train_rows=400, test_rows=YEAR, level=20 * _ONE, noise=0.4 * _ONE,
+                                      daily=1.5, rounded=True, kinds=("level_shift",) * 4 + ("spike",) * 2, seed_offset=offset),
+    "long_faults": lambda offset: _build("long_faults", 208, train_rows=500, test_rows=YEAR, level=10 * _ONE, noise=0.5 * _ONE,
+                                  daily=4.0, kinds=("long_shift",) * 3 + ("long_variance",), seed_offset=offset),
 }
 MONITORING_SCENARIO_NAMES = tuple(_BUILDERS)
 
 
-def make_monitoring_scenarios() -> list[Scenario]:
-    """Every scenario of the ``"monitoring"`` suite, in ``MONITORING_SCENARIO_NAMES`` order; the same bytes on every call."""
-    return [build() for build in _BUILDERS.values()]
+def make_monitoring_scenarios(seed_offset: int = MONITORING_SEED_OFFSET) -> list[Scenario]:
+    """Every scenario of the ``"monitoring"`` suite, in ``MONITORING_SCENARIO_NAMES`` order; the same bytes on every call.
+
+    ``seed_offset`` replaces ``MONITORING_SEED_OFFSET`` for a later suite of the same series from other seeds
+    (``"confirmation2"``: :mod:`spotanomaly2_safe_cli.quality.scenarios_confirmation2`).
+    """
+    return [build(seed_offset) for build in _BUILDERS.values()]

@@ -100,7 +100,8 @@ RECOMMENDED = {
 }
 
 # The adaptive method with EXPLICIT parameters (not recommended_detector()), so that retuning the recommendation
-# does not change the reference; reset_after=20 makes the 40-row level shift reset the baseline.
+# does not change the reference; reset_after=20 makes the 40-row level shift reset the baseline; the alarm rule
+# puts the carried alarm state into the reference.
 ADAPTIVE_REFERENCE = {
     "window": 10,
     "baseline_size": 500,
@@ -111,6 +112,9 @@ ADAPTIVE_REFERENCE = {
     "aggregation": "max",
     "smoothing": "absolute",
     "warmup_rows": 0,
+    "min_duration": 2,
+    "min_gap": 10,
+    "spike_risk": None,
 }
 
 REFERENCE_SCENARIOS: dict[str, Scenario] = {

@@ -46,7 +46,6 @@ from spotanomaly2_safe_cli.scaleout.partitioned import in_partition, require_ali
 __all__ = ["score_chained"]
 
 SCORE_COLUMNS = ("anomaly_score", "anomaly_score_normalized")
-FLAG_COLUMNS = ("anomaly_flag", "baseline_reset")
 
 
 def _strict_json(state: dict) -> str:
@@ -85,7 +84,7 @@ def score_chained(detector: AdaptiveDetector, y_true: dd.DataFrame, y_pred: dd.D
         state = result[1]
     index = y_true._meta.index[:0]
     meta = pd.DataFrame({column: pd.Series(dtype="float64") for column in SCORE_COLUMNS}
-                        | {column: pd.Series(dtype="int64") for column in FLAG_COLUMNS}, index=index)
+                        | {column: pd.Series(dtype="int64") for column in detector.flag_columns}, index=index)
     combined = dd.from_delayed(outputs, meta=meta, divisions=y_true.divisions)
     final = dd.from_delayed([dask.delayed(_state_series, pure=True)(state)], meta=_state_series("")[:0], divisions=(0, 0))
-    return combined[list(SCORE_COLUMNS)], combined[list(FLAG_COLUMNS)], final
+    return combined[list(SCORE_COLUMNS)], combined[list(detector.flag_columns)], final

@@ -1,0 +1,38 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""Alarms of the adaptive method: the cool-down rule of :mod:`spotanomaly2_safe.alarms` with its state carried.
+
+With ``min_duration`` or ``min_gap`` set (``AdaptiveSettings.alarm_rule``: ``(min_duration or 1,
+min_gap or 0)``), every flagged or unflagged row also gets an ``alarm`` (0/1) by
+:func:`~spotanomaly2_safe.alarms.continue_alarms`, and the alarm state (``alarm_run``,
+``alarm_quiet_rows``) is part of the adaptive state: unlike the pipeline's per-batch alarms, the alarms
+do not depend on how the series was split into batches, and both drivers give the same ones.
+
+>>> from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState
+>>> settings = AdaptiveSettings(1, 100, 100, 10, 1e-3, None, "l2", "absolute", min_gap=1)
+>>> state = AdaptiveState(settings, 1)
+>>> advance_alarms(settings, state, [1, 0, 0]), advance_alarms(settings, state, [0, 1])
+([1, 1, 0], [0, 1])
+>>> peek_alarm(settings, state, 0), advance_alarms(settings._replace(min_gap=None), state, [1]) is None
+(1, True)
+"""
+
+from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState
+from spotanomaly2_safe.alarms import continue_alarms
+
+__all__ = ["advance_alarms", "peek_alarm"]
+
+
+def advance_alarms(settings: AdaptiveSettings, state: AdaptiveState, flags: list[int]) -> list[int] | None:
+    """The alarms of ``flags`` (the rows just advanced, in order), continuing ``state``'s; ``None`` without an alarm rule."""
+    rule = settings.alarm_rule()
+    if rule is None:
+        return None
+    alarms, state.alarm_run, state.alarm_quiet_rows = continue_alarms(flags, *rule, state.alarm_run, state.alarm_quiet_rows)
+    return alarms
+
+
+def peek_alarm(settings: AdaptiveSettings, state: AdaptiveState, flag: int) -> int | None:
+    """The alarm one more row with ``flag`` would get, changing nothing; ``None`` without an alarm rule."""
+    rule = settings.alarm_rule()
+    return None if rule is None else continue_alarms([flag], *rule, state.alarm_run, state.alarm_quiet_rows)[0][0]

@@ -1,0 +1,125 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""The optional one-row scale of the adaptive method (``spike_risk``): a spike is not diluted by the window.
+
+A mean of ``|z|`` over ``window`` rows divides a 1-row spike by ``window``. With ``spike_risk = q`` (default
+``None``: off, and every output is bit-identical to the method without it) each row also gets a
+*spike score*, the window-1 score of the same deviations ``z_tj`` (:mod:`spotanomaly2_safe.adaptive.core`):
+
+- ``spike_t`` = ``aggregation`` over columns of ``|z_tj|`` (``"max"``, ``"l2"`` summed in column order, or ``"mean"``);
+- its own exponential tail, fitted by the window score's rule (:func:`exponential_tail`) to the last
+  ``reference_size`` learned spike scores, seeded by the training rows after the warm-up rows, refreshed
+  with the window score's tail; threshold ``u_s + sigma_s * (log(N_u / n) - log(q))``;
+- ``flag_t = score_t > threshold or spike_t > spike threshold``: under the two fitted tails the per-row
+  false-alarm probability is at most ``risk + spike_risk`` (union bound);
+- ``normalized_t`` = the larger of the two ``L / (1 + L)`` (each ``L = -log10`` of that scale's tail
+  probability); ``anomaly_score`` stays the window score;
+- protection: a row flagged by either scale is learned by neither tail nor the baseline.
+
+>>> import numpy as np
+>>> from spotanomaly2_safe.adaptive.state import AdaptiveSettings
+>>> settings = AdaptiveSettings(2, 10, 50, 5, 1e-3, None, "l2", "absolute", spike_risk=1e-4)
+>>> spike_scores(settings, np.array([[3.0, -4.0], [0.0, 1.0]])).tolist()
+[5.0, 1.0]
+>>> spike_score_row(settings, [3.0, -4.0])
+5.0
+"""
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from spotanomaly2_safe.adaptive.scores import require_finite
+from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState, Ring
+
+__all__ = ["SPIKE_RULE", "SpikeScale", "exponential_tail", "spike_score_row", "spike_scores", "with_spike_row", "with_spikes"]
+
+SPIKE_RULE = "flag if the window score or the one-row score exceeds its own tail's threshold; per-row risk at most risk + spike_risk"
+
+
+def exponential_tail(scores: np.ndarray, risk: float, floor: float) -> tuple[float, float, int, float, float]:
+    """``(u, sigma, N_u, log(N_u / n), threshold)`` of the exponential tail of ``scores`` at ``risk``.
+
+    The rule of ``spotanomaly2_safe.adaptive.core.refresh_tail``, the same operations in the same order.
+
+    >>> exponential_tail(np.arange(100.0), 1e-3, 0.25)[:3]
+    (89.0, 5.5, 10)
+    """
+    n_scores = len(scores)
+    n_tail = math.isqrt(n_scores - 1) + 1
+    cut = n_scores - n_tail - 1
+    ordered = np.partition(scores, cut)
+    u = float(ordered[cut])
+    tail = np.sort(ordered[cut + 1 :]) - u
+    sigma = max(float(np.add.reduce(tail)) / n_tail, floor)
+    log_share = math.log(n_tail / n_scores)
+    return u, sigma, n_tail, log_share, u + sigma * (log_share - math.log(risk))
+
+
+def spike_scores(settings: AdaptiveSettings, z: np.ndarray) -> np.ndarray:
+    """The spike score of each row of the deviations ``z`` (a ``(rows, C)`` array)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        size = np.abs(z)
+        if settings.aggregation == "max":
+            return size.max(axis=1)
+        total = size[:, 0] * size[:, 0] if settings.aggregation == "l2" else size[:, 0]
+        for column in range(1, size.shape[1]):
+            total = total + (size[:, column] * size[:, column] if settings.aggregation == "l2" else size[:, column])
+        return np.sqrt(total) if settings.aggregation == "l2" else total / size.shape[1]
+
+
+def spike_score_row(settings: AdaptiveSettings, z: Sequence[float]) -> float:
+    """The spike score of one row of deviations as Python floats, bit-identical to :func:`spike_scores`."""
+    size = [abs(value) for value in z]
+    if settings.aggregation == "max":
+        return max(size)
+    total = size[0] * size[0] if settings.aggregation == "l2" else size[0]
+    for value in size[1:]:
+        total = total + (value * value if settings.aggregation == "l2" else value)
+    return math.sqrt(total) if settings.aggregation == "l2" else total / len(size)
+
+
+class SpikeScale:
+    """The spike scale's learned scores (the last ``reference_size``) and its tail frozen at the last refresh."""
+
+    def __init__(self, reference_size: int) -> None:
+        self.reference = Ring(reference_size)
+        self.u = self.sigma = self.log_share = self.threshold = 0.0
+        self.n_tail = 0
+
+    def refresh(self, risk: float, floor: float) -> None:
+        self.u, self.sigma, self.n_tail, self.log_share, self.threshold = exponential_tail(self.reference.filled(), risk, floor)
+
+    def normalized(self, spikes: np.ndarray) -> np.ndarray:
+        """``L / (1 + L)`` of spike scores under the frozen tail (the operations of ``normalized_scores``)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            surprise = np.maximum((spikes - self.u) / self.sigma - self.log_share, 0.0) / math.log(10.0) + 0.0
+            return surprise / (1.0 + surprise)
+
+    def normalized_one(self, spike: float) -> float:
+        """:meth:`normalized` of one spike score as a Python float, bit-identical."""
+        surprise = max((spike - self.u) / self.sigma - self.log_share, 0.0) / math.log(10.0) + 0.0
+        return surprise / (1.0 + surprise)
+
+    def copy(self) -> "SpikeScale":
+        twin = SpikeScale.__new__(SpikeScale)
+        twin.__dict__.update(self.__dict__)
+        twin.reference = self.reference.copy()
+        return twin
+
+
+def with_spikes(
+    settings: AdaptiveSettings, state: AdaptiveState, z: np.ndarray, flags: np.ndarray, normalized: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A scored block's spike scores, and its flags and normalized scores with the spike scale (module docstring)."""
+    spikes = spike_scores(settings, z)
+    require_finite(spikes, spikes)
+    return spikes, flags | (spikes > state.spike.threshold), np.maximum(normalized, state.spike.normalized(spikes))
+
+
+def with_spike_row(state: AdaptiveState, spike: float, normalized: float, flag: bool) -> tuple[float, float, bool]:
+    """:func:`with_spikes` for one row's spike score (:func:`spike_score_row`) as Python floats (the one-row path), bit-identical."""
+    if not math.isfinite(spike):
+        require_finite(np.array([spike]), np.array([spike]))
+    return spike, max(normalized, state.spike.normalized_one(spike)), flag or spike > state.spike.threshold

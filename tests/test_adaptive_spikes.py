@@ -1,0 +1,210 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""The one-row scale of the adaptive method (``spike_risk``, spotanomaly2_safe.adaptive.spikes)."""
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from spotanomaly2_safe import AdaptiveDetector, AdaptiveResidualDetector, InvalidInputError, InvalidParameterError
+from spotanomaly2_safe.adaptive.core import TAIL_SCALE_FLOOR, advance_one
+from spotanomaly2_safe.errors import Reason
+
+NOISE = np.random.default_rng(30).normal(size=(1500, 2)) * [1.0, 5.0]
+
+
+def _frames(values: np.ndarray, start: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    values = np.asarray(values, dtype=np.float64).reshape(len(values), -1)
+    true = pd.DataFrame(values, columns=["load", "price"][: values.shape[1]], index=pd.RangeIndex(start, start + len(values)))
+    return true, true * 0.0
+
+
+def _series_with_spikes_and_faults() -> np.ndarray:
+    values = NOISE.copy()
+    for row in (420, 700, 1111):
+        values[row, 0] += 9.0  # one-row spikes, diluted by a window
+    values[600:620, 0] += 8.0  # a short fault
+    values[900:, 1] += 60.0  # a permanent level change
+    return values
+
+
+SPIKE_CONFIGURATIONS = [
+    {"window": 10, "aggregation": "max", "spike_risk": 1e-3, "refresh_every": 50, "warmup_rows": 50, "reset_after": 100},
+    {"window": 6, "smoothing": "signed", "aggregation": "l2", "spike_risk": 5e-3, "reset_after": 40, "refresh_every": 7},
+    {"window": 3, "aggregation": "mean", "spike_risk": 2e-3, "reset_after": 10, "refresh_every": 1, "baseline_size": 30, "reference_size": 60},
+]
+
+
+def _oracle_tail(scores: np.ndarray, risk: float) -> tuple[float, float, float]:
+    """u, sigma and threshold of the exponential tail rule, written out independently of the kernel."""
+    ordered = np.sort(scores)
+    n = len(ordered)
+    n_tail = math.ceil(math.sqrt(n))
+    u = ordered[n - n_tail - 1]
+    sigma = max(float(np.mean(ordered[n - n_tail :] - u)), TAIL_SCALE_FLOOR)
+    return u, sigma, u + sigma * (math.log(n_tail / n) - math.log(risk))
+
+
+@pytest.mark.requirement("REQ-ADA-030")
+def test_adaptive_spike_threshold_follows_the_recorded_rule_from_the_training_rows_after_the_warmup():
+    values = NOISE[:400]
+    detector = AdaptiveDetector(window=10, aggregation="max", warmup_rows=40, spike_risk=1e-3).fit(*_frames(values))
+    record = detector.fit_record_
+    z = np.abs(values - record["baseline"]["location"]) / record["baseline"]["scale"]
+    u, sigma, threshold = _oracle_tail(z.max(axis=1)[40:], 1e-3)
+    spike = record["spike"]
+    assert spike["n_scores"] == 360 and spike["n_tail"] == 19
+    assert (spike["u"], spike["sigma"]) == (pytest.approx(u, rel=1e-12), pytest.approx(sigma, rel=1e-12))
+    assert spike["threshold"] == pytest.approx(threshold, rel=1e-12)
+    assert spike["rule"].startswith("flag if the window score or the one-row score exceeds its own tail's threshold")
+
+
+@pytest.mark.requirement("REQ-ADA-030")
+def test_adaptive_spike_scale_flags_a_one_row_spike_the_window_dilutes_and_learns_it_nowhere():
+    values = NOISE[:301].copy()
+    values[300, 0] = 12.0  # 12 noise units in one row: a 10-row mean of |z| sees about 2
+    plain = AdaptiveDetector(window=10, aggregation="max", baseline_size=1000, refresh_every=1000).fit(*_frames(values[:300]))
+    spiky = AdaptiveDetector(window=10, aggregation="max", baseline_size=1000, refresh_every=1000, spike_risk=1e-3).fit(*_frames(values[:300]))
+    counts = (spiky.state_.baseline.count, spiky.state_.reference.count, spiky.state_.spike.reference.count)
+    plain_scores, plain_flags = plain.score_and_detect(*_frames(values[300:], 300))
+    scores, flags = spiky.score_and_detect(*_frames(values[300:], 300))
+    assert plain_flags["anomaly_flag"].iloc[0] == 0 and flags["anomaly_flag"].iloc[0] == 1
+    assert scores["anomaly_score"].iloc[0] == plain_scores["anomaly_score"].iloc[0] < spiky.state_.threshold  # the window score is unchanged
+    assert scores["anomaly_score_normalized"].iloc[0] > plain_scores["anomaly_score_normalized"].iloc[0]
+    assert (spiky.state_.baseline.count, spiky.state_.reference.count, spiky.state_.spike.reference.count) == counts
+    _, calm = spiky.score_and_detect(*_frames(np.array([[0.1, 0.2]]), 301))
+    assert calm["anomaly_flag"].iloc[0] == 0 and spiky.state_.spike.reference.count == counts[2] + 1
+
+
+@pytest.mark.requirement("REQ-ADA-030")
+def test_adaptive_spike_normalized_score_at_its_threshold_is_the_spike_risk_on_the_log_scale():
+    detector = AdaptiveDetector(window=10, aggregation="max", spike_risk=1e-3).fit(*_frames(NOISE[:300]))
+    record = detector.fit_record_
+    residual = record["baseline"]["location"][0] + record["spike"]["threshold"] * record["baseline"]["scale"][0]
+    scores, flags = detector.score_and_detect(*_frames(np.array([[residual, record["baseline"]["location"][1]]]), 300))
+    assert scores["anomaly_score_normalized"].iloc[0] == pytest.approx(3.0 / 4.0, rel=1e-9)  # L = -log10(1e-3) = 3
+
+
+@pytest.mark.requirement("REQ-ADA-030")
+def test_adaptive_without_spike_risk_keeps_no_spike_state_or_record():
+    off = AdaptiveDetector(window=4).fit(*_frames(NOISE[:200]))
+    on = AdaptiveDetector(window=4, spike_risk=1e-3).fit(*_frames(NOISE[:200]))
+    assert off.state_.spike is None and "spike" not in off.fit_record_
+    assert not any(key.startswith("spike_") for key in off.state_dict()["state"])
+    assert on.state_.spike is not None and "spike" in on.fit_record_
+    assert {key for key in on.state_dict()["state"] if key.startswith("spike_")} == {
+        "spike_reference", "spike_n_tail", "spike_u", "spike_sigma", "spike_log_share", "spike_threshold"}
+
+
+@pytest.mark.requirement("REQ-ADA-007")
+@pytest.mark.requirement("REQ-ADA-030")
+@pytest.mark.parametrize("params", SPIKE_CONFIGURATIONS)
+def test_adaptive_spike_streaming_driver_is_bit_identical_to_the_batch_driver(params):
+    values = _series_with_spikes_and_faults()
+    batch = AdaptiveDetector(**params).fit_score_detect(*_frames(values[:300]), *_frames(values[300:], 300))
+    assert batch[1]["anomaly_flag"].sum() > 0
+    stream = AdaptiveResidualDetector(training_rows=300, **params)
+    rows = []
+    for position, row in enumerate(values):
+        x = {"load": float(row[0]), "price": float(row[1])}
+        if position >= 300:
+            rows.append(stream.evaluate_one(x))
+        stream.learn_one(x)
+    streamed = pd.DataFrame(rows, index=batch[0].index)
+    assert (streamed[list(batch[0].columns)].to_numpy() == batch[0].to_numpy()).all()
+    assert (streamed[list(batch[1].columns)].to_numpy() == batch[1].to_numpy()).all()
+
+
+@pytest.mark.requirement("REQ-ADA-007")
+@pytest.mark.requirement("REQ-ADA-030")
+@settings(max_examples=20, deadline=None)
+@given(cuts=st.lists(st.integers(301, 1499), max_size=6, unique=True).map(sorted), which=st.integers(0, len(SPIKE_CONFIGURATIONS) - 1))
+def test_adaptive_spike_any_split_with_json_state_is_bit_identical_to_one_batch(cuts, which):
+    params, values = SPIKE_CONFIGURATIONS[which], _series_with_spikes_and_faults()
+    whole = AdaptiveDetector(**params).fit_score_detect(*_frames(values[:300]), *_frames(values[300:], 300))
+    detector = AdaptiveDetector(**params).fit(*_frames(values[:300]))
+    parts = []
+    for start, stop in zip([300, *cuts], [*cuts, len(values)]):
+        detector = AdaptiveDetector.from_state_dict(json.loads(json.dumps(detector.state_dict(), allow_nan=False)))
+        parts.append(detector.score_and_detect(*_frames(values[start:stop], start)))
+    for position in (0, 1):
+        assert (pd.concat([part[position] for part in parts]).to_numpy() == whole[position].to_numpy()).all()
+
+
+@pytest.mark.requirement("REQ-ADA-030")
+def test_adaptive_spike_one_row_steps_match_the_batch_after_a_state_copy():
+    detector = AdaptiveDetector(window=4, aggregation="l2", spike_risk=1e-3, refresh_every=5).fit(*_frames(NOISE[:200]))
+    values = _series_with_spikes_and_faults()[400:460]
+    state, twin = detector.state_, detector.state_.copy()
+    stepped = [advance_one(detector.settings, twin, row.tolist()) for row in values]
+    assert twin.spike.reference.count != state.spike.reference.count or twin.spike.u != state.spike.u  # the copy is independent
+    scores, flags = detector.score_and_detect(*_frames(values, 400))
+    batch = list(zip(scores["anomaly_score"], scores["anomaly_score_normalized"], flags["anomaly_flag"], flags["baseline_reset"]))
+    assert stepped == [tuple(row) for row in batch]
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+@pytest.mark.parametrize("bad", [0.0, 0.01, -1e-3, "1e-3", True])
+def test_adaptive_spike_risk_outside_its_table_is_a_typed_error(bad):
+    with pytest.raises(InvalidParameterError) as error:
+        AdaptiveDetector(spike_risk=bad)
+    assert error.value.reason is Reason.INVALID_PARAMETER
+    with pytest.raises(InvalidParameterError):
+        AdaptiveResidualDetector(spike_risk=bad)
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+@pytest.mark.parametrize(
+    ("spike_risk", "corrupt"),
+    [
+        (1e-3, lambda s: s.pop("spike_u")),
+        (1e-3, lambda s: s.update(spike_sigma=0.0)),
+        (1e-3, lambda s: s.update(spike_log_share=0.5)),
+        (1e-3, lambda s: s.update(spike_reference=[1.0])),
+        (1e-3, lambda s: s.update(spike_n_tail=-1)),
+        (1e-3, lambda s: s.update(spike_threshold=float("inf"))),
+        (None, lambda s: s.update(spike_u=1.0)),
+    ],
+)
+def test_adaptive_malformed_spike_state_is_invalid_state(spike_risk, corrupt):
+    snapshot = json.loads(json.dumps(AdaptiveDetector(window=2, spike_risk=spike_risk).fit(*_frames(NOISE[:200])).state_dict()))
+    corrupt(snapshot["state"])
+    with pytest.raises(InvalidInputError) as error:
+        AdaptiveDetector.from_state_dict(snapshot)
+    assert error.value.reason is Reason.INVALID_STATE
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+def test_adaptive_spike_score_overflow_is_a_typed_error_in_both_drivers_and_changes_nothing():
+    # |z| about 2e154 (scale about 1.5): its square overflows (the l2 spike score) while the 10-row mean's square does not.
+    params = {"window": 10, "aggregation": "l2", "spike_risk": 1e-3}
+    huge = np.array([[3e154, 0.0]])
+    with pytest.raises(InvalidInputError) as error:
+        AdaptiveDetector(**params).fit(*_frames(np.vstack([NOISE[:199], huge])))
+    assert error.value.reason is Reason.SCORE_OVERFLOW
+    detector = AdaptiveDetector(**params).fit(*_frames(NOISE[:200]))
+    before = json.dumps(detector.state_dict())
+    for rows in (np.vstack([NOISE[200:203], huge]), huge):  # a block, and the one-row path
+        with pytest.raises(InvalidInputError) as error:
+            detector.score_and_detect(*_frames(rows, 200))
+        assert error.value.reason is Reason.SCORE_OVERFLOW and json.dumps(detector.state_dict()) == before
+
+
+@pytest.mark.requirement("REQ-ADA-030")
+def test_adaptive_spike_streaming_snapshot_continues_bit_identically():
+    values = _series_with_spikes_and_faults()
+    original = AdaptiveResidualDetector(training_rows=200, window=5, reset_after=30, spike_risk=1e-3)
+    for position, row in enumerate(values):
+        x = {"load": float(row[0]), "price": float(row[1])}
+        if position in (0, 150, 421, 700):
+            snapshot = json.loads(json.dumps(original.state_dict(), allow_nan=False))
+            restored = AdaptiveResidualDetector.from_state_dict(snapshot)
+            assert restored.evaluate_one(x) == original.evaluate_one(x)
+            original = restored
+        original.learn_one(x)
+    assert snapshot["state"]["adaptive"]["spike_n_tail"] > 0
