@@ -20,8 +20,9 @@ from spotanomaly2_safe import (
 )
 from spotanomaly2_safe.adaptive.core import advance, advance_one, initial_state, tail_size, warmup_size
 from spotanomaly2_safe.adaptive.recommended import RECOMMENDED_PARAMETERS
-from spotanomaly2_safe.adaptive.state import AdaptiveSettings
-from spotanomaly2_safe.alarms import postprocess_flags
+from spotanomaly2_safe.adaptive.cooldown import advance_alarm_one, peek_alarm
+from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState
+from spotanomaly2_safe.alarms import continue_alarms, postprocess_flags
 from spotanomaly2_safe.errors import Reason
 
 NOISE = np.random.default_rng(16).normal(size=(1500, 2)) * [1.0, 5.0]
@@ -643,3 +644,17 @@ def test_adaptive_alarm_state_outside_the_rule_is_invalid_state(field, bad):
     with pytest.raises(InvalidInputError) as error:
         AdaptiveDetector.from_state_dict(snapshot)
     assert error.value.reason is Reason.INVALID_STATE
+
+
+@pytest.mark.requirement("REQ-ADA-024")
+@settings(max_examples=100, deadline=None)
+@given(flags=st.lists(st.integers(0, 1), max_size=80), min_duration=st.integers(1, 4), min_gap=st.integers(0, 6))
+def test_adaptive_one_row_alarm_steps_equal_the_cool_down_rule_on_all_flags_with_its_state(flags, min_duration, min_gap):
+    settings_ = AdaptiveSettings(1, 100, 100, 10, 1e-3, None, "l2", "absolute", min_duration=min_duration, min_gap=min_gap)
+    state = AdaptiveState(settings_, 1)
+    alarms = []
+    for flag in flags:
+        alarms.append(peek_alarm(settings_, state, flag))
+        advance_alarm_one(settings_, state, flag)
+    expected, run, quiet_rows = continue_alarms(flags, min_duration, min_gap)
+    assert alarms == expected and (state.alarm_run, state.alarm_quiet_rows) == (run, quiet_rows)

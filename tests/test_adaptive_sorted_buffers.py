@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spotanomaly2_safe import AdaptiveDetector, AdaptiveResidualDetector, InvalidInputError
+from spotanomaly2_safe import AdaptiveDetector, AdaptiveResidualDetector, InvalidInputError, recommended_detector
+from spotanomaly2_safe.adaptive.recommended import RECOMMENDED_PARAMETERS
 from spotanomaly2_safe.adaptive.core import _median_and_mad, advance, advance_one, initial_state
 from spotanomaly2_safe.adaptive.sorted_buffers import SortedBuffers, smallest_deviations
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings, Ring
@@ -65,14 +66,14 @@ def test_sorted_buffers_keep_the_ring_slots_sorted_columns_and_largest_scores(ro
     baseline, reference = Ring(25, (1,)), Ring(60)
     reference.extend(np.array(scores[:50]))
     buffers = SortedBuffers(baseline, reference)
-    assert buffers.largest_scores(count) == sorted(reference.filled().tolist())[-count:]
+    assert buffers.reference.largest_scores(count) == sorted(reference.filled().tolist())[-count:]
     for position, value in enumerate(rows):
         score = scores[(50 + position) % len(scores)]
         buffers.push([value], score)
         baseline.push([value])
         reference.push(score)
         if position % 9 == 0:  # as at refreshes: top is read, rebuilt or cut back
-            assert buffers.largest_scores(count) == sorted(reference.filled().tolist())[-count:]
+            assert buffers.reference.largest_scores(count) == sorted(reference.filled().tolist())[-count:]
     assert buffers.columns == [sorted(baseline.filled()[:, 0].tolist())]
     written = Ring(25, (1,)), Ring(60)
     buffers.write_back(*written)
@@ -90,7 +91,19 @@ def _quantized_rows(seed: int, n_rows: int) -> np.ndarray:
 
 
 @pytest.mark.requirement("REQ-ADA-007")
-@pytest.mark.parametrize("params", [{"baseline_size": 10, "refresh_every": 1}, {"window": 4, "smoothing": "signed", "reset_after": 20, "refresh_every": 3}])
+@pytest.mark.requirement("REQ-ADA-024")
+@pytest.mark.requirement("REQ-ADA-030")
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"baseline_size": 10, "refresh_every": 1},
+        {"window": 4, "smoothing": "signed", "reset_after": 20, "refresh_every": 3},
+        # with the one-row scale (window 1: its score is the window score) and the alarm rule
+        {"baseline_size": 10, "reference_size": 120, "refresh_every": 2, "spike_risk": 5e-3, "min_gap": 5},
+        {"window": 4, "smoothing": "signed", "reset_after": 20, "refresh_every": 3, "spike_risk": 1e-3, "min_duration": 2, "min_gap": 3},
+        {"window": 3, "aggregation": "max", "reference_size": 150, "refresh_every": 1, "spike_risk": 1e-3, "min_duration": 3},
+    ],
+)
 def test_adaptive_streaming_on_quantized_rows_with_signed_zeros_matches_the_batch_outputs_and_state(params):
     values = _quantized_rows(5, 1200)
     frames = [
@@ -112,8 +125,9 @@ def test_adaptive_streaming_on_quantized_rows_with_signed_zeros_matches_the_batc
 
 
 @pytest.mark.requirement("REQ-ADA-007")
-def test_adaptive_one_row_and_block_steps_interleaved_match_blocks_only():
-    settings_ = AdaptiveSettings(2, 40, 60, 5, 1e-3, 15, "mean", "absolute")
+@pytest.mark.parametrize("spike_risk", [None, 5e-3])
+def test_adaptive_one_row_and_block_steps_interleaved_match_blocks_only(spike_risk):
+    settings_ = AdaptiveSettings(2, 40, 60, 5, 1e-3, 15, "mean", "absolute", spike_risk=spike_risk)
     values = _quantized_rows(8, 900)
     stepped, blocks = initial_state(settings_, values[:150]), initial_state(settings_, values[:150])
     outputs = []
@@ -125,6 +139,70 @@ def test_adaptive_one_row_and_block_steps_interleaved_match_blocks_only():
     whole = advance(settings_, blocks, values[150:900])
     assert outputs == list(zip(whole.score.tolist(), whole.normalized.tolist(), whole.flag.tolist(), whole.reset.tolist()))
     assert json.dumps(state_to_json(stepped)) == json.dumps(state_to_json(blocks))
+    assert sum(output[2] for output in outputs) > 0  # flagged rows: learned by neither path
+
+
+@pytest.mark.requirement("REQ-ADA-007")
+@pytest.mark.requirement("REQ-ADA-030")
+@pytest.mark.parametrize("aggregation", ["l2", "max", "mean"])
+def test_adaptive_streaming_of_one_channel_with_window_one_and_the_spike_scale_matches_the_batch(aggregation):
+    params = {"window": 1, "aggregation": aggregation, "refresh_every": 4, "reference_size": 200, "spike_risk": 2e-3, "reset_after": 30, "min_gap": 6}
+    rng = np.random.default_rng(11)
+    values = np.round(rng.normal(size=(900, 1)) * (1.0 + np.arange(900)[:, None] / 300.0), 1)  # a spread that grows
+    values[[250, 420, 610], 0] += 12.0  # one-row spikes
+    values[700:740, 0] += 9.0  # a fault
+    frame = pd.DataFrame(values, columns=["load"])
+    forecast = pd.DataFrame(0.0, columns=frame.columns, index=frame.index)
+    batch = AdaptiveDetector(**params).fit(frame.iloc[:200], forecast.iloc[:200])
+    scores, flags = batch.score_and_detect(frame.iloc[200:], forecast.iloc[200:])
+    stream = AdaptiveResidualDetector(training_rows=200, **params)
+    outputs = []
+    for position, load in enumerate(values[:, 0].tolist()):
+        if position >= 200:
+            outputs.append(list(stream.evaluate_one({"load": load}).values()))
+        stream.learn_one({"load": load})
+    assert flags["anomaly_flag"].sum() > 0 and flags["alarm"].sum() > flags["anomaly_flag"].sum()
+    assert np.array(outputs).tobytes() == np.column_stack([scores.to_numpy(), flags.to_numpy()]).astype(float).tobytes()
+    assert json.dumps(state_to_json(stream.state)) == json.dumps(state_to_json(batch.state_))
+
+
+@pytest.mark.requirement("REQ-ADA-007")
+@pytest.mark.requirement("REQ-ADA-030")
+def test_adaptive_streaming_with_the_recommended_parameters_matches_the_batch_outputs_and_state():
+    rng = np.random.default_rng(12)
+    values = np.round(rng.normal(size=3000) * 4.0) + np.where(np.arange(3000) % 400 == 7, 30.0, 0.0)  # quantized, one-row spikes
+    values[2000:2100] += 25.0  # a fault
+    frame = pd.DataFrame(values, columns=["load"])
+    forecast = pd.DataFrame(0.0, columns=frame.columns, index=frame.index)
+    batch = recommended_detector().fit(frame.iloc[:300], forecast.iloc[:300])
+    scores, flags = batch.score_and_detect(frame.iloc[300:], forecast.iloc[300:])
+    stream = AdaptiveResidualDetector(training_rows=300, **RECOMMENDED_PARAMETERS)
+    outputs = []
+    for position, load in enumerate(values.tolist()):
+        x = {"load": load}
+        if position >= 300:
+            stream.score_one(x)
+            outputs.append(list(stream.evaluate_one(x).values()))
+        stream.learn_one(x)
+    assert batch.state_.spike is not None and flags["alarm"].sum() > 0
+    assert np.array(outputs).tobytes() == np.column_stack([scores.to_numpy(), flags.to_numpy()]).astype(float).tobytes()
+    assert json.dumps(state_to_json(stream.state)) == json.dumps(state_to_json(batch.state_))
+
+
+@pytest.mark.requirement("REQ-ADA-030")
+def test_spike_scale_copy_keeps_its_own_sorted_scores():
+    settings_ = AdaptiveSettings(3, 40, 60, 5, 1e-3, None, "l2", "absolute", spike_risk=5e-3)
+    values = _quantized_rows(13, 400)
+    state = initial_state(settings_, values[:150])
+    for row in values[150:170]:
+        advance_one(settings_, state, row.tolist())
+    twin = state.copy()
+    assert twin.spike.sorted_scores is not None and twin.spike.sorted_scores is not state.spike.sorted_scores
+    for row in values[170:200]:
+        advance_one(settings_, twin, row.tolist())
+    before = state_to_json(state.copy())
+    advance(settings_, state, values[170:200])  # the original continues unchanged by the twin's steps
+    assert state_to_json(state) == state_to_json(twin) and before != state_to_json(twin)
 
 
 class _Observation(dict):

@@ -58,7 +58,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from spotanomaly2_safe.adaptive.scores import deviations, normalized_scores, require_finite, score_row, windowed_scores
-from spotanomaly2_safe.adaptive.spikes import SpikeScale, spike_score_row, spike_scores, with_spike_row, with_spikes
+from spotanomaly2_safe.adaptive.spikes import SpikeScale, spike_scores, with_spike_row, with_spikes
 from spotanomaly2_safe.adaptive.spread import data_resolution, floored_spread, floored_spread_values
 from spotanomaly2_safe.adaptive.state import AdaptiveOutputs, AdaptiveSettings, AdaptiveState, set_baseline, set_baseline_values
 
@@ -137,10 +137,9 @@ def refresh_tail(settings: AdaptiveSettings, state: AdaptiveState) -> None:
         u = float(ordered[cut])
         _set_tail(settings, state, u, np.sort(ordered[cut + 1 :]) - u, n_scores)
     else:
-        n_scores = len(buffers.scores)
-        largest = buffers.largest_scores(tail_size(n_scores) + 1)
-        if buffers.last_tail != (n_scores, largest):  # else the same scores as at the last refresh: the same tail
-            buffers.last_tail = (n_scores, largest)
+        n_scores = len(buffers.reference.scores)
+        largest = buffers.reference.changed_largest(tail_size(n_scores) + 1)
+        if largest is not None:  # else the same scores as at the last refresh: the same tail
             _set_tail(settings, state, largest[0], np.array(largest[1:]) - largest[0], n_scores)
     if state.spike is not None:  # the one-row scale (spike_risk), refreshed with the window score's tail
         state.spike.refresh(settings.spike_risk, TAIL_SCALE_FLOOR)
@@ -216,11 +215,6 @@ def _finish(settings: AdaptiveSettings, state: AdaptiveState, rows: Sequence, ru
     return reset
 
 
-def _spike_of_row(settings: AdaptiveSettings, score: float, z: list[float] | None) -> float:
-    """The row's spike score; with ``window = 1`` (``z`` is ``None``) the window score itself, the same operations."""
-    return score if z is None else spike_score_row(settings, z)
-
-
 def peek(
     settings: AdaptiveSettings, state: AdaptiveState, values: list[float], scored: tuple[float, float, list[float] | None] | None = None
 ) -> AdaptiveOutputs:
@@ -228,7 +222,7 @@ def peek(
     score, normalized, z = score_row(settings, state, values) if scored is None else scored
     flag = score > state.threshold
     if state.spike is not None:
-        _, normalized, flag = with_spike_row(state, _spike_of_row(settings, score, z), normalized, flag)
+        _, normalized, flag = with_spike_row(settings, state, score, z, normalized, flag)
     return AdaptiveOutputs(score, normalized, int(flag), int(flag and state.run_length + 1 == settings.reset_after))
 
 
@@ -242,13 +236,13 @@ def advance_one(
     score, normalized, z = score_row(settings, state, values) if scored is None else scored
     flag, spike = score > state.threshold, None
     if state.spike is not None:
-        spike, normalized, flag = with_spike_row(state, _spike_of_row(settings, score, z), normalized, flag)
+        spike, normalized, flag = with_spike_row(settings, state, score, z, normalized, flag)
     if flag:  # the protect rule, as in ``_commit``: a row flagged by either scale is learned by neither
         run = state.run_length + 1
     else:
         (state.sorted_buffers or state.build_sorted_buffers()).push(values, score)
         if spike is not None:
-            state.spike.reference.push(spike)
+            state.spike.push(spike)
         run = 0
     if settings.window > 1:
         state.push_history(z)

@@ -16,7 +16,8 @@ reads the statistics off the sorted lists with the same bits:
 - a column whose median is zero is handed to the numpy rule instead (``0.0`` and ``-0.0`` compare equal,
   so a sorted list cannot tell which of them ``np.partition`` would put in the middle).
 
-The tail needs only the largest scores: ``top`` keeps the largest kept scores sorted (a new score enters
+The tail needs only the largest scores (:class:`SortedScores`, also the one-row scale's learned scores in
+:mod:`spotanomaly2_safe.adaptive.spikes`): ``top`` keeps the largest kept scores sorted (a new score enters
 when it is at least its smallest entry; an evicted score leaves it when it is at least that entry),
 rebuilt from all scores when a refresh needs more than it holds. Scores are never ``-0.0`` (absolute
 values, their squares' root, max or mean), so its entries are exactly those of ``np.sort`` of the ring.
@@ -32,7 +33,7 @@ from typing import Protocol
 
 import numpy as np
 
-__all__ = ["SortedBuffers", "smallest_deviations"]
+__all__ = ["SortedBuffers", "SortedScores", "smallest_deviations"]
 
 # ``top`` is rebuilt with this many times the entries a refresh reads, so that it rarely runs short.
 _TOP_MARGIN = 4
@@ -81,6 +82,74 @@ def _median_and_mad_of_sorted(ordered: Sequence[float]) -> tuple[float, float]:
     return centre, (lower + upper) / 2.0
 
 
+class SortedScores:
+    """A ring of scores in the ring's slots as a Python list, with its largest entries kept sorted (``top``).
+
+    >>> from spotanomaly2_safe.adaptive.state import Ring
+    >>> reference = Ring(50)
+    >>> reference.extend(np.arange(60.0))
+    >>> scores = SortedScores(reference)
+    >>> scores.push(100.0)  # drops the oldest score, 10.0
+    >>> scores.largest_scores(3), scores.changed_largest(3), scores.changed_largest(3)
+    ([58.0, 59.0, 100.0], [58.0, 59.0, 100.0], None)
+    """
+
+    def __init__(self, reference: RingBuffer) -> None:
+        self.scores: list[float] = reference.values[: reference.count].tolist()
+        self.capacity, self.position = len(reference.values), reference.position
+        self.top: list[float] = []  # the largest kept scores, ascending (as a multiset of values)
+        self.last_tail: tuple[int, list[float]] | None = None  # the number of scores and the largest ones at the last refresh
+
+    def push(self, score: float) -> None:
+        """Keep one learned score, dropping the oldest when full (``Ring.push``)."""
+        scores, position, top = self.scores, self.position, self.top
+        if len(scores) < self.capacity:
+            scores.append(score)
+        else:
+            oldest = scores[position]
+            if top and oldest >= top[0]:  # one copy of its value is in ``top``
+                del top[bisect_left(top, oldest)]
+            scores[position] = score
+        if top and score >= top[0]:
+            insort(top, score)
+        self.position = position + 1 if position + 1 < self.capacity else 0
+
+    def largest_scores(self, count: int) -> list[float]:
+        """The ``count`` largest kept scores, ascending.
+
+        ``top`` is rebuilt from all scores when it holds fewer, and cut back to ``_TOP_MARGIN * count``
+        when it holds more than twice that (while the buffer fills, most new scores enter it).
+        """
+        top = self.top
+        if len(top) < count:
+            top = self.top = sorted(self.scores)[-_TOP_MARGIN * count :]
+        elif len(top) > 2 * _TOP_MARGIN * count:
+            del top[: len(top) - _TOP_MARGIN * count]
+        return top[len(top) - count :]
+
+    def changed_largest(self, count: int) -> list[float] | None:
+        """:meth:`largest_scores`, or ``None`` when the number of scores and those are the ones of the last call.
+
+        A tail refresh that gets ``None`` keeps the values it set: they came from the same scores.
+        """
+        largest = self.largest_scores(count)
+        if self.last_tail == (len(self.scores), largest):
+            return None
+        self.last_tail = (len(self.scores), largest)
+        return largest
+
+    def copy(self) -> "SortedScores":
+        twin = SortedScores.__new__(SortedScores)
+        twin.__dict__.update(self.__dict__)
+        twin.scores, twin.top = list(self.scores), list(self.top)
+        return twin
+
+    def write_back(self, reference: RingBuffer) -> None:
+        """Return the scores to the ring, in the same slots."""
+        reference.values[: len(self.scores)] = self.scores
+        reference.count, reference.position = len(self.scores), self.position
+
+
 class SortedBuffers:
     """The baseline rows and the learned scores of an adaptive state, in the rings' slots, plus sorted copies.
 
@@ -92,7 +161,7 @@ class SortedBuffers:
     >>> reference.extend(np.arange(60.0))
     >>> buffers = SortedBuffers(baseline, reference)
     >>> buffers.push([10.0], 100.0)  # drops the oldest row, [3.0], and the oldest score, 10.0
-    >>> buffers.columns, buffers.largest_scores(3)
+    >>> buffers.columns, buffers.reference.largest_scores(3)
     ([[1.0, 2.0, 10.0]], [58.0, 59.0, 100.0])
     """
 
@@ -100,10 +169,7 @@ class SortedBuffers:
         self.rows: list[list[float]] = baseline.values[: baseline.count].tolist()
         self.row_capacity, self.row_position = len(baseline.values), baseline.position
         self.columns = [sorted(column) for column in baseline.values[: baseline.count].T.tolist()]
-        self.scores: list[float] = reference.values[: reference.count].tolist()
-        self.score_capacity, self.score_position = len(reference.values), reference.position
-        self.top: list[float] = []  # the largest kept scores, ascending (as a multiset of values)
-        self.last_tail: tuple[int, list[float]] | None = None  # the number of scores and the largest ones at the last refresh
+        self.reference = SortedScores(reference)
 
     def push(self, row: list[float], score: float) -> None:
         """Keep one learned residual row and its score, dropping the oldest when full (``Ring.push``, twice)."""
@@ -123,30 +189,7 @@ class SortedBuffers:
                     del column[bisect_left(column, old)]
                     insort(column, value)
         self.row_position = position + 1 if position + 1 < self.row_capacity else 0
-        scores, position, top = self.scores, self.score_position, self.top
-        if len(scores) < self.score_capacity:
-            scores.append(score)
-        else:
-            oldest = scores[position]
-            if top and oldest >= top[0]:  # one copy of its value is in ``top``
-                del top[bisect_left(top, oldest)]
-            scores[position] = score
-        if top and score >= top[0]:
-            insort(top, score)
-        self.score_position = position + 1 if position + 1 < self.score_capacity else 0
-
-    def largest_scores(self, count: int) -> list[float]:
-        """The ``count`` largest kept scores, ascending.
-
-        ``top`` is rebuilt from all scores when it holds fewer, and cut back to ``_TOP_MARGIN * count``
-        when it holds more than twice that (while the buffer fills, most new scores enter it).
-        """
-        top = self.top
-        if len(top) < count:
-            top = self.top = sorted(self.scores)[-_TOP_MARGIN * count :]
-        elif len(top) > 2 * _TOP_MARGIN * count:
-            del top[: len(top) - _TOP_MARGIN * count]
-        return top[len(top) - count :]
+        self.reference.push(score)
 
     def median_and_mad(self, numpy_rule: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]) -> tuple[list[float], list[float]]:
         """Per column the median and the MAD of the kept rows; ``numpy_rule`` on a ``(1, n)`` array decides a zero median."""
@@ -164,12 +207,11 @@ class SortedBuffers:
         """An independent twin (the rows themselves are never changed in place, so they are shared)."""
         twin = SortedBuffers.__new__(SortedBuffers)
         twin.__dict__.update(self.__dict__)
-        twin.rows, twin.columns, twin.scores, twin.top = list(self.rows), [list(column) for column in self.columns], list(self.scores), list(self.top)
+        twin.rows, twin.columns, twin.reference = list(self.rows), [list(column) for column in self.columns], self.reference.copy()
         return twin
 
     def write_back(self, baseline: RingBuffer, reference: RingBuffer) -> None:
         """Return the entries to the rings, in the same slots."""
         baseline.values[: len(self.rows)] = self.rows
         baseline.count, baseline.position = len(self.rows), self.row_position
-        reference.values[: len(self.scores)] = self.scores
-        reference.count, reference.position = len(self.scores), self.score_position
+        self.reference.write_back(reference)

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from spotanomaly2_safe.adaptive.cooldown import advance_alarms, peek_alarm
+from spotanomaly2_safe.adaptive.cooldown import advance_alarm_one, peek_alarm
 from spotanomaly2_safe.adaptive.core import advance_one, initial_state, peek
 from spotanomaly2_safe.adaptive.scores import score_row
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings
@@ -134,7 +134,7 @@ class AdaptiveResidualDetector(AnomalyDetector):
         self._last_scored = None
         if scored is not None:
             flag = advance_one(self.settings, self.state, values, scored)[2]
-            advance_alarms(self.settings, self.state, [flag])
+            advance_alarm_one(self.settings, self.state, flag)
             self.n_learned += 1
             return
         training = [*self.training, values]
