@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from spotanomaly2_safe import AdaptiveDetector, AdaptiveResidualDetector, InvalidInputError, InvalidParameterError
 from spotanomaly2_safe.adaptive.core import TAIL_SCALE_FLOOR, advance_one
+from spotanomaly2_safe.adaptive.spikes import spike_score_row, spike_scores
+from spotanomaly2_safe.adaptive.state import AdaptiveSettings
 from spotanomaly2_safe.errors import Reason
 
 NOISE = np.random.default_rng(30).normal(size=(1500, 2)) * [1.0, 5.0]
@@ -208,3 +210,11 @@ def test_adaptive_spike_streaming_snapshot_continues_bit_identically():
             original = restored
         original.learn_one(x)
     assert snapshot["state"]["adaptive"]["spike_n_tail"] > 0
+
+
+@pytest.mark.requirement("REQ-ADA-030")
+@settings(max_examples=200)
+@given(z=st.lists(st.floats(-1e200, 1e200, allow_nan=False), min_size=1, max_size=3), aggregation=st.sampled_from(["l2", "max", "mean"]))
+def test_spike_score_row_is_bit_identical_to_the_vectorized_spike_scores(z, aggregation):
+    settings_ = AdaptiveSettings(2, 10, 50, 5, 1e-3, None, aggregation, "signed", spike_risk=1e-4)
+    assert np.float64(spike_score_row(settings_, z)).tobytes() == spike_scores(settings_, np.array([z]))[0].tobytes()
