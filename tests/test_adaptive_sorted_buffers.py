@@ -247,13 +247,15 @@ def test_adaptive_streaming_learns_an_equal_value_in_a_new_float_or_a_dict_subcl
 
 
 @pytest.mark.requirement("REQ-ADA-007")
-def test_adaptive_batch_driver_fed_one_row_batches_then_blocks_matches_one_batch():
+@pytest.mark.parametrize("params", [{}, {"window": 3, "spike_risk": 5e-3, "min_gap": 4}])
+def test_adaptive_batch_driver_fed_one_row_batches_then_blocks_matches_one_batch(params):
     values = _quantized_rows(9, 700)
     frame = pd.DataFrame(values, columns=["load", "price"])
     forecast = pd.DataFrame(0.0, columns=frame.columns, index=frame.index)
-    whole = AdaptiveDetector(refresh_every=4, reset_after=12).fit(frame.iloc[:200], forecast.iloc[:200])
+    whole = AdaptiveDetector(refresh_every=4, reset_after=12, **params).fit(frame.iloc[:200], forecast.iloc[:200])
     expected = whole.score_and_detect(frame.iloc[200:], forecast.iloc[200:])
-    split = AdaptiveDetector(refresh_every=4, reset_after=12).fit(frame.iloc[:200], forecast.iloc[:200])
+    assert expected[1]["anomaly_flag"].sum() > 0 and expected[1].get("alarm", pd.Series([1])).sum() > 0  # alarms with a rule
+    split = AdaptiveDetector(refresh_every=4, reset_after=12, **params).fit(frame.iloc[:200], forecast.iloc[:200])
     parts = [split.score_and_detect(frame.iloc[row : row + 1], forecast.iloc[row : row + 1]) for row in range(200, 450)]  # the one-row path
     parts.append(split.score_and_detect(frame.iloc[450:], forecast.iloc[450:]))  # then one block on the rings
     for position in (0, 1):
