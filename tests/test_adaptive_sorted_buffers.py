@@ -249,7 +249,7 @@ def test_adaptive_streaming_learns_an_equal_value_in_a_new_float_or_a_dict_subcl
 @pytest.mark.requirement("REQ-ADA-007")
 @pytest.mark.parametrize("params", [{}, {"window": 3, "spike_risk": 5e-3, "min_gap": 4}])
 def test_adaptive_batch_driver_fed_one_row_batches_then_blocks_matches_one_batch(params):
-    values = _quantized_rows(9, 700)
+    values = _quantized_rows(9, 900)  # the fault at rows 700 to 759 is flagged
     frame = pd.DataFrame(values, columns=["load", "price"])
     forecast = pd.DataFrame(0.0, columns=frame.columns, index=frame.index)
     whole = AdaptiveDetector(refresh_every=4, reset_after=12, **params).fit(frame.iloc[:200], forecast.iloc[:200])
