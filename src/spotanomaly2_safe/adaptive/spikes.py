@@ -36,6 +36,8 @@ from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState, Ri
 
 __all__ = ["SPIKE_RULE", "SpikeScale", "exponential_tail", "exponential_tail_of_largest", "spike_score_row", "spike_scores", "with_spike_row", "with_spikes"]
 
+_INFINITY = math.inf
+
 SPIKE_RULE = "flag if the window score or the one-row score exceeds its own tail's threshold; per-row risk at most risk + spike_risk"
 
 
@@ -175,7 +177,7 @@ def with_spike_row(
     ``score`` itself (the same aggregation of the same ``|z|``, by the same operations).
     """
     spike = score if z is None else spike_score_row(settings, z)
-    if not spike < math.inf:  # a spike score is at least 0 unless it is NaN
+    if not spike < _INFINITY:  # a spike score is at least 0 unless it is NaN
         require_finite(np.array([spike]), np.array([spike]))
     scale = state.spike
     return spike, max(normalized, scale.normalized_one(spike)), flag or spike > scale.threshold
