@@ -7,12 +7,14 @@
   same frames (quantile threshold, default normalization). Target: ratio <= 3.
 - Streaming: per observation, ``AdaptiveResidualDetector`` (``score_one`` then ``learn_one``, which flags
   and protects internally) against river's ``QuantileFilter(GaussianScorer())`` (``score_one``,
-  ``classify``, ``learn_one``) on the stream of ``bench_streaming.py``. Target: ratio <= 1.
+  ``classify``, ``learn_one``) on the stream of ``bench_streaming.py``. Target: ratio <= 1. The detector
+  runs with its defaults, or with ``--configuration recommended`` with ``recommended_detector()``'s parameters.
 
 Each timing is the best of ``--repeats`` runs.
 
     python benchmarks/bench_adaptive.py                                   # 1,000,000 x 8 and 20,000 observations
     python benchmarks/bench_adaptive.py --rows 20000 --observations 2000  # a quick look
+    python benchmarks/bench_adaptive.py --rows 20000 --configuration recommended
 """
 
 import argparse
@@ -23,6 +25,7 @@ import pandas as pd
 from timing import best_time
 
 from spotanomaly2_safe import AdaptiveResidualDetector, ForecastingAnomalyDetector, recommended_detector
+from spotanomaly2_safe.adaptive.recommended import RECOMMENDED_PARAMETERS
 
 TRAINING_ROWS = 1_000
 
@@ -55,13 +58,17 @@ def make_stream(observations: int) -> list[float]:
     return stream_of_bench_streaming(observations)
 
 
-def streaming_ratio(observations: int, repeats: int) -> tuple[float, float]:
+# --configuration: the streaming detector's parameters (the default is the detector's own defaults).
+CONFIGURATIONS = {"default": {}, "recommended": dict(RECOMMENDED_PARAMETERS)}
+
+
+def streaming_ratio(observations: int, repeats: int, params: dict | None = None) -> tuple[float, float]:
     from river import anomaly
 
     stream = make_stream(observations)
 
     def run_ours() -> None:
-        model = AdaptiveResidualDetector()
+        model = AdaptiveResidualDetector(**(params or {}))
         for residual in stream:
             x = {"residual": residual}
             model.score_one(x)
@@ -82,13 +89,16 @@ def main() -> None:
     parser.add_argument("--columns", type=int, default=8)
     parser.add_argument("--observations", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--configuration", choices=sorted(CONFIGURATIONS), default="default",
+                        help="the streaming detector's parameters: its defaults, or recommended_detector()'s")
     arguments = parser.parse_args()
     adaptive, robust = batch_ratio(arguments.rows, arguments.columns, arguments.repeats)
-    ours, river = streaming_ratio(arguments.observations, arguments.repeats)
+    ours, river = streaming_ratio(arguments.observations, arguments.repeats, CONFIGURATIONS[arguments.configuration])
     print(f"{'comparison':<58} {'ours s':>8} {'other s':>8} {'ratio':>6} {'target':>7}")
     print(f"{f'batch {arguments.rows:,} x {arguments.columns}: adaptive vs RobustZScorer':<58} {adaptive:8.3f} {robust:8.3f} {adaptive / robust:6.2f} {'<= 3':>7}")
     print(f"{f'stream {arguments.observations:,} obs: adaptive vs river Gaussian+Quantile':<58} {ours:8.3f} {river:8.3f} {ours / river:6.2f} {'<= 1.0':>7}")
-    print(f"per observation: ours {ours / arguments.observations * 1e6:.1f} us, river {river / arguments.observations * 1e6:.1f} us")
+    print(f"per observation: ours {ours / arguments.observations * 1e6:.1f} us, river {river / arguments.observations * 1e6:.1f} us "
+          f"(streaming detector: {arguments.configuration} configuration)")
 
 
 if __name__ == "__main__":

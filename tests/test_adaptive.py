@@ -20,8 +20,9 @@ from spotanomaly2_safe import (
 )
 from spotanomaly2_safe.adaptive.core import advance, advance_one, initial_state, tail_size, warmup_size
 from spotanomaly2_safe.adaptive.recommended import RECOMMENDED_PARAMETERS
-from spotanomaly2_safe.adaptive.state import AdaptiveSettings
-from spotanomaly2_safe.alarms import postprocess_flags
+from spotanomaly2_safe.adaptive.cooldown import advance_alarm_one, peek_alarm
+from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState
+from spotanomaly2_safe.alarms import continue_alarms, postprocess_flags
 from spotanomaly2_safe.errors import Reason
 
 NOISE = np.random.default_rng(16).normal(size=(1500, 2)) * [1.0, 5.0]
@@ -582,19 +583,20 @@ def test_adaptive_state_dict_refuses_row_labels_json_cannot_hold():
 
 
 @pytest.mark.requirement("REQ-ADA-023")
-def test_adaptive_speed_benchmark_prints_batch_and_streaming_ratios_with_their_targets():
+@pytest.mark.parametrize("configuration", ["default", "recommended"])
+def test_adaptive_speed_benchmark_prints_batch_and_streaming_ratios_with_their_targets(configuration):
     import subprocess
     import sys
     from pathlib import Path
 
     script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_adaptive.py"
-    result = subprocess.run([sys.executable, str(script), "--rows", "2000", "--observations", "200", "--repeats", "1"],
-                            capture_output=True, text=True, check=True)
+    arguments = ["--rows", "2000", "--observations", "200", "--repeats", "1", "--configuration", configuration]
+    result = subprocess.run([sys.executable, str(script), *arguments], capture_output=True, text=True, check=True)
     rows = {line.split(":")[0]: line.split() for line in result.stdout.splitlines() if line.startswith(("batch ", "stream "))}
     assert set(rows) == {"batch 2,000 x 8", "stream 200 obs"}
     assert rows["batch 2,000 x 8"][-2:] == ["<=", "3"] and rows["stream 200 obs"][-2:] == ["<=", "1.0"]
     assert all(float(row[-3]) > 0 for row in rows.values())  # the printed ratio
-    assert "per observation: ours" in result.stdout
+    assert "per observation: ours" in result.stdout and f"(streaming detector: {configuration} configuration)" in result.stdout
 
 
 SPECULATED = [
@@ -720,3 +722,17 @@ def test_adaptive_alarm_state_outside_the_rule_is_invalid_state(field, bad):
     with pytest.raises(InvalidInputError) as error:
         AdaptiveDetector.from_state_dict(snapshot)
     assert error.value.reason is Reason.INVALID_STATE
+
+
+@pytest.mark.requirement("REQ-ADA-024")
+@settings(max_examples=100, deadline=None)
+@given(flags=st.lists(st.integers(0, 1), max_size=80), min_duration=st.integers(1, 4), min_gap=st.integers(0, 6))
+def test_adaptive_one_row_alarm_steps_equal_the_cool_down_rule_on_all_flags_with_its_state(flags, min_duration, min_gap):
+    settings_ = AdaptiveSettings(1, 100, 100, 10, 1e-3, None, "l2", "absolute", min_duration=min_duration, min_gap=min_gap)
+    state = AdaptiveState(settings_, 1)
+    alarms = []
+    for flag in flags:
+        alarms.append(peek_alarm(settings_, state, flag))
+        advance_alarm_one(settings_, state, flag)
+    expected, run, quiet_rows = continue_alarms(flags, min_duration, min_gap)
+    assert alarms == expected and (state.alarm_run, state.alarm_quiet_rows) == (run, quiet_rows)

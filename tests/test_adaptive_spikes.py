@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from spotanomaly2_safe import AdaptiveDetector, AdaptiveResidualDetector, InvalidInputError, InvalidParameterError
 from spotanomaly2_safe.adaptive import core
 from spotanomaly2_safe.adaptive.core import TAIL_SCALE_FLOOR, advance, advance_one, initial_state
+from spotanomaly2_safe.adaptive.spikes import spike_score_row, spike_scores
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings
 from spotanomaly2_safe.adaptive.state_json import state_from_json, state_to_json
 from spotanomaly2_safe.errors import Reason
@@ -325,3 +326,11 @@ def test_adaptive_spike_overflow_deep_in_a_speculated_batch_raises_with_the_earl
     advance(settings, expected, values[1000:3000])  # the blocks before the one that overflows
     assert json.dumps(state_to_json(state)) == json.dumps(state_to_json(expected))
     assert seen["kept"] > 0 and seen["missed"] > 0
+
+
+@pytest.mark.requirement("REQ-ADA-030")
+@settings(max_examples=200)
+@given(z=st.lists(st.floats(-1e200, 1e200, allow_nan=False), min_size=1, max_size=3), aggregation=st.sampled_from(["l2", "max", "mean"]))
+def test_spike_score_row_is_bit_identical_to_the_vectorized_spike_scores(z, aggregation):
+    settings_ = AdaptiveSettings(2, 10, 50, 5, 1e-3, None, aggregation, "signed", spike_risk=1e-4)
+    assert np.float64(spike_score_row(settings_, z)).tobytes() == spike_scores(settings_, np.array([z]))[0].tobytes()

@@ -20,9 +20,9 @@ do not depend on how the series was split into batches, and both drivers give th
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState
 import numpy as np
 
-from spotanomaly2_safe.alarms import continue_alarm_runs, continue_alarms
+from spotanomaly2_safe.alarms import QUIET, continue_alarm_runs, continue_alarms
 
-__all__ = ["advance_alarm_array", "advance_alarms", "peek_alarm"]
+__all__ = ["advance_alarm_array", "advance_alarm_one", "advance_alarms", "peek_alarm"]
 
 
 def advance_alarms(settings: AdaptiveSettings, state: AdaptiveState, flags: list[int]) -> list[int] | None:
@@ -32,6 +32,18 @@ def advance_alarms(settings: AdaptiveSettings, state: AdaptiveState, flags: list
         return None
     alarms, state.alarm_run, state.alarm_quiet_rows = continue_alarms(flags, *rule, state.alarm_run, state.alarm_quiet_rows)
     return alarms
+
+
+def advance_alarm_one(settings: AdaptiveSettings, state: AdaptiveState, flag: int) -> None:
+    """``advance_alarms(settings, state, [flag])`` for the streaming driver, bit for bit, without building lists.
+
+    An unflagged row while no alarm is on only ends the run of flags (``continue_alarms``: the run
+    becomes 0, no alarm starts, the quiet state stays); without a rule the run is always 0.
+    """
+    if not flag and state.alarm_quiet_rows == QUIET:
+        state.alarm_run = 0
+    else:
+        advance_alarms(settings, state, [flag])
 
 
 def peek_alarm(settings: AdaptiveSettings, state: AdaptiveState, flag: int) -> int | None:

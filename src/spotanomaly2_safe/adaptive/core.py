@@ -36,8 +36,11 @@ threshold (:mod:`spotanomaly2_safe.adaptive.spikes`).
 Refresh: ``m``, ``s`` and the tail are recomputed after every ``refresh_every`` rows (counted from the
 fit) and after a reset; rows in between are scored against the frozen values, so a batch is scored
 block by block, vectorized, and one row at a time gives the same bits: every per-row operation is a
-correctly rounded IEEE operation (``+ - * / sqrt``, comparisons), and the refresh is the same code
-for both drivers. ``advance(settings, state, rows)`` on rows A then B equals ``advance`` on A + B.
+correctly rounded IEEE operation (``+ - * / sqrt``, comparisons), and the refresh selects the same
+values for both drivers: by partition on the rings, or, while one-row steps run, off sorted lists kept
+row by row (:mod:`spotanomaly2_safe.adaptive.sorted_buffers`; a zero median and the tail's sum are
+computed by the same numpy code). ``advance(settings, state, rows)`` on rows A then B equals
+``advance`` on A + B.
 
 Speculation (the batch driver's speed, not a rule): while no row flags, every row is learned, so the
 refreshes after the next ``K`` blocks depend on the rows alone (baselines), then on their scores
@@ -73,11 +76,11 @@ from spotanomaly2_safe.adaptive.scores import (
     windowed_scores,
 )
 from spotanomaly2_safe.adaptive.spikes import SpikeScale, spike_scores, with_spike_row, with_spikes
-from spotanomaly2_safe.adaptive.spread import data_resolution, floored_spread
-from spotanomaly2_safe.adaptive.state import AdaptiveOutputs, AdaptiveSettings, AdaptiveState, Ring, set_baseline
+from spotanomaly2_safe.adaptive.spread import data_resolution, floored_spread, floored_spread_values
+from spotanomaly2_safe.adaptive.state import AdaptiveOutputs, AdaptiveSettings, AdaptiveState, Ring, set_baseline, set_baseline_values
 from spotanomaly2_safe.adaptive.window_statistics import deviation_median, sorted_median, sorted_windows, window_tops
 
-__all__ = ["MAD_TO_SIGMA", "TAIL_SCALE_FLOOR", "advance", "advance_one", "checked_row", "initial_state", "peek", "tail_size", "warmup_size"]
+__all__ = ["MAD_TO_SIGMA", "TAIL_SCALE_FLOOR", "advance", "advance_one", "initial_state", "peek", "tail_size", "warmup_size"]
 
 MAD_TO_SIGMA = 1.4826
 TAIL_SCALE_FLOOR = 0.25
@@ -115,30 +118,58 @@ def _column_medians(columns: np.ndarray) -> np.ndarray:
     return (ordered[:, :middle].max(axis=1) + ordered[:, middle]) / 2.0
 
 
-def refresh_baseline(state: AdaptiveState) -> None:
-    """``m`` = median, ``s`` = floored ``1.4826 * MAD`` of the kept learned residuals."""
-    columns = np.ascontiguousarray(state.baseline.filled().T)
+def _median_and_mad(columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of a C-contiguous ``(C, n)`` array: the median and the MAD (median of ``|x - median|``)."""
     location = _column_medians(columns)
-    set_baseline(state, location, floored_spread(MAD_TO_SIGMA * _column_medians(np.abs(columns - location[:, None])), state.resolution))
+    return location, _column_medians(np.abs(columns - location[:, None]))
+
+
+def refresh_baseline(state: AdaptiveState) -> None:
+    """``m`` = median, ``s`` = floored ``1.4826 * MAD`` of the kept learned residuals.
+
+    From the one-row path's sorted lists when they hold the rows (the same bits:
+    :mod:`spotanomaly2_safe.adaptive.sorted_buffers`), else by selection on the ring.
+    """
+    if state.sorted_buffers is None:
+        location, mad = _median_and_mad(np.ascontiguousarray(state.baseline.filled().T))
+        set_baseline(state, location, floored_spread(MAD_TO_SIGMA * mad, state.resolution))
+        return
+    locations, mads = state.sorted_buffers.median_and_mad(_median_and_mad)
+    set_baseline_values(state, locations, floored_spread_values([MAD_TO_SIGMA * mad for mad in mads], state.resolution.tolist()))
+
 
 def refresh_tail(settings: AdaptiveSettings, state: AdaptiveState) -> None:
     """The exponential tail of the kept learned scores and the threshold at ``risk`` (module docstring).
 
-    The tail is sorted before it is averaged, so the sum does not depend on the buffer's order.
+    The tail is sorted before it is averaged, so the sum does not depend on the buffer's order (the
+    one-row path reads the same sorted values off its largest scores, and keeps the values it set when
+    the number of scores and the ``N_u + 1`` largest are those of its last refresh).
     """
-    scores = state.reference.filled()
-    n_scores = len(scores)
-    n_tail = tail_size(n_scores)
-    cut = n_scores - n_tail - 1
-    ordered = np.partition(scores, cut)
-    u = float(ordered[cut])
-    tail = np.sort(ordered[cut + 1 :]) - u
+    buffers = state.sorted_buffers
+    if buffers is None:
+        scores = state.reference.filled()
+        n_scores = len(scores)
+        n_tail = tail_size(n_scores)
+        cut = n_scores - n_tail - 1
+        ordered = np.partition(scores, cut)
+        u = float(ordered[cut])
+        _set_tail(settings, state, u, np.sort(ordered[cut + 1 :]) - u, n_scores)
+    else:
+        n_scores = len(buffers.reference.scores)
+        largest = buffers.reference.changed_largest(tail_size(n_scores) + 1)
+        if largest is not None:  # else the same scores as at the last refresh: the same tail
+            _set_tail(settings, state, largest[0], np.array(largest[1:]) - largest[0], n_scores)
+    if state.spike is not None:  # the one-row scale (spike_risk), refreshed with the window score's tail
+        state.spike.refresh(settings.spike_risk, TAIL_SCALE_FLOOR)
+
+
+def _set_tail(settings: AdaptiveSettings, state: AdaptiveState, u: float, tail: np.ndarray, n_scores: int) -> None:
+    """Freeze the tail: ``u``, the ``N_u`` sorted excesses ``tail`` over it, of ``n_scores`` kept scores."""
+    n_tail = len(tail)
     sigma = max(float(np.add.reduce(tail)) / n_tail, TAIL_SCALE_FLOOR)  # np.mean's sum and division, without its overhead
     state.u, state.sigma, state.n_tail = u, sigma, n_tail
     state.log_share = math.log(n_tail / n_scores)
     state.threshold = tail_threshold(settings.risk, u, sigma, state.log_share)
-    if state.spike is not None:  # the one-row scale (spike_risk), refreshed with the window score's tail
-        state.spike.refresh(settings.spike_risk, TAIL_SCALE_FLOOR)
 
 
 def tail_threshold(risk: float, u: np.ndarray | float, sigma: np.ndarray | float, log_share: float) -> np.ndarray | float:
@@ -210,44 +241,38 @@ def _finish(settings: AdaptiveSettings, state: AdaptiveState, rows: Sequence, ru
 
 
 def peek(
-    settings: AdaptiveSettings, state: AdaptiveState, values: list[float], scored: tuple[float, float, list[float]] | None = None
+    settings: AdaptiveSettings, state: AdaptiveState, values: list[float], scored: tuple[float, float, list[float] | None] | None = None
 ) -> AdaptiveOutputs:
     """The outputs ``advance`` would give one validated row given as floats (Python scalars), changing nothing."""
-    score, normalized, z = checked_row(settings, state, values) if scored is None else scored
+    score, normalized, z = score_row(settings, state, values) if scored is None else scored
     flag = score > state.threshold
     if state.spike is not None:
-        _, normalized, flag = with_spike_row(settings, state, z, normalized, flag)
+        _, normalized, flag = with_spike_row(settings, state, score, z, normalized, flag)
     return AdaptiveOutputs(score, normalized, int(flag), int(flag and state.run_length + 1 == settings.reset_after))
 
 
-def checked_row(settings: AdaptiveSettings, state: AdaptiveState, row: list[float]) -> tuple[float, float, list[float]]:
-    score, normalized, z = score_row(settings, state, row)
-    if not (math.isfinite(score) and math.isfinite(normalized)):
-        require_finite(np.array([score]), np.array([normalized]))
-    return score, normalized, z
-
-
 def advance_one(
-    settings: AdaptiveSettings, state: AdaptiveState, values: list[float], scored: tuple[float, float, list[float]] | None = None
+    settings: AdaptiveSettings, state: AdaptiveState, values: list[float], scored: tuple[float, float, list[float] | None] | None = None
 ) -> tuple[float, float, int, int]:
     """``advance`` on one validated row given as floats, returning Python scalars (the streaming driver's path).
 
-    ``scored`` is what ``score_row`` (checked) gave this row on this state, when the caller has it already.
+    ``scored`` is what ``score_row`` gave this row on this state, when the caller has it already.
     """
-    score, normalized, z = checked_row(settings, state, values) if scored is None else scored
-    flag = score > state.threshold
-    spike = None
+    score, normalized, z = score_row(settings, state, values) if scored is None else scored
+    flag, spike = score > state.threshold, None
     if state.spike is not None:
-        spike, normalized, flag = with_spike_row(settings, state, z, normalized, flag)
-    if not flag:  # the protect rule, as in ``_commit``
-        state.baseline.push(values)
-        state.reference.push(score)
+        spike, normalized, flag = with_spike_row(settings, state, score, z, normalized, flag)
+    if flag:  # the protect rule, as in ``_commit``: a row flagged by either scale is learned by neither
+        run = state.run_length + 1
+    else:
+        (state.sorted_buffers or state.build_sorted_buffers()).push(values, score)
         if spike is not None:
-            state.spike.reference.push(spike)
+            state.spike.push(spike)
+        run = 0
     if settings.window > 1:
         state.push_history(z)
-    reset = _finish(settings, state, (values,), state.run_length + 1 if flag else 0)
-    return score, normalized, int(flag), int(reset)
+    reset = _finish(settings, state, (values,), run)
+    return score, normalized, int(run > 0), int(reset)
 
 
 def advance(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) -> AdaptiveOutputs:

@@ -13,7 +13,6 @@ the same order, so they give the same bits (formulas: :mod:`spotanomaly2_safe.ad
 """
 
 import math
-from itertools import repeat
 
 import numpy as np
 
@@ -23,6 +22,7 @@ from spotanomaly2_safe.errors import InvalidInputError, Reason
 __all__ = ["LN10", "deviations", "deviations_against", "normalized_against", "normalized_scores", "require_finite", "score_row", "windowed_scores"]
 
 LN10 = math.log(10.0)
+_INFINITY = math.inf
 
 
 def deviations(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) -> np.ndarray:
@@ -66,42 +66,56 @@ def normalized_against(scores: np.ndarray, u: np.ndarray | float, sigma: np.ndar
         return surprise / (1.0 + surprise)
 
 
-def score_row(settings: AdaptiveSettings, state: AdaptiveState, values: list[float]) -> tuple[float, float, list[float]]:
+def score_row(settings: AdaptiveSettings, state: AdaptiveState, values: list[float]) -> tuple[float, float, list[float] | None]:
     """One row as Python floats: ``(score, normalized, deviations)``, bit-identical to the vectorized functions.
 
     The same correctly rounded operations in the same order as ``deviations``, ``windowed_scores`` and
-    ``normalized_scores`` (the streaming driver's fast path; the tests check the identity).
+    ``normalized_scores`` (the streaming driver's fast path; the tests check the identity). The
+    deviations are what the window keeps: ``None`` for ``window = 1`` (no window to keep). Raises
+    ``SCORE_OVERFLOW`` as ``require_finite`` does when the score or the normalized score is not finite.
     """
+    if settings.window > 1:
+        z, means = _windowed_row(settings, state, values)
+        score = max(means) if settings.aggregation == "max" else _sum_over_columns(settings.aggregation, means)
+    elif len(values) == 1:  # one channel, no window: the mean is ``|d| / 1 = |d|`` exactly, and so is its max or mean
+        z, mean = None, abs((values[0] - state.location_values[0]) / state.scale_values[0])
+        score = math.sqrt(mean * mean) if settings.aggregation == "l2" else mean
+    else:
+        z, means = None, []
+        for value, centre, spread in zip(values, state.location_values, state.scale_values):
+            means.append(abs((value - centre) / spread))
+        score = max(means) if settings.aggregation == "max" else _sum_over_columns(settings.aggregation, means)
+    surprise = max((score - state.u) / state.sigma - state.log_share, 0.0) / LN10 + 0.0
+    normalized = surprise / (1.0 + surprise)
+    # Both finite: the score is >= 0 unless NaN, and the normalized score is NaN exactly when the surprise is not finite.
+    if not (score < _INFINITY and normalized == normalized):
+        require_finite(np.array([score]), np.array([normalized]))
+    return score, normalized, z
+
+
+def _sum_over_columns(aggregation: str, means: list[float]) -> float:
+    """``"l2"`` or ``"mean"`` over the columns, summed in column order (``windowed_scores``)."""
+    total = means[0] * means[0] if aggregation == "l2" else means[0]
+    for column in range(1, len(means)):
+        total = total + (means[column] * means[column] if aggregation == "l2" else means[column])
+    return math.sqrt(total) if aggregation == "l2" else total / len(means)
+
+
+def _windowed_row(settings: AdaptiveSettings, state: AdaptiveState, values: list[float]) -> tuple[list[float], list[float]]:
+    """The deviations of one row and the means over the window (``window > 1``) per column."""
     absolute, window = settings.smoothing == "absolute", settings.window
-    earlier = state.history_columns() if window > 1 else repeat(None)
     z, means = [], []
-    for value, centre, spread, lags in zip(values, state.location_values, state.scale_values, earlier):
+    for value, centre, spread, lags in zip(values, state.location_values, state.scale_values, state.history_columns()):
         deviation = (value - centre) / spread
         if absolute:
             deviation = abs(deviation)
         z.append(deviation)
-        if lags is None:  # window 1: no earlier rows, the mean is the row's own deviation
-            means.append(abs(deviation / window))
-            continue
-        total = lags[0]
-        for lag in range(1, window - 1):
-            total = total + lags[lag]
+        earlier = iter(lags)  # oldest first
+        total = next(earlier)
+        for lag in earlier:
+            total = total + lag
         means.append(abs((total + deviation) / window))
-    aggregation = settings.aggregation
-    if aggregation == "max":
-        score = max(means)
-    elif aggregation == "l2":
-        total = means[0] * means[0]
-        for column in range(1, len(means)):
-            total = total + means[column] * means[column]
-        score = math.sqrt(total)
-    else:
-        total = means[0]
-        for column in range(1, len(means)):
-            total = total + means[column]
-        score = total / len(means)
-    surprise = max((score - state.u) / state.sigma - state.log_share, 0.0) / LN10 + 0.0
-    return score, surprise / (1.0 + surprise), z
+    return z, means
 
 
 def require_finite(scores: np.ndarray, normalized: np.ndarray) -> None:

@@ -30,10 +30,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from spotanomaly2_safe.adaptive.scores import require_finite
+from spotanomaly2_safe.adaptive.scores import LN10, require_finite
+from spotanomaly2_safe.adaptive.sorted_buffers import SortedScores
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState, Ring
 
-__all__ = ["SPIKE_RULE", "SpikeScale", "exponential_tail", "spike_score_row", "spike_scores", "with_spike_row", "with_spikes"]
+__all__ = ["SPIKE_RULE", "SpikeScale", "exponential_tail", "exponential_tail_of_largest", "spike_score_row", "spike_scores", "with_spike_row", "with_spikes"]
+
+_INFINITY = math.inf
 
 SPIKE_RULE = "flag if the window score or the one-row score exceeds its own tail's threshold; per-row risk at most risk + spike_risk"
 
@@ -47,12 +50,28 @@ def exponential_tail(scores: np.ndarray, risk: float, floor: float) -> tuple[flo
     (89.0, 5.5, 10)
     """
     n_scores = len(scores)
-    n_tail = math.isqrt(n_scores - 1) + 1
-    cut = n_scores - n_tail - 1
+    cut = n_scores - _tail_size(n_scores) - 1
     ordered = np.partition(scores, cut)
-    u = float(ordered[cut])
-    tail = np.sort(ordered[cut + 1 :]) - u
-    sigma = max(float(np.add.reduce(tail)) / n_tail, floor)
+    return _tail(float(ordered[cut]), np.sort(ordered[cut + 1 :]), n_scores, risk, floor)
+
+
+def exponential_tail_of_largest(largest: list[float], n_scores: int, risk: float, floor: float) -> tuple[float, float, int, float, float]:
+    """:func:`exponential_tail` given the ``N_u + 1`` largest of ``n_scores`` scores, ascending (the one-row path), bit-identical.
+
+    >>> exponential_tail_of_largest([89.0, *range(90, 100)], 100, 1e-3, 0.25) == exponential_tail(np.arange(100.0), 1e-3, 0.25)
+    True
+    """
+    return _tail(largest[0], np.array(largest[1:]), n_scores, risk, floor)
+
+
+def _tail_size(n_scores: int) -> int:
+    return math.isqrt(n_scores - 1) + 1
+
+
+def _tail(u: float, tail: np.ndarray, n_scores: int, risk: float, floor: float) -> tuple[float, float, int, float, float]:
+    """The tail from ``u`` and the ``N_u`` scores above it, sorted ascending."""
+    n_tail = len(tail)
+    sigma = max(float(np.add.reduce(tail - u)) / n_tail, floor)
     log_share = math.log(n_tail / n_scores)
     return u, sigma, n_tail, log_share, u + sigma * (log_share - math.log(risk))
 
@@ -71,6 +90,9 @@ def spike_scores(settings: AdaptiveSettings, z: np.ndarray) -> np.ndarray:
 
 def spike_score_row(settings: AdaptiveSettings, z: Sequence[float]) -> float:
     """The spike score of one row of deviations as Python floats, bit-identical to :func:`spike_scores`."""
+    if len(z) == 1:  # one column: the max is |z| and the mean |z| / 1 = |z| exactly
+        size = abs(z[0])
+        return math.sqrt(size * size) if settings.aggregation == "l2" else size
     size = [abs(value) for value in z]
     if settings.aggregation == "max":
         return max(size)
@@ -81,31 +103,59 @@ def spike_score_row(settings: AdaptiveSettings, z: Sequence[float]) -> float:
 
 
 class SpikeScale:
-    """The spike scale's learned scores (the last ``reference_size``) and its tail frozen at the last refresh."""
+    """The spike scale's learned scores (the last ``reference_size``) and its tail frozen at the last refresh.
+
+    The one-row path (:meth:`push`) moves the scores into a :class:`SortedScores` (``sorted_scores``) and
+    refreshes the tail off its largest entries, as the window score's tail does; any use of
+    :attr:`reference` returns them to the ring first.
+    """
 
     def __init__(self, reference_size: int) -> None:
-        self.reference = Ring(reference_size)
+        self._reference = Ring(reference_size)
+        self.sorted_scores: SortedScores | None = None
         self.u = self.sigma = self.log_share = self.threshold = 0.0
         self.n_tail = 0
 
+    @property
+    def reference(self) -> Ring:
+        """The learned spike scores (written back from :attr:`sorted_scores` first, which are then dropped)."""
+        if self.sorted_scores is not None:
+            self.sorted_scores.write_back(self._reference)
+            self.sorted_scores = None
+        return self._reference
+
+    def push(self, spike: float) -> None:
+        """Learn one spike score (the one-row path)."""
+        if self.sorted_scores is None:
+            self.sorted_scores = SortedScores(self._reference)
+        self.sorted_scores.push(spike)
+
     def refresh(self, risk: float, floor: float) -> None:
-        self.u, self.sigma, self.n_tail, self.log_share, self.threshold = exponential_tail(self.reference.filled(), risk, floor)
+        scores = self.sorted_scores
+        if scores is None:
+            self.u, self.sigma, self.n_tail, self.log_share, self.threshold = exponential_tail(self._reference.filled(), risk, floor)
+            return
+        n_scores = len(scores.scores)
+        largest = scores.changed_largest(_tail_size(n_scores) + 1)
+        if largest is not None:  # else the same scores as at the last refresh: the same tail
+            self.u, self.sigma, self.n_tail, self.log_share, self.threshold = exponential_tail_of_largest(largest, n_scores, risk, floor)
 
     def normalized(self, spikes: np.ndarray) -> np.ndarray:
         """``L / (1 + L)`` of spike scores under the frozen tail (the operations of ``normalized_scores``)."""
         with np.errstate(over="ignore", invalid="ignore"):
-            surprise = np.maximum((spikes - self.u) / self.sigma - self.log_share, 0.0) / math.log(10.0) + 0.0
+            surprise = np.maximum((spikes - self.u) / self.sigma - self.log_share, 0.0) / LN10 + 0.0
             return surprise / (1.0 + surprise)
 
     def normalized_one(self, spike: float) -> float:
         """:meth:`normalized` of one spike score as a Python float, bit-identical."""
-        surprise = max((spike - self.u) / self.sigma - self.log_share, 0.0) / math.log(10.0) + 0.0
+        surprise = max((spike - self.u) / self.sigma - self.log_share, 0.0) / LN10 + 0.0
         return surprise / (1.0 + surprise)
 
     def copy(self) -> "SpikeScale":
         twin = SpikeScale.__new__(SpikeScale)
         twin.__dict__.update(self.__dict__)
-        twin.reference = self.reference.copy()
+        twin._reference = self._reference.copy()
+        twin.sorted_scores = None if self.sorted_scores is None else self.sorted_scores.copy()
         return twin
 
 
@@ -119,10 +169,15 @@ def with_spikes(
 
 
 def with_spike_row(
-    settings: AdaptiveSettings, state: AdaptiveState, z: Sequence[float], normalized: float, flag: bool
+    settings: AdaptiveSettings, state: AdaptiveState, score: float, z: Sequence[float] | None, normalized: float, flag: bool
 ) -> tuple[float, float, bool]:
-    """:func:`with_spikes` for one row as Python floats (the one-row path), bit-identical."""
-    spike = spike_score_row(settings, z)
-    if not math.isfinite(spike):
+    """:func:`with_spikes` for one row as Python floats (the one-row path), bit-identical.
+
+    ``z`` is the row's deviations, ``None`` with ``window = 1``: the spike score is then the window score
+    ``score`` itself (the same aggregation of the same ``|z|``, by the same operations).
+    """
+    spike = score if z is None else spike_score_row(settings, z)
+    if not spike < _INFINITY:  # a spike score is at least 0 unless it is NaN
         require_finite(np.array([spike]), np.array([spike]))
-    return spike, max(normalized, state.spike.normalized_one(spike)), flag or spike > state.spike.threshold
+    scale = state.spike
+    return spike, max(normalized, scale.normalized_one(spike)), flag or spike > scale.threshold

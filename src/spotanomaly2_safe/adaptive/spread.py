@@ -22,7 +22,7 @@ every real anomaly. The floor here is the data's own resolution instead:
 
 import numpy as np
 
-__all__ = ["RESOLUTION_RULES", "data_resolution", "floored_spread"]
+__all__ = ["RESOLUTION_RULES", "data_resolution", "floored_spread", "floored_spread_values"]
 
 RESOLUTION_RULES = ("smallest_gap", "unit")
 
@@ -41,3 +41,12 @@ def data_resolution(residuals: np.ndarray) -> tuple[np.ndarray, list[str]]:
 def floored_spread(spread: np.ndarray, resolution: np.ndarray) -> np.ndarray:
     """``max(spread, resolution)`` per column: the floor rule of every adaptive spread."""
     return np.maximum(spread, resolution)
+
+
+def floored_spread_values(spread: list[float], resolution: list[float]) -> list[float]:
+    """``floored_spread`` on Python floats (the one-row path): ``max`` of two non-NaN floats is ``np.maximum``'s.
+
+    >>> floored_spread_values([0.0, 2.5], [1.0, 1.0])
+    [1.0, 2.5]
+    """
+    return [max(value, floor) for value, floor in zip(spread, resolution)]

@@ -6,7 +6,8 @@
 of its entries); ``AdaptiveState`` holds the baseline's learned residual rows, the tail's learned
 scores, the window's last deviations, the current run of flagged rows, the counters and the values
 frozen at the last refresh (``set_baseline`` also keeps ``m`` and ``s`` as Python floats for the
-one-row path, which also keeps the window's deviations as Python floats: ``push_history``).
+one-row path, which also keeps the window's deviations as Python floats: ``push_history``, and moves
+the baseline and the scores into sorted Python lists while it runs: ``build_sorted_buffers``).
 
 >>> ring = Ring(3)
 >>> ring.extend(np.array([1.0, 2.0, 3.0, 4.0]))
@@ -19,9 +20,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from spotanomaly2_safe.adaptive.sorted_buffers import SortedBuffers
 from spotanomaly2_safe.alarms import QUIET
 
-__all__ = ["AGGREGATIONS", "SMOOTHINGS", "AdaptiveOutputs", "AdaptiveSettings", "AdaptiveState", "Ring", "set_baseline"]
+__all__ = ["AGGREGATIONS", "SMOOTHINGS", "AdaptiveOutputs", "AdaptiveSettings", "AdaptiveState", "Ring", "set_baseline", "set_baseline_values"]
 
 AGGREGATIONS = ("l2", "max", "mean")
 SMOOTHINGS = ("absolute", "signed")
@@ -114,8 +116,9 @@ class AdaptiveState:
     def __init__(self, settings: AdaptiveSettings, n_columns: int) -> None:
         self.resolution = np.ones(n_columns)
         self.resolution_rules: list[str] = []
-        self.baseline = Ring(settings.baseline_size, (n_columns,))
-        self.reference = Ring(settings.reference_size)
+        self._baseline = Ring(settings.baseline_size, (n_columns,))
+        self._reference = Ring(settings.reference_size)
+        self.sorted_buffers: SortedBuffers | None = None  # the one-row path's copy of the two rings, when it holds them
         self.history = np.zeros((settings.window - 1, n_columns))  # the property below
         self.run_rows = np.zeros((settings.reset_after or 0, n_columns))
         self.run_length = 0
@@ -129,6 +132,55 @@ class AdaptiveState:
         self.u = self.sigma = self.log_share = self.threshold = 0.0
         self.n_tail = 0
         self.spike = None  # the one-row scale (spotanomaly2_safe.adaptive.spikes.SpikeScale) when spike_risk is set
+
+    @property
+    def location(self) -> np.ndarray:
+        """``m`` per column (an array built from :attr:`location_values` when the one-row path set only those)."""
+        if self._location is None:
+            self._location = np.array(self.location_values)
+        return self._location
+
+    @location.setter
+    def location(self, values: np.ndarray) -> None:
+        self._location = values
+
+    @property
+    def scale(self) -> np.ndarray:
+        """``s`` per column (an array built from :attr:`scale_values` when the one-row path set only those)."""
+        if self._scale is None:
+            self._scale = np.array(self.scale_values)
+        return self._scale
+
+    @scale.setter
+    def scale(self, values: np.ndarray) -> None:
+        self._scale = values
+
+    @property
+    def baseline(self) -> Ring:
+        """The learned residual rows (written back from :attr:`sorted_buffers` first, which are then dropped)."""
+        self.drop_sorted_buffers()
+        return self._baseline
+
+    @property
+    def reference(self) -> Ring:
+        """The learned scores (written back from :attr:`sorted_buffers` first, which are then dropped)."""
+        self.drop_sorted_buffers()
+        return self._reference
+
+    def build_sorted_buffers(self) -> SortedBuffers:
+        """Move the baseline and the scores into sorted Python lists for the one-row path (:attr:`sorted_buffers`).
+
+        While those exist they hold the entries; any use of :attr:`baseline` or :attr:`reference`
+        returns the entries to the rings first (:meth:`drop_sorted_buffers`).
+        """
+        self.sorted_buffers = SortedBuffers(self._baseline, self._reference)
+        return self.sorted_buffers
+
+    def drop_sorted_buffers(self) -> None:
+        """Return the entries of :attr:`sorted_buffers`, if any, to the rings (same slots) and drop the lists."""
+        if self.sorted_buffers is not None:
+            self.sorted_buffers.write_back(self._baseline, self._reference)
+            self.sorted_buffers = None
 
     @property
     def history(self) -> np.ndarray:
@@ -161,11 +213,12 @@ class AdaptiveState:
     def copy(self) -> "AdaptiveState":
         twin = AdaptiveState.__new__(AdaptiveState)
         twin.__dict__.update(self.__dict__)
+        twin.sorted_buffers = None if self.sorted_buffers is None else self.sorted_buffers.copy()
         for name in ("resolution", "history", "run_rows", "location", "scale"):
             setattr(twin, name, getattr(self, name).copy())  # history: the setter drops the twin's shared lists
         twin.resolution_rules = list(self.resolution_rules)
         twin.location_values, twin.scale_values = list(self.location_values), list(self.scale_values)
-        twin.baseline, twin.reference = self.baseline.copy(), self.reference.copy()
+        twin._baseline, twin._reference = self._baseline.copy(), self._reference.copy()
         if self.spike is not None:
             twin.spike = self.spike.copy()
         return twin
@@ -176,3 +229,9 @@ def set_baseline(state: AdaptiveState, location: np.ndarray, scale: np.ndarray) 
     """Freeze ``m`` and ``s`` (also as Python floats for the one-row path)."""
     state.location, state.scale = location, scale
     state.location_values, state.scale_values = location.tolist(), scale.tolist()
+
+
+def set_baseline_values(state: AdaptiveState, location: list[float], scale: list[float]) -> None:
+    """Freeze ``m`` and ``s`` given as Python floats (the arrays are built from them when asked for)."""
+    state.location_values, state.scale_values = location, scale
+    state._location = state._scale = None

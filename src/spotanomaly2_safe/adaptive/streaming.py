@@ -29,7 +29,6 @@ training_rows``, else none) and ``adaptive`` (null while training, else the adap
 (1, True)
 """
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -37,8 +36,9 @@ from typing import Any
 
 import numpy as np
 
-from spotanomaly2_safe.adaptive.cooldown import advance_alarms, peek_alarm
-from spotanomaly2_safe.adaptive.core import advance_one, checked_row, initial_state, peek
+from spotanomaly2_safe.adaptive.cooldown import advance_alarm_one, peek_alarm
+from spotanomaly2_safe.adaptive.core import advance_one, initial_state, peek
+from spotanomaly2_safe.adaptive.scores import score_row
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings
 from spotanomaly2_safe.adaptive.detector import AdaptiveDetector
 from spotanomaly2_safe.adaptive.state_json import state_from_json, state_to_json
@@ -106,32 +106,35 @@ class AdaptiveResidualDetector(AnomalyDetector):
         self.state = None
         self._last_scored: tuple | None = None
 
-    def _scored(self, x: dict, values: list[float]) -> tuple[float, float, list[float]]:
-        """The checked score of ``values`` on the current state, reused when ``x`` was just scored unchanged.
+    def _checked(self, x: dict) -> tuple[list[float], tuple[float, float, list[float] | None] | None]:
+        """``x``'s validated values and, once trained, its checked ``score_row`` (``None`` while training).
 
-        River's loop scores ``x`` and then learns it: the second scoring is skipped when ``x`` is the same
-        object holding the same values (sign of zero included) and nothing was learned in between.
+        River's loop scores ``x`` and then learns it: both are reused when ``x`` is the dict scored last,
+        nothing was learned since, and it still has the scored size and maps every channel to the very
+        float object validated then (floats are immutable: it would pass the checks again with the same
+        values, signs of zero included). Anything else is checked and scored again.
         """
         last = self._last_scored
-        if (
-            last is not None
-            and last[0] is x
-            and last[1] == values
-            and (0.0 not in values or all(math.copysign(1.0, old) == math.copysign(1.0, new) for old, new in zip(last[1], values)))
-        ):  # == cannot tell 0.0 from -0.0 (the values are finite)
-            return last[2]
-        scored = checked_row(self.settings, self.state, values)
+        if last is not None and last[0] is x and type(x) is dict and len(x) == len(last[1]):
+            for key, value in zip(self.channels, last[1]):
+                if x.get(key) is not value:
+                    break
+            else:
+                return last[1], last[2]
+        values = validate_observation(x, self.channels)
+        if self.state is None:
+            return values, None
+        scored = score_row(self.settings, self.state, values)
         self._last_scored = (x, values, scored)
-        return scored
+        return values, scored
 
     def learn_one(self, x: dict) -> None:
         """Learn ``x`` (a training row, or score, flag and learn unless flagged); a rejected ``x`` changes nothing."""
-        values = validate_observation(x, self.channels)
-        if self.state is not None:
-            scored = self._scored(x, values)  # an error here leaves the state as it was
-            self._last_scored = None
+        values, scored = self._checked(x)  # an error here leaves the state as it was
+        self._last_scored = None
+        if scored is not None:
             flag = advance_one(self.settings, self.state, values, scored)[2]
-            advance_alarms(self.settings, self.state, [flag])
+            advance_alarm_one(self.settings, self.state, flag)
             self.n_learned += 1
             return
         training = [*self.training, values]
@@ -144,19 +147,19 @@ class AdaptiveResidualDetector(AnomalyDetector):
     def evaluate_one(self, x: dict) -> dict[str, float | int]:
         """What ``learn_one(x)`` would output for ``x``: anomaly_score, anomaly_score_normalized, anomaly_flag,
         baseline_reset and, with an alarm rule, alarm (the cool-down of :mod:`spotanomaly2_safe.adaptive.cooldown`)."""
-        values = validate_observation(x, self.channels)
-        if self.state is None:
+        values, scored = self._checked(x)
+        if scored is None:
             outputs, alarm = (0.0, 0.0, 0, 0), 0
         else:
-            outputs = peek(self.settings, self.state, values, self._scored(x, values))
+            outputs = peek(self.settings, self.state, values, scored)
             alarm = peek_alarm(self.settings, self.state, outputs.flag)
         evaluation = dict(zip(("anomaly_score", "anomaly_score_normalized", "anomaly_flag", "baseline_reset"), outputs))
         return evaluation if self.settings.alarm_rule() is None else {**evaluation, "alarm": alarm}
 
     def score_one(self, x: dict) -> float:
         """The row's ``anomaly_score`` (0.0 while training); changes nothing."""
-        values = validate_observation(x, self.channels)
-        return 0.0 if self.state is None else self._scored(x, values)[0]
+        scored = self._checked(x)[1]
+        return 0.0 if scored is None else scored[0]
 
     def _params(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.parameter_constraints}
@@ -173,7 +176,7 @@ class AdaptiveResidualDetector(AnomalyDetector):
         """Adopt a state checked against ``state_schema`` (the adaptive state already built by its check)."""
         channels = state["channels"]
         self.n_learned, self.channels = state["n_learned"], None if channels is None else tuple(channels)
-        self.training, self.state = state["training"], state["adaptive"]
+        self.training, self.state, self._last_scored = state["training"], state["adaptive"], None
 
     @classmethod
     def from_state_dict(cls, snapshot: Any) -> "AdaptiveResidualDetector":

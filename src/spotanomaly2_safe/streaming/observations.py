@@ -34,6 +34,8 @@ from spotanomaly2_safe.errors import InputTypeError, InvalidInputError, Reason, 
 
 __all__ = ["channels_of", "residuals_from_forecast", "validate_observation", "validate_score"]
 
+_INFINITY = math.inf
+
 
 def _as_float(name: str, key: Hashable, value: Any) -> float:
     where = name if key is None else f"{name}[{key!r}]"
@@ -79,13 +81,12 @@ def validate_observation(x: Any, channels: Sequence | None, *, name: str = "x") 
     including every error, is decided by the full checks.
     """
     if type(x) is dict and channels is not None and len(x) == len(channels):
-        try:
-            values = list(map(x.__getitem__, channels))
-        except KeyError:
-            return _validate_fully(x, channels, name)
-        for value in values:
-            if type(value) is not float or not -math.inf < value < math.inf:
+        values = []
+        for key in channels:
+            value = x.get(key)  # None for a missing key: not a float, so the full checks name it
+            if type(value) is not float or not -_INFINITY < value < _INFINITY:
                 return _validate_fully(x, channels, name)
+            values.append(value)
         return values
     return _validate_fully(x, channels, name)
 
