@@ -614,18 +614,18 @@ def _long_series_with_faults(n_columns: int) -> np.ndarray:
 
 
 def _spy_on_speculation(monkeypatch) -> dict:
-    from spotanomaly2_safe.adaptive import core
+    from spotanomaly2_safe.adaptive import speculation
 
     seen = {"kept": 0, "missed": 0}
-    speculate = core._speculate
+    speculate = speculation.speculate
 
     def spy(settings, state, block, ends):
-        speculation = speculate(settings, state, block, ends)
-        seen["kept"] += speculation.clean_blocks
-        seen["missed"] += speculation.clean_blocks < len(ends)
-        return speculation
+        result = speculate(settings, state, block, ends)
+        seen["kept"] += result.clean_blocks
+        seen["missed"] += result.clean_blocks < len(ends)
+        return result
 
-    monkeypatch.setattr(core, "_speculate", spy)
+    monkeypatch.setattr(speculation, "speculate", spy)
     return seen
 
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spotanomaly2_safe import AdaptiveDetector, AdaptiveResidualDetector, InvalidInputError, InvalidParameterError
-from spotanomaly2_safe.adaptive import core
+from spotanomaly2_safe.adaptive import speculation
 from spotanomaly2_safe.adaptive.core import TAIL_SCALE_FLOOR, advance, advance_one, initial_state
 from spotanomaly2_safe.adaptive.spikes import spike_score_row, spike_scores
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings
@@ -217,7 +217,7 @@ def test_adaptive_spike_streaming_snapshot_continues_bit_identically():
     assert snapshot["state"]["adaptive"]["spike_n_tail"] > 0
 
 
-# Batch speculation (spotanomaly2_safe.adaptive.core._speculate) with the spike scale: runs of blocks scored as if
+# Batch speculation (spotanomaly2_safe.adaptive.speculation.speculate) with the spike scale: runs of blocks scored as if
 # no row flags, both tails refreshed per block; a block flagged by either scale ends the run.
 SPECULATED_SPIKES = [
     AdaptiveSettings(10, 500, 400, 50, 5e-4, 500, "max", "absolute", 50, 1, 48, 2e-4),  # the recommended shape, a shorter reference
@@ -238,16 +238,16 @@ def _long_series_with_spikes_and_faults(n_columns: int) -> np.ndarray:
 
 def _spy_on_speculation(monkeypatch) -> dict:
     seen = {"kept": 0, "missed": 0, "spike_counts": set()}
-    speculate = core._speculate
+    speculate = speculation.speculate
 
     def spy(settings, state, block, ends):
-        speculation = speculate(settings, state, block, ends)
-        seen["kept"] += speculation.clean_blocks
-        seen["missed"] += speculation.clean_blocks < len(ends)
+        result = speculate(settings, state, block, ends)
+        seen["kept"] += result.clean_blocks
+        seen["missed"] += result.clean_blocks < len(ends)
         seen["spike_counts"].add(state.spike.reference.count)
-        return speculation
+        return result
 
-    monkeypatch.setattr(core, "_speculate", spy)
+    monkeypatch.setattr(speculation, "speculate", spy)
     return seen
 
 
@@ -287,12 +287,12 @@ def test_adaptive_spike_flag_alone_ends_a_speculated_run_at_its_block():
     rows = values[1000:].copy()
     rows[3 * 50 + 17, 1] = state.location[1] + 12.0 * state.scale[1]  # in block 3: 12 noise units, about 1.2 after the 10-row mean
     ends = 50 * np.arange(1, 9)
-    with_spikes = core._speculate(settings, state, rows, ends)
+    with_spikes = speculation.speculate(settings, state, rows, ends)
     without = state.copy()
     without.spike = None
     assert with_spikes.clean_blocks == 3
-    assert core._speculate(settings, without, rows, ends).clean_blocks == 8  # the window scale alone flags no row
-    assert (with_spikes.scores == core._speculate(settings, without, rows, ends).scores).all()
+    assert speculation.speculate(settings, without, rows, ends).clean_blocks == 8  # the window scale alone flags no row
+    assert (with_spikes.scores == speculation.speculate(settings, without, rows, ends).scores).all()
 
 
 @pytest.mark.requirement("REQ-ADA-030")

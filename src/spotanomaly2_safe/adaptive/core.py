@@ -42,13 +42,8 @@ row by row (:mod:`spotanomaly2_safe.adaptive.sorted_buffers`; a zero median and 
 computed by the same numpy code). ``advance(settings, state, rows)`` on rows A then B equals
 ``advance`` on A + B.
 
-Speculation (the batch driver's speed, not a rule): while no row flags, every row is learned, so the
-refreshes after the next ``K`` blocks depend on the rows alone (baselines), then on their scores
-(tails); ``advance`` computes them for ``K`` blocks at once (:mod:`spotanomaly2_safe.adaptive.window_statistics`:
-the same order statistics of the same entries, bit for bit), with ``spike_risk`` the spike scores and the
-spike tails too, keeps the blocks before the first one where either scale flags a row or a score
-overflows, and scores that block again on the exact path above. A spike reference not yet full
-(a restored state) takes the exact path until it fills.
+Speculation (the batch driver's speed, not a rule): ``advance`` first scores runs of blocks as if no
+row in them flags (:mod:`spotanomaly2_safe.adaptive.speculation`), with the same bits.
 
 >>> import numpy as np
 >>> from spotanomaly2_safe.adaptive.state import AdaptiveSettings
@@ -60,40 +55,18 @@ overflows, and scores that block again on the exact path above. A spike referenc
 ([0, 1], True)
 """
 
-import math
 from collections.abc import Sequence
-from typing import NamedTuple
 
 import numpy as np
 
-from spotanomaly2_safe.adaptive.scores import (
-    deviations,
-    deviations_against,
-    normalized_against,
-    normalized_scores,
-    require_finite,
-    score_row,
-    windowed_scores,
-)
+from spotanomaly2_safe.adaptive.scores import deviations, normalized_scores, require_finite, score_row, windowed_scores
+from spotanomaly2_safe.adaptive.speculation import advance_clean_blocks, speculation_limit
 from spotanomaly2_safe.adaptive.spikes import SpikeScale, spike_scores, with_spike_row, with_spikes
-from spotanomaly2_safe.adaptive.spread import data_resolution, floored_spread, floored_spread_values
-from spotanomaly2_safe.adaptive.state import AdaptiveOutputs, AdaptiveSettings, AdaptiveState, Ring, set_baseline, set_baseline_values
-from spotanomaly2_safe.adaptive.window_statistics import deviation_median, sorted_median, sorted_windows, window_tops
+from spotanomaly2_safe.adaptive.spread import MAD_TO_SIGMA, data_resolution, floored_spread, floored_spread_values
+from spotanomaly2_safe.adaptive.state import AdaptiveOutputs, AdaptiveSettings, AdaptiveState, set_baseline, set_baseline_values
+from spotanomaly2_safe.adaptive.tails import TAIL_SCALE_FLOOR, exponential_tail, exponential_tail_of_largest, tail_size
 
-__all__ = ["MAD_TO_SIGMA", "TAIL_SCALE_FLOOR", "advance", "advance_one", "initial_state", "peek", "tail_size", "warmup_size"]
-
-MAD_TO_SIGMA = 1.4826
-TAIL_SCALE_FLOOR = 0.25
-
-
-def tail_size(n_scores: int) -> int:
-    """``N_u = ceil(sqrt(n))``: the number of the ``n`` kept scores that form the tail.
-
-    >>> tail_size(100), tail_size(101), tail_size(2000)
-    (10, 11, 45)
-    """
-    return math.isqrt(n_scores - 1) + 1
-
+__all__ = ["MAD_TO_SIGMA", "TAIL_SCALE_FLOOR", "advance", "advance_one", "initial_state", "peek", "refresh_baseline", "refresh_tail", "tail_size", "warmup_size"]
 
 def warmup_size(settings: AdaptiveSettings, n_train: int) -> int:
     """``k = min(warmup_rows, n_train // 4)``: the first training rows whose scores do not seed the tail.
@@ -139,45 +112,24 @@ def refresh_baseline(state: AdaptiveState) -> None:
 
 
 def refresh_tail(settings: AdaptiveSettings, state: AdaptiveState) -> None:
-    """The exponential tail of the kept learned scores and the threshold at ``risk`` (module docstring).
+    """The exponential tail of the kept learned scores and the threshold at ``risk`` (:mod:`spotanomaly2_safe.adaptive.tails`).
 
-    The tail is sorted before it is averaged, so the sum does not depend on the buffer's order (the
-    one-row path reads the same sorted values off its largest scores, and keeps the values it set when
-    the number of scores and the ``N_u + 1`` largest are those of its last refresh).
+    The one-row path reads the same sorted values off its largest scores, and keeps the values it set
+    when the number of scores and the ``N_u + 1`` largest are those of its last refresh.
     """
     buffers = state.sorted_buffers
     if buffers is None:
-        scores = state.reference.filled()
-        n_scores = len(scores)
-        n_tail = tail_size(n_scores)
-        cut = n_scores - n_tail - 1
-        ordered = np.partition(scores, cut)
-        u = float(ordered[cut])
-        _set_tail(settings, state, u, np.sort(ordered[cut + 1 :]) - u, n_scores)
+        state.u, state.sigma, state.n_tail, state.log_share, state.threshold = exponential_tail(state.reference.filled(), settings.risk, TAIL_SCALE_FLOOR)
     else:
         n_scores = len(buffers.reference.scores)
         largest = buffers.reference.changed_largest(tail_size(n_scores) + 1)
         if largest is not None:  # else the same scores as at the last refresh: the same tail
-            _set_tail(settings, state, largest[0], np.array(largest[1:]) - largest[0], n_scores)
+            state.u, state.sigma, state.n_tail, state.log_share, state.threshold = exponential_tail_of_largest(
+                largest, n_scores, settings.risk, TAIL_SCALE_FLOOR
+            )
     if state.spike is not None:  # the one-row scale (spike_risk), refreshed with the window score's tail
         state.spike.refresh(settings.spike_risk, TAIL_SCALE_FLOOR)
 
-
-def _set_tail(settings: AdaptiveSettings, state: AdaptiveState, u: float, tail: np.ndarray, n_scores: int) -> None:
-    """Freeze the tail: ``u``, the ``N_u`` sorted excesses ``tail`` over it, of ``n_scores`` kept scores."""
-    n_tail = len(tail)
-    sigma = max(float(np.add.reduce(tail)) / n_tail, TAIL_SCALE_FLOOR)  # np.mean's sum and division, without its overhead
-    state.u, state.sigma, state.n_tail = u, sigma, n_tail
-    state.log_share = math.log(n_tail / n_scores)
-    state.threshold = tail_threshold(settings.risk, u, sigma, state.log_share)
-
-
-def tail_threshold(risk: float, u: np.ndarray | float, sigma: np.ndarray | float, log_share: float) -> np.ndarray | float:
-    """``u + sigma * (log(N_u / n) - log(risk))``: the score whose tail probability is ``risk`` (scalars or arrays).
-
-    The operations of :func:`spotanomaly2_safe.adaptive.spikes.exponential_tail`'s threshold too.
-    """
-    return u + sigma * (log_share - math.log(risk))
 
 def initial_state(settings: AdaptiveSettings, residuals: np.ndarray) -> AdaptiveState:
     """The state after fitting on validated training residuals (at least ``window`` + 1 rows).
@@ -280,7 +232,7 @@ def advance(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) 
 
     On an error (``SCORE_OVERFLOW``) earlier blocks are already learned: callers that need
     atomicity pass a copy. Block = the rows up to the next refresh, cut after a reset. Runs of
-    blocks are first scored speculatively (``_advance_clean_blocks``); the first block that flags a
+    blocks are first scored speculatively (``advance_clean_blocks``); the first block that flags a
     row or overflows, and any block that cannot be speculated, takes the exact path (``_advance_block``).
     The number of blocks speculated at once doubles after a clean run and halves after a miss; after
     a miss on the first block (a fault that lasts), more and more blocks take the exact path first.
@@ -292,7 +244,7 @@ def advance(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) 
     limit = speculation_limit(settings, rows.shape[1])
     start, blocks, backoff = 0, 1, 0
     while start < total:
-        tried, kept, start = _advance_clean_blocks(settings, state, rows, start, min(blocks, limit), outputs)
+        tried, kept, start = advance_clean_blocks(settings, state, rows, start, min(blocks, limit), outputs)
         if tried and kept == tried:
             blocks *= 2
             continue
@@ -328,160 +280,3 @@ def _advance_block(settings: AdaptiveSettings, state: AdaptiveState, rows: np.nd
         state.spike.reference.extend(spikes[learned])
     outputs.reset[stop - 1] = _commit(settings, state, block, z, block[learned], scores[learned], int(runs[-1]))
     return stop
-
-
-SPECULATED_ROWS = 4096
-SPECULATED_BLOCKS = 128
-SPECULATED_ENTRIES = 1 << 20
-
-
-def speculation_limit(settings: AdaptiveSettings, n_columns: int) -> int:
-    """The most blocks one speculative pass scores (0: none): bounded work and memory per pass.
-
-    At most ``SPECULATED_ROWS`` rows, ``SPECULATED_BLOCKS`` blocks (each tail window selects among
-    candidates of the whole pass) and ``SPECULATED_ENTRIES`` baseline entries in the sorted windows.
-
-    >>> settings = AdaptiveSettings(10, 500, 2000, 50, 5e-4, 500, "max", "absolute")
-    >>> speculation_limit(settings, 8), speculation_limit(settings._replace(refresh_every=1), 8)
-    (81, 128)
-    >>> speculation_limit(settings._replace(baseline_size=100_000), 8)
-    1
-    """
-    return min(SPECULATED_ROWS // settings.refresh_every, SPECULATED_BLOCKS, SPECULATED_ENTRIES // (settings.baseline_size * n_columns))
-
-
-class _Tails(NamedTuple):
-    """Per block, the exponential tail after it (``refresh_tail`` / ``SpikeScale.refresh`` on each full window)."""
-
-    u: np.ndarray
-    sigma: np.ndarray
-    threshold: np.ndarray
-    n_tail: int
-    log_share: float
-
-
-class _Speculation(NamedTuple):
-    """A run of blocks scored as if no row flags: per row ``z``, score, normalized score (and spike score with
-    ``spike_risk``, else ``None``); per block the refresh after it."""
-
-    z: np.ndarray
-    scores: np.ndarray
-    normalized: np.ndarray
-    location: np.ndarray
-    scale: np.ndarray
-    tails: _Tails
-    spikes: np.ndarray | None
-    spike_tails: _Tails | None
-    clean_blocks: int
-
-
-def _advance_clean_blocks(
-    settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray, start: int, limit: int, outputs: AdaptiveOutputs
-) -> tuple[int, int, int]:
-    """Score up to ``limit`` complete blocks from ``start`` as if none flags a row; learn the leading blocks where that holds.
-
-    Every row is then learned, so each block's refresh depends on the rows only (baselines), then on
-    the scores (tails): both are computed for all blocks in one pass, with the same operations as
-    ``refresh_baseline`` / ``refresh_tail`` on the same entries; with ``spike_risk``, the spike scores
-    and the spike tails too (a row flagged by either scale ends the run). Needs full buffers (the
-    windows then have a fixed size). Returns the number of blocks speculated, the number kept and the new start.
-    """
-    every = settings.refresh_every
-    first = every - state.rows_seen % every
-    count = min(limit, (len(rows) - start - first) // every + 1)
-    full = state.baseline.count == settings.baseline_size and state.reference.count == settings.reference_size
-    if count < 1 or not full or (state.spike is not None and state.spike.reference.count < settings.reference_size):
-        return 0, 0, start
-    ends = first + every * np.arange(count)
-    block = rows[start : start + int(ends[-1])]
-    speculation = _speculate(settings, state, block, ends)
-    kept = speculation.clean_blocks
-    if kept:
-        _keep(settings, state, block, speculation, int(ends[kept - 1]), kept - 1)
-        stop = start + int(ends[kept - 1])
-        outputs.score[start:stop], outputs.normalized[start:stop] = speculation.scores[: stop - start], speculation.normalized[: stop - start]
-        start = stop
-    return count, kept, start
-
-
-def _speculate(settings: AdaptiveSettings, state: AdaptiveState, block: np.ndarray, ends: np.ndarray) -> _Speculation:
-    """Block ``j`` (rows up to ``ends[j]``) is scored against the refresh after block ``j - 1`` (the state's for block 0)."""
-    sizes = np.full(len(ends), settings.refresh_every)
-    sizes[0] = ends[0]
-    location, scale = _window_baselines(settings, state, block, ends)
-    z = deviations_against(
-        settings,
-        block,
-        np.repeat(np.concatenate([state.location[None], location[:-1]]), sizes, axis=0),
-        np.repeat(np.concatenate([state.scale[None], scale[:-1]]), sizes, axis=0),
-    )
-    scores = windowed_scores(settings, state.history, z)
-    tails = _window_tails(settings, state.reference, scores, ends, settings.risk)
-    flagged, normalized = _scored_against(state, scores, tails, sizes)
-    missed = flagged | ~(np.isfinite(scores) & np.isfinite(normalized))
-    spikes = spike_tails = None
-    if state.spike is not None:  # the one-row scale: flag = either scale, normalized = the larger (with_spikes)
-        spikes = spike_scores(settings, z)
-        spike_tails = _window_tails(settings, state.spike.reference, spikes, ends, settings.spike_risk)
-        spike_flagged, spike_normalized = _scored_against(state.spike, spikes, spike_tails, sizes)
-        normalized = np.maximum(normalized, spike_normalized)
-        missed |= spike_flagged | ~np.isfinite(spikes)
-    clean_blocks = int(np.searchsorted(ends, np.argmax(missed), side="right")) if missed.any() else len(ends)
-    return _Speculation(z, scores, normalized, location, scale, tails, spikes, spike_tails, clean_blocks)
-
-
-def _scored_against(frozen: AdaptiveState | SpikeScale, scores: np.ndarray, tails: _Tails, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Flags and normalized scores of speculated rows: block 0 against ``frozen``'s tail, block ``j`` against ``tails[j - 1]``."""
-    normalized = normalized_against(
-        scores,
-        np.repeat(np.concatenate([[frozen.u], tails.u[:-1]]), sizes),
-        np.repeat(np.concatenate([[frozen.sigma], tails.sigma[:-1]]), sizes),
-        np.repeat(np.concatenate([[frozen.log_share], np.full(len(sizes) - 1, tails.log_share)]), sizes),
-    )
-    return scores > np.repeat(np.concatenate([[frozen.threshold], tails.threshold[:-1]]), sizes), normalized
-
-
-def _window_baselines(settings: AdaptiveSettings, state: AdaptiveState, block: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(K, C)`` ``m`` and ``s`` after each block end when every row is learned: ``refresh_baseline`` on each window."""
-    size = settings.baseline_size
-    columns = np.ascontiguousarray(np.concatenate([state.baseline.ordered(), block]).T)
-    ordered = sorted_windows(columns, size, ends + size)
-    with np.errstate(over="ignore"):  # a window that overflows gives scores that are not finite: never kept
-        location = sorted_median(ordered)
-        scale = floored_spread(MAD_TO_SIGMA * deviation_median(ordered, location), state.resolution)
-    return location, scale
-
-
-def _window_tails(settings: AdaptiveSettings, reference: Ring, scores: np.ndarray, ends: np.ndarray, risk: float) -> _Tails:
-    """The tail after each block end when every score is learned by the full ``reference``: ``refresh_tail`` on each window."""
-    size = settings.reference_size
-    n_tail = tail_size(size)
-    values = np.concatenate([reference.ordered(), scores])
-    tops = window_tops(values, size, ends + size, n_tail + 1, group=1 + size // 2 // settings.refresh_every)  # groups share half a window
-    u = tops[:, 0]
-    log_share = math.log(n_tail / size)
-    with np.errstate(over="ignore", invalid="ignore"):  # windows after an overflowing block are never kept
-        sums = np.add.reduce(tops[:, 1:] - u[:, None], axis=1)  # row by row, the pairwise sum of refresh_tail's 1-D array
-        sigma = np.maximum(sums / n_tail, TAIL_SCALE_FLOOR)
-        return _Tails(u, sigma, tail_threshold(risk, u, sigma, log_share), n_tail, log_share)
-
-
-def _keep(settings: AdaptiveSettings, state: AdaptiveState, block: np.ndarray, speculation: _Speculation, n_rows: int, last: int) -> None:
-    """Learn the first ``n_rows`` speculated rows (all clean) and take the refresh after block ``last``, as ``_commit`` would."""
-    state.baseline.extend(block[:n_rows])
-    state.reference.extend(speculation.scores[:n_rows])
-    if settings.window > 1:  # the last window - 1 deviations
-        state.history = np.concatenate([state.history, speculation.z[max(0, n_rows - settings.window + 1) : n_rows]])[1 - settings.window :]
-    state.run_length = 0
-    state.rows_seen += n_rows
-    set_baseline(state, speculation.location[last].copy(), speculation.scale[last].copy())
-    _take_tail(state, speculation.tails, last)
-    if state.spike is not None:
-        state.spike.reference.extend(speculation.spikes[:n_rows])
-        _take_tail(state.spike, speculation.spike_tails, last)
-
-
-def _take_tail(frozen: AdaptiveState | SpikeScale, tails: _Tails, last: int) -> None:
-    """The tail after block ``last`` of a speculated run, as ``refresh_tail`` / ``SpikeScale.refresh`` sets it (full reference)."""
-    frozen.n_tail, frozen.log_share = tails.n_tail, tails.log_share
-    frozen.u, frozen.sigma, frozen.threshold = float(tails.u[last]), float(tails.sigma[last]), float(tails.threshold[last])

@@ -7,7 +7,7 @@ A mean of ``|z|`` over ``window`` rows divides a 1-row spike by ``window``. With
 *spike score*, the window-1 score of the same deviations ``z_tj`` (:mod:`spotanomaly2_safe.adaptive.core`):
 
 - ``spike_t`` = ``aggregation`` over columns of ``|z_tj|`` (``"max"``, ``"l2"`` summed in column order, or ``"mean"``);
-- its own exponential tail, fitted by the window score's rule (:func:`exponential_tail`) to the last
+- its own exponential tail, fitted by the window score's rule (:func:`~spotanomaly2_safe.adaptive.tails.exponential_tail`) to the last
   ``reference_size`` learned spike scores, seeded by the training rows after the warm-up rows, refreshed
   with the window score's tail; threshold ``u_s + sigma_s * (log(N_u / n) - log(q))``;
 - ``flag_t = score_t > threshold or spike_t > spike threshold``: under the two fitted tails the per-row
@@ -33,47 +33,13 @@ import numpy as np
 from spotanomaly2_safe.adaptive.scores import LN10, require_finite
 from spotanomaly2_safe.adaptive.sorted_buffers import SortedScores
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState, Ring
+from spotanomaly2_safe.adaptive.tails import exponential_tail, exponential_tail_of_largest, tail_size
 
-__all__ = ["SPIKE_RULE", "SpikeScale", "exponential_tail", "exponential_tail_of_largest", "spike_score_row", "spike_scores", "with_spike_row", "with_spikes"]
+__all__ = ["SPIKE_RULE", "SpikeScale", "spike_score_row", "spike_scores", "with_spike_row", "with_spikes"]
 
 _INFINITY = math.inf
 
 SPIKE_RULE = "flag if the window score or the one-row score exceeds its own tail's threshold; per-row risk at most risk + spike_risk"
-
-
-def exponential_tail(scores: np.ndarray, risk: float, floor: float) -> tuple[float, float, int, float, float]:
-    """``(u, sigma, N_u, log(N_u / n), threshold)`` of the exponential tail of ``scores`` at ``risk``.
-
-    The rule of ``spotanomaly2_safe.adaptive.core.refresh_tail``, the same operations in the same order.
-
-    >>> exponential_tail(np.arange(100.0), 1e-3, 0.25)[:3]
-    (89.0, 5.5, 10)
-    """
-    n_scores = len(scores)
-    cut = n_scores - _tail_size(n_scores) - 1
-    ordered = np.partition(scores, cut)
-    return _tail(float(ordered[cut]), np.sort(ordered[cut + 1 :]), n_scores, risk, floor)
-
-
-def exponential_tail_of_largest(largest: list[float], n_scores: int, risk: float, floor: float) -> tuple[float, float, int, float, float]:
-    """:func:`exponential_tail` given the ``N_u + 1`` largest of ``n_scores`` scores, ascending (the one-row path), bit-identical.
-
-    >>> exponential_tail_of_largest([89.0, *range(90, 100)], 100, 1e-3, 0.25) == exponential_tail(np.arange(100.0), 1e-3, 0.25)
-    True
-    """
-    return _tail(largest[0], np.array(largest[1:]), n_scores, risk, floor)
-
-
-def _tail_size(n_scores: int) -> int:
-    return math.isqrt(n_scores - 1) + 1
-
-
-def _tail(u: float, tail: np.ndarray, n_scores: int, risk: float, floor: float) -> tuple[float, float, int, float, float]:
-    """The tail from ``u`` and the ``N_u`` scores above it, sorted ascending."""
-    n_tail = len(tail)
-    sigma = max(float(np.add.reduce(tail - u)) / n_tail, floor)
-    log_share = math.log(n_tail / n_scores)
-    return u, sigma, n_tail, log_share, u + sigma * (log_share - math.log(risk))
 
 
 def spike_scores(settings: AdaptiveSettings, z: np.ndarray) -> np.ndarray:
@@ -136,7 +102,7 @@ class SpikeScale:
             self.u, self.sigma, self.n_tail, self.log_share, self.threshold = exponential_tail(self._reference.filled(), risk, floor)
             return
         n_scores = len(scores.scores)
-        largest = scores.changed_largest(_tail_size(n_scores) + 1)
+        largest = scores.changed_largest(tail_size(n_scores) + 1)
         if largest is not None:  # else the same scores as at the last refresh: the same tail
             self.u, self.sigma, self.n_tail, self.log_share, self.threshold = exponential_tail_of_largest(largest, n_scores, risk, floor)
 

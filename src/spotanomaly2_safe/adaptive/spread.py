@@ -22,8 +22,9 @@ every real anomaly. The floor here is the data's own resolution instead:
 
 import numpy as np
 
-__all__ = ["RESOLUTION_RULES", "data_resolution", "floored_spread", "floored_spread_values"]
+__all__ = ["MAD_TO_SIGMA", "RESOLUTION_RULES", "data_resolution", "floored_spread", "floored_spread_values"]
 
+MAD_TO_SIGMA = 1.4826  # 1 / Phi^-1(3/4): MAD to the standard deviation of normal data
 RESOLUTION_RULES = ("smallest_gap", "unit")
 
 
