@@ -20,6 +20,7 @@ from spotanomaly2_safe import (
 )
 from spotanomaly2_safe.adaptive.core import advance, advance_one, initial_state, tail_size, warmup_size
 from spotanomaly2_safe.adaptive.recommended import RECOMMENDED_PARAMETERS
+from spotanomaly2_safe.adaptive.state_json import state_to_json
 from spotanomaly2_safe.adaptive.cooldown import advance_alarm_one, peek_alarm
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState
 from spotanomaly2_safe.alarms import continue_alarms, postprocess_flags
@@ -736,3 +737,23 @@ def test_adaptive_one_row_alarm_steps_equal_the_cool_down_rule_on_all_flags_with
         advance_alarm_one(settings_, state, flag)
     expected, run, quiet_rows = continue_alarms(flags, min_duration, min_gap)
     assert alarms == expected and (state.alarm_run, state.alarm_quiet_rows) == (run, quiet_rows)
+
+
+@pytest.mark.requirement("REQ-ADA-007")
+@pytest.mark.parametrize("n_rows", [1, 2, 700])  # one row (the one-row path), a short block, a speculated batch
+def test_adaptive_zero_location_is_positive_zero_in_every_path(n_rows):
+    # The middle entries are -0.0 and +0.0: which one a sort or partition returns differs between CPU classes.
+    values = np.resize(np.array([-0.0, 0.0, 0.0, -0.0, 1.0, -1.0, -0.0]), 2000).reshape(1000, 2)
+    params = {"window": 3, "baseline_size": 21, "reference_size": 60, "refresh_every": 5}
+    true = pd.DataFrame(values, columns=["load", "price"])
+    pred = pd.DataFrame(0.0, columns=true.columns, index=true.index)  # -0.0 - 0.0 keeps the residual -0.0
+    detector = AdaptiveDetector(**params).fit(true.iloc[:300], pred.iloc[:300])
+    assert [math.copysign(1.0, value) for value in detector.state_.location_values] == [1.0, 1.0]
+    detector.score_and_detect(true.iloc[300 : 300 + n_rows], pred.iloc[300 : 300 + n_rows])
+    stream = AdaptiveResidualDetector(training_rows=300, **params)
+    for load, price in values[: 300 + n_rows].tolist():
+        stream.learn_one({"load": load, "price": price})
+    for state in (detector.state_, stream.state):
+        assert [math.copysign(1.0, value) for value in state.location_values] == [1.0, 1.0]
+        assert [math.copysign(1.0, value) for value in state.location] == [1.0, 1.0]
+    assert json.dumps(state_to_json(stream.state)) == json.dumps(state_to_json(detector.state_))

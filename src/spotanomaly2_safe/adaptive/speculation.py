@@ -145,7 +145,7 @@ def _window_baselines(settings: AdaptiveSettings, state: AdaptiveState, block: n
     columns = np.ascontiguousarray(np.concatenate([state.baseline.ordered(), block]).T)
     ordered = sorted_windows(columns, size, ends + size)
     with np.errstate(over="ignore"):  # a window that overflows gives scores that are not finite: never kept
-        location = sorted_median(ordered)
+        location = sorted_median(ordered) + 0.0  # a zero median as +0.0, as set_baseline keeps it
         scale = floored_spread(MAD_TO_SIGMA * deviation_median(ordered, location), state.resolution)
     return location, scale
 

@@ -226,12 +226,18 @@ class AdaptiveState:
 
 
 def set_baseline(state: AdaptiveState, location: np.ndarray, scale: np.ndarray) -> None:
-    """Freeze ``m`` and ``s`` (also as Python floats for the one-row path)."""
+    """Freeze ``m`` and ``s`` (also as Python floats for the one-row path); a zero ``m`` is kept as +0.0.
+
+    Which zero a selection returns among equal -0.0 and +0.0 entries depends on the sort or partition
+    algorithm (it differs between NumPy's AVX-512 and AVX2 code), so the sign is fixed here, in the
+    one place every driver freezes the baseline; no output depends on it (deviations go through abs).
+    """
+    location = location + 0.0
     state.location, state.scale = location, scale
     state.location_values, state.scale_values = location.tolist(), scale.tolist()
 
 
 def set_baseline_values(state: AdaptiveState, location: list[float], scale: list[float]) -> None:
-    """Freeze ``m`` and ``s`` given as Python floats (the arrays are built from them when asked for)."""
-    state.location_values, state.scale_values = location, scale
+    """Freeze ``m`` and ``s`` given as Python floats (the arrays are built from them when asked for); zero as in ``set_baseline``."""
+    state.location_values, state.scale_values = [value + 0.0 for value in location], scale
     state._location = state._scale = None
