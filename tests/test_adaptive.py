@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from speculation_spy import spy_on_speculation
 from spotanomaly2_safe import (
     AdaptiveDetector,
     AdaptiveResidualDetector,
@@ -614,22 +615,6 @@ def _long_series_with_faults(n_columns: int) -> np.ndarray:
     return values
 
 
-def _spy_on_speculation(monkeypatch) -> dict:
-    from spotanomaly2_safe.adaptive import speculation
-
-    seen = {"kept": 0, "missed": 0}
-    speculate = speculation.speculate
-
-    def spy(settings, state, block, ends):
-        result = speculate(settings, state, block, ends)
-        seen["kept"] += result.clean_blocks
-        seen["missed"] += result.clean_blocks < len(ends)
-        return result
-
-    monkeypatch.setattr(speculation, "speculate", spy)
-    return seen
-
-
 @pytest.mark.requirement("REQ-ADA-007")
 @pytest.mark.parametrize("settings", SPECULATED)
 def test_adaptive_speculated_batch_with_faults_mid_batch_is_bit_identical_to_one_row_steps(settings, monkeypatch):
@@ -638,7 +623,7 @@ def test_adaptive_speculated_batch_with_faults_mid_batch_is_bit_identical_to_one
     values = _long_series_with_faults(3)
     state = initial_state(settings, values[:1000])
     twin = state.copy()
-    seen = _spy_on_speculation(monkeypatch)
+    seen = spy_on_speculation(monkeypatch)
     batch = advance(settings, state, values[1000:])
     stepped = [advance_one(settings, twin, row.tolist()) for row in values[1000:]]
     assert stepped == list(zip(batch.score.tolist(), batch.normalized.tolist(), batch.flag.tolist(), batch.reset.tolist()))
@@ -656,7 +641,7 @@ def test_adaptive_overflow_deep_in_a_speculated_batch_raises_with_the_earlier_bl
     values[3021:3023, 1] = 1e308  # two in one window: their sum overflows
     state = initial_state(settings, values[:1000])
     expected = state.copy()
-    seen = _spy_on_speculation(monkeypatch)
+    seen = spy_on_speculation(monkeypatch)
     with pytest.raises(InvalidInputError) as error:
         advance(settings, state, values[1000:])
     assert error.value.reason is Reason.SCORE_OVERFLOW

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from speculation_spy import spy_on_speculation
 from spotanomaly2_safe import AdaptiveDetector, AdaptiveResidualDetector, InvalidInputError, InvalidParameterError
 from spotanomaly2_safe.adaptive import speculation
 from spotanomaly2_safe.adaptive.core import TAIL_SCALE_FLOOR, advance, advance_one, initial_state
@@ -236,21 +237,6 @@ def _long_series_with_spikes_and_faults(n_columns: int) -> np.ndarray:
     return values
 
 
-def _spy_on_speculation(monkeypatch) -> dict:
-    seen = {"kept": 0, "missed": 0, "spike_counts": set()}
-    speculate = speculation.speculate
-
-    def spy(settings, state, block, ends):
-        result = speculate(settings, state, block, ends)
-        seen["kept"] += result.clean_blocks
-        seen["missed"] += result.clean_blocks < len(ends)
-        seen["spike_counts"].add(state.spike.reference.count)
-        return result
-
-    monkeypatch.setattr(speculation, "speculate", spy)
-    return seen
-
-
 def _steps(settings: AdaptiveSettings, state, rows: np.ndarray) -> tuple[list, list]:
     """``advance_one`` row by row, with whether the window score alone flagged each row (its threshold before the row)."""
     stepped, window_flags = [], []
@@ -268,7 +254,7 @@ def test_adaptive_spike_speculated_batch_with_faults_and_spikes_is_bit_identical
     values = _long_series_with_spikes_and_faults(3)
     state = initial_state(settings, values[:1000])
     twin = state.copy()
-    seen = _spy_on_speculation(monkeypatch)
+    seen = spy_on_speculation(monkeypatch)
     batch = advance(settings, state, values[1000:])
     stepped, window_flags = _steps(settings, twin, values[1000:])
     assert stepped == list(zip(batch.score.tolist(), batch.normalized.tolist(), batch.flag.tolist(), batch.reset.tolist()))
@@ -303,7 +289,7 @@ def test_adaptive_spike_reference_not_yet_full_takes_the_exact_path_until_it_fil
     snapshot["spike_reference"] = snapshot["spike_reference"][-100:]  # a state whose spike scale learned fewer rows than its window scale
     state, twin = state_from_json(snapshot, settings, 2), state_from_json(snapshot, settings, 2)
     assert state.reference.count == settings.reference_size > state.spike.reference.count
-    seen = _spy_on_speculation(monkeypatch)
+    seen = spy_on_speculation(monkeypatch)
     batch = advance(settings, state, values[1000:])
     stepped, _ = _steps(settings, twin, values[1000:])
     assert stepped == list(zip(batch.score.tolist(), batch.normalized.tolist(), batch.flag.tolist(), batch.reset.tolist()))
@@ -319,7 +305,7 @@ def test_adaptive_spike_overflow_deep_in_a_speculated_batch_raises_with_the_earl
     state = initial_state(settings, values[:1000])
     values[3021, 1] = state.location[1] + 2e154 * state.scale[1]
     expected = state.copy()
-    seen = _spy_on_speculation(monkeypatch)
+    seen = spy_on_speculation(monkeypatch)
     with pytest.raises(InvalidInputError) as error:
         advance(settings, state, values[1000:])
     assert error.value.reason is Reason.SCORE_OVERFLOW
