@@ -17,9 +17,9 @@ do not depend on how the series was split into batches, and both drivers give th
 (1, True)
 """
 
-from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState
 import numpy as np
 
+from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState
 from spotanomaly2_safe.alarms import QUIET, continue_alarm_runs, continue_alarms
 
 __all__ = ["advance_alarm_array", "advance_alarm_one", "advance_alarms", "peek_alarm"]
