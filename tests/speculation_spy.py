@@ -1,8 +1,15 @@
 # SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
 # SPDX-License-Identifier: Apache-2.0
-"""A spy on the batch driver's speculation (imported by the adaptive tests as ``speculation_spy``)."""
+"""A spy on the batch driver's speculation, and the overflow check built on it (imported by the adaptive tests as ``speculation_spy``)."""
 
+import json
+
+import pytest
+from spotanomaly2_safe import InvalidInputError
 from spotanomaly2_safe.adaptive import speculation
+from spotanomaly2_safe.adaptive.core import advance
+from spotanomaly2_safe.adaptive.state_json import state_to_json
+from spotanomaly2_safe.errors import Reason
 
 
 def spy_on_speculation(monkeypatch) -> dict:
@@ -20,3 +27,15 @@ def spy_on_speculation(monkeypatch) -> dict:
 
     monkeypatch.setattr(speculation, "speculate", spy)
     return seen
+
+
+def assert_overflow_learns_only_the_earlier_blocks(monkeypatch, settings, state, rows, clean_rows: int) -> None:
+    """``advance`` on ``rows`` raises SCORE_OVERFLOW after speculating, with ``state`` as if only ``rows[:clean_rows]`` were advanced."""
+    expected = state.copy()
+    seen = spy_on_speculation(monkeypatch)
+    with pytest.raises(InvalidInputError) as error:
+        advance(settings, state, rows)
+    assert error.value.reason is Reason.SCORE_OVERFLOW
+    advance(settings, expected, rows[:clean_rows])
+    assert json.dumps(state_to_json(state)) == json.dumps(state_to_json(expected))
+    assert seen["kept"] > 0 and seen["missed"] > 0
