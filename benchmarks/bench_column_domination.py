@@ -21,7 +21,8 @@ Parts (each prints its own table):
    1e-3 of the quantum), faults only in the five other columns, the quantized column forecast by persistence or
    by its training mean; and a univariate integer-valued series with long constant stretches, jitter and faults.
 3. ``candidates``: every candidate of ``CANDIDATES`` (resolution rules ``RESOLUTION_RULES`` x calibration
-   ``CALIBRATIONS``) on SKAB (pooled and both halves), the tuning suite and the monitoring suite (both SEEN:
+   ``CALIBRATIONS``) on SKAB (pooled and both halves; the persistence forecast; SKAB with relative jitter
+   ``SKAB_JITTERS`` added to every value, a probe added after the first table), the tuning suite and the monitoring suite (both SEEN:
    not a confirmation) and the stress scenarios. No ``confirmation*`` suite is ever run here.
 
 SKAB is GPL-3.0, read at run time (default ``../shared/data/skab`` beside the repository); without it the SKAB
@@ -443,6 +444,16 @@ def run_skab(runs: list, candidate: Candidate, checker: Checker | None = None, f
     return metrics, per_run
 
 
+SKAB_JITTER_SEED = 9141  # added AFTER the first candidate table was seen (a probe on real data, like "counter_odd_quantum")
+SKAB_JITTERS = (1e-9, 1e-6)  # relative to each value: value * (1 + U(-1, 1) * jitter), every column of every run
+
+
+def jittered_runs(runs: list, jitter: float) -> list:
+    """SKAB's runs with every value multiplied by ``1 + U(-1, 1) * jitter`` (one generator, seeded ``SKAB_JITTER_SEED``)."""
+    rng = np.random.default_rng(SKAB_JITTER_SEED)
+    return [run._replace(sensors=run.sensors * (1.0 + rng.uniform(-1.0, 1.0, run.sensors.shape) * jitter)) for run in runs]
+
+
 def _skab_cells(metrics) -> str:
     return f"{metrics.f1:.3f} / {metrics.far:.2f} / {metrics.mar:.2f}"
 
@@ -526,6 +537,7 @@ def stress(quick: bool) -> None:
 
 def candidates(runs: list | None, quick: bool) -> None:
     sets = stress_scenarios(quick)
+    jittered = {} if runs is None else {jitter: jittered_runs(runs, jitter) for jitter in SKAB_JITTERS}
     suites = {suite: make_scenarios(suite) for suite in (SEEN_SUITES[:1] if quick else SEEN_SUITES)}
     chosen = [KERNEL, CANDIDATES[4], CANDIDATES[6]] if quick else CANDIDATES
     print("3. Candidates (SKAB: F1 / FAR % / MAR %; suites and stress: event F1 / recall / false bursts per 10k; alarm column)")
@@ -538,6 +550,10 @@ def candidates(runs: list | None, quick: bool) -> None:
             persistence, _ = run_skab(runs, candidate, forecast="persistence")
             print(f"    SKAB persistence forecast: all {_skab_cells(persistence['all'])} | valve1+valve2 {_skab_cells(persistence['valve'])}"
                   f" | other {_skab_cells(persistence['other'])}")
+            for jitter, noisy in jittered.items():
+                metrics, _ = run_skab(noisy, candidate)
+                print(f"    SKAB, values x (1 + U(-1,1) x {jitter:g}): all {_skab_cells(metrics['all'])} | valve1+valve2 "
+                      f"{_skab_cells(metrics['valve'])} | other {_skab_cells(metrics['other'])}")
         print("    " + " | ".join(f"{suite} {_suite_cells(run_scenarios(scenarios, candidate))}" for suite, scenarios in suites.items()))
         for kind in STRESS_SEEDS:
             cells = [f"{jitter:g}: {_suite_cells(run_scenarios(sets[(kind, jitter)], candidate))}" for jitter in JITTERS]
