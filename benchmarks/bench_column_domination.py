@@ -445,7 +445,7 @@ def run_skab(runs: list, candidate: Candidate, checker: Checker | None = None, f
 
 
 SKAB_JITTER_SEED = 9141  # added AFTER the first candidate table was seen (a probe on real data, like "counter_odd_quantum")
-SKAB_JITTERS = (1e-9, 1e-6)  # relative to each value: value * (1 + U(-1, 1) * jitter), every column of every run
+SKAB_JITTERS = (1e-15, 1e-9, 1e-6)  # relative to each value: value * (1 + U(-1, 1) * jitter), every column of every run
 
 
 def jittered_runs(runs: list, jitter: float) -> list:
