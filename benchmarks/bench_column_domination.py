@@ -6,24 +6,27 @@ The study behind docs/detection_quality.md, "Column domination and jittered quan
 2026-11-26)". Nothing here changes the kernel: candidates are prototyped in this script (``simulate``), a
 block-by-block re-implementation of the adaptive method of :mod:`spotanomaly2_safe.adaptive.core` for the
 recommended parameters (window mean of |z|, ``aggregation="max"``, the one-row spike scale, protection, reset,
-refresh) that reuses the kernel's public pieces (``data_resolution``, ``exponential_tail``, ``Ring``, the alarm rule;
-the median/MAD selection and the run lengths are copied, so the kernel's private code can change freely) and whose flags and alarms equal ``recommended_detector()``'s bit for bit for the unchanged rule
-(checked on every run of the script: ``check`` lines).
+refresh). It reuses the kernel's public pieces (``data_resolution``, ``exponential_tail``, ``Ring``, the alarm
+rule) and copies the median/MAD selection and the run lengths, so the kernel's private code can change freely; for
+the unchanged rule its flags and alarms equal ``recommended_detector()``'s bit for bit (checked on every run of the
+script: the ``check`` lines).
 
 Parts (each prints its own table):
 
 1. ``attribution``: SKAB (its protocol, constant training-mean forecast; rows counted with ``anomaly_flag``, as
-   :func:`spotanomaly2_safe_cli.quality.evaluation.skab_quality` and the documented SKAB figures count them): per half (valve1 + valve2, other), which column gives the row score (argmax over
-   columns of the 10-row mean |z|) on the true-positive and false-positive alarm rows and on the missed anomaly
-   rows, and which scale flagged them; per column, the resolution floor against ``1.4826 * MAD`` at fit.
-2. ``stress``: generated stress scenarios (``STRESS_SEEDS``, fixed before any candidate ran): a 6-column plant
-   whose sixth column is integer-valued with long constant stretches and jitter ``JITTERS`` (0, 1e-9, 1e-6,
-   1e-3 of the quantum), faults only in the five other columns, the quantized column forecast by persistence or
-   by its training mean; and a univariate integer-valued series with long constant stretches, jitter and faults.
-3. ``candidates``: every candidate of ``CANDIDATES`` (resolution rules ``RESOLUTION_RULES`` x calibration
+   :func:`spotanomaly2_safe_cli.quality.evaluation.skab_quality` and the documented SKAB figures count them): per
+   half (valve1 + valve2, other), which column gives the row score (argmax over columns of the 10-row mean |z|) on
+   the true-positive and false-positive flagged rows and on the missed anomaly rows, and which scale flagged them;
+   per column, the resolution floor against ``1.4826 * MAD`` at fit.
+2. ``stress``: generated stress scenarios (``STRESS_SEEDS``; all but ``counter_odd_quantum`` fixed before any
+   candidate ran): a 6-column plant whose sixth column is integer-valued with long constant stretches and jitter
+   ``JITTERS`` (0, 1e-9, 1e-6, 1e-3 of the quantum), faults only in the five other columns, the quantized column
+   forecast by persistence or by its training mean; and a univariate integer-valued series with long constant
+   stretches, jitter and faults (quantum 1, and 0.32792 for the probe ``counter_odd_quantum``).
+3. ``candidates``: every candidate of ``CANDIDATES`` (resolution rules ``RESOLUTION_RULES`` x calibrations
    ``CALIBRATIONS``) on SKAB (pooled and both halves; the persistence forecast; SKAB with relative jitter
-   ``SKAB_JITTERS`` added to every value, a probe added after the first table), the tuning suite and the monitoring suite (both SEEN:
-   not a confirmation) and the stress scenarios. No ``confirmation*`` suite is ever run here.
+   ``SKAB_JITTERS`` on every value, a probe added after the first table), the tuning and monitoring suites (both
+   SEEN: not a confirmation) and the stress scenarios. No ``confirmation*`` suite is ever run here.
 
 SKAB is GPL-3.0, read at run time (default ``../shared/data/skab`` beside the repository); without it the SKAB
 parts are skipped with a note and the rest runs:
@@ -40,6 +43,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 
 from spotanomaly2_safe import recommended_detector
 from spotanomaly2_safe.adaptive.recommended import RECOMMENDED_PARAMETERS
@@ -49,10 +53,8 @@ from spotanomaly2_safe.adaptive.tails import TAIL_SCALE_FLOOR, exponential_tail
 from spotanomaly2_safe.alarms import postprocess_flags
 from spotanomaly2_safe_cli.quality.evaluation import quality_row
 from spotanomaly2_safe_cli.quality.scenarios import Scenario, make_scenarios
-from spotanomaly2_safe_cli.quality.scenarios_monitoring import _ar_noise, _inject, _season
-from spotanomaly2_safe_cli.quality.skab import SPLITS, TRAIN_ROWS, SkabDataMissing, forecast_frames, load_runs, pooled_metrics
-
-import pandas as pd
+from spotanomaly2_safe_cli.quality.scenarios_monitoring import _ar_noise, _inject, _season, _starts
+from spotanomaly2_safe_cli.quality.skab import SPLITS, SkabDataMissing, forecast_frames, load_runs, pooled_metrics
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPOSITORY.parent / "shared" / "data" / "skab"
@@ -360,8 +362,6 @@ def counter(seed: int, jitter: float, quantum: float = 1.0, train_rows: int = 30
     """One series on the grid ``quantum`` x integers (base 5) with long constant stretches, stored with jitter, forecast by persistence;
     faults in it: level shifts of 3-6 quanta (12-48 rows), flapping of +-1..2 quanta per row (12-36 rows), spikes of
     5-10 quanta (1-2 rows), two of each, placed as the monitoring suite places them."""
-    from spotanomaly2_safe_cli.quality.scenarios_monitoring import _starts
-
     rng = np.random.default_rng(seed)
     rows = train_rows + test_rows
     levels = _stepping_levels(rng, rows, 5.0)
