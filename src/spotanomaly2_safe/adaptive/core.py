@@ -219,7 +219,7 @@ def advance_one(
     else:
         (state.sorted_buffers or state.build_sorted_buffers()).push(values, score)
         if spike is not None:
-            state.spike.push(spike)
+            (state.spike.sorted_scores or state.spike.build_sorted_scores()).push(spike)
         run = 0
     if settings.window > 1:
         state.push_history(z)

