@@ -22,8 +22,8 @@ when it is at least its smallest entry; an evicted score leaves it when it is at
 rebuilt from all scores when a refresh needs more than it holds. Scores are never ``-0.0`` (absolute
 values, their squares' root, max or mean), so its entries are exactly those of ``np.sort`` of the ring.
 
->>> smallest_deviations([1.0, 2.0, 4.0, 7.0, 11.0], 4.0, 3)  # |x - 4| = 3, 2, 0, 3, 7: 3rd and 4th smallest
-(3.0, 3.0)
+>>> smallest_deviations([1.0, 2.0, 4.0, 7.0, 11.0], 4.0, 3)  # |x - 4| = 3, 2, 0, 3, 7: 3rd and 4th smallest (run from 1)
+(3.0, 3.0, 1)
 """
 
 import math
@@ -47,21 +47,52 @@ class RingBuffer(Protocol):
     position: int
 
 
-def smallest_deviations(ordered: Sequence[float], centre: float, k: int) -> tuple[float, float]:
-    """The ``k``-th and the ``(k + 1)``-th smallest ``|x - centre|`` (``math.inf`` for the latter when ``k = n``).
+def _first_start(ordered: Sequence[float], centre: float, last: int, guess: int) -> int:
+    """The first start ``i`` of a run ``ordered[i : i + last + 1]`` whose right end lies at least as far from
+    ``centre`` as its left end (``n - last`` when none does).
 
-    The ``(k + 1)``-run's first start (the first whose right end lies at least as far from ``centre`` as
-    its left end) is the ``k``-run's first start ``low`` or the one before: a ``(k + 1)``-run at ``i``
-    that qualifies contains the ``k``-run at ``i + 1``, which then qualifies too.
+    The condition is false, then true, along ``i`` (its left side rises and its right side falls, also in
+    float64), so any bracketing finds the same start: steps doubling from ``guess`` (the start found at the
+    last refresh, usually a few entries off), then bisection.
     """
-    n, last = len(ordered), k - 1
-    low, high = 0, n - last  # bisection for the first qualifying start of a k-run
+    limit = len(ordered) - last
+    probe = min(max(guess, 0), limit - 1)
+    step = 1
+    if ordered[probe + last] - centre >= centre - ordered[probe]:
+        high = probe
+        probe -= 1
+        while probe >= 0 and ordered[probe + last] - centre >= centre - ordered[probe]:
+            high = probe
+            step *= 2
+            probe -= step
+        low = max(probe + 1, 0)
+    else:
+        low = probe + 1
+        probe += 1
+        while probe < limit and not ordered[probe + last] - centre >= centre - ordered[probe]:
+            low = probe + 1
+            step *= 2
+            probe += step
+        high = min(probe, limit)
     while low < high:
         middle = (low + high) // 2
         if ordered[middle + last] - centre >= centre - ordered[middle]:
             high = middle
         else:
             low = middle + 1
+    return low
+
+
+def smallest_deviations(ordered: Sequence[float], centre: float, k: int, guess: int = 0) -> tuple[float, float, int]:
+    """The ``k``-th and the ``(k + 1)``-th smallest ``|x - centre|`` (``math.inf`` for the latter when ``k = n``),
+    and the first start of a ``k``-run (the ``guess`` for the next call on similar entries).
+
+    The ``(k + 1)``-run's first start (the first whose right end lies at least as far from ``centre`` as
+    its left end) is the ``k``-run's first start ``low`` or the one before: a ``(k + 1)``-run at ``i``
+    that qualifies contains the ``k``-run at ``i + 1``, which then qualifies too.
+    """
+    n, last = len(ordered), k - 1
+    low = _first_start(ordered, centre, last, guess)
     kth = ordered[low + last] - centre if low + last < n else math.inf
     if low:
         kth = min(kth, centre - ordered[low - 1])
@@ -69,17 +100,18 @@ def smallest_deviations(ordered: Sequence[float], centre: float, k: int) -> tupl
     following = ordered[start + k] - centre if start + k < n else math.inf
     if start:
         following = min(following, centre - ordered[start - 1])
-    return kth, following
+    return kth, following, low
 
 
-def _median_and_mad_of_sorted(ordered: Sequence[float]) -> tuple[float, float]:
+def _median_and_mad_of_sorted(ordered: Sequence[float], guess: int) -> tuple[float, float, int]:
     middle = len(ordered) // 2
     if len(ordered) % 2:
         centre = ordered[middle]
-        return centre, smallest_deviations(ordered, centre, middle + 1)[0]
+        kth, _, start = smallest_deviations(ordered, centre, middle + 1, guess)
+        return centre, kth, start
     centre = (ordered[middle - 1] + ordered[middle]) / 2.0
-    lower, upper = smallest_deviations(ordered, centre, middle)
-    return centre, (lower + upper) / 2.0
+    lower, upper, start = smallest_deviations(ordered, centre, middle, guess)
+    return centre, (lower + upper) / 2.0, start
 
 
 class SortedScores:
@@ -169,6 +201,7 @@ class SortedBuffers:
         self.rows: list[list[float]] = baseline.values[: baseline.count].tolist()
         self.row_capacity, self.row_position = len(baseline.values), baseline.position
         self.columns = [sorted(column) for column in baseline.values[: baseline.count].T.tolist()]
+        self.starts = [baseline.count // 4] * len(self.columns)  # per column, where the MAD's run started last (a guess)
         self.reference = SortedScores(reference)
 
     def push(self, row: list[float], score: float) -> None:
@@ -204,9 +237,9 @@ class SortedBuffers:
 
     def median_and_mad(self, numpy_rule: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]) -> tuple[list[float], list[float]]:
         """Per column the median and the MAD of the kept rows; ``numpy_rule`` on a ``(1, n)`` array decides a zero median."""
-        locations, mads = [], []
+        locations, mads, starts = [], [], self.starts
         for index, ordered in enumerate(self.columns):
-            centre, mad = _median_and_mad_of_sorted(ordered)
+            centre, mad, starts[index] = _median_and_mad_of_sorted(ordered, starts[index])
             if centre == 0.0:
                 location, mad = numpy_rule(np.array([[row[index] for row in self.rows]]))
                 centre, mad = float(location[0]), float(mad[0])
@@ -219,6 +252,7 @@ class SortedBuffers:
         twin = SortedBuffers.__new__(SortedBuffers)
         twin.__dict__.update(self.__dict__)
         twin.rows, twin.columns, twin.reference = list(self.rows), [list(column) for column in self.columns], self.reference.copy()
+        twin.starts = list(self.starts)
         return twin
 
     def write_back(self, baseline: RingBuffer, reference: RingBuffer) -> None:
