@@ -31,6 +31,7 @@ True
 """
 
 import math
+from bisect import bisect_left, insort
 from functools import reduce
 from operator import add
 from typing import Any
@@ -74,8 +75,8 @@ class OneRowSteps:
     def score_one(self, x: dict) -> float:
         """The row's ``anomaly_score`` (0.0 while training); changes nothing.
 
-        Once trained it keeps what it checked and computed (``_last_scored``: ``x``, the values, the score,
-        the normalized score and the deviations) for :meth:`learn_one`.
+        Once trained it keeps what it checked and computed (``_last_scored``: ``x``, the values, the score
+        and the deviations) for :meth:`learn_one`.
         """
         state = self.state
         if state is None:
@@ -84,8 +85,8 @@ class OneRowSteps:
         channels = self.channels
         if len(channels) > 1:
             values = validate_observation(x, channels)
-            score, normalized, z = score_row(self.settings, state, values)
-            self._last_scored = (x, values, score, normalized, z)
+            score, _, z = score_row(self.settings, state, values)
+            self._last_scored = (x, values, score, z)
             return score
         value = x.get(channels[0]) if type(x) is dict and len(x) == 1 else None
         if type(value) is float and -_INFINITY < value < _INFINITY:  # validate_observation's fast case
@@ -103,15 +104,15 @@ class OneRowSteps:
             z = [deviation]
             mean = abs((reduce(add, state.history_columns()[0]) + deviation) / window)  # summed oldest first
         score = math.sqrt(mean * mean) if self._l2 else mean  # one column: its max and its mean are itself
-        surprise = max((score - state.u) / state.sigma - state.log_share, 0.0) / LN10 + 0.0
-        normalized = surprise / (1.0 + surprise)
-        if not (score < _INFINITY and normalized == normalized):
-            require_finite([score], [normalized])
-        self._last_scored = (x, values, score, normalized, z)
+        # score_row's check: the normalized score is NaN exactly when (score - u) / sigma overflows (sigma > 0, all finite)
+        if not (score < _INFINITY and (score - state.u) / state.sigma < _INFINITY):
+            surprise = max((score - state.u) / state.sigma - state.log_share, 0.0) / LN10 + 0.0
+            require_finite([score], [surprise / (1.0 + surprise)])
+        self._last_scored = (x, values, score, z)
         return score
 
-    def _scored(self, x: Any) -> tuple[Any, list[float], float, float, list[float] | None]:
-        """``_last_scored`` for ``x`` (``x``, values, score, normalized score, deviations): reused when ``x`` is the
+    def _scored(self, x: Any) -> tuple[Any, list[float], float, list[float] | None]:
+        """``_last_scored`` for ``x`` (``x``, values, score, deviations): reused when ``x`` is the
         dict scored last and unchanged since (:meth:`learn_one`), else from :meth:`score_one`."""
         last = self._last_scored
         if last is None or last[0] is not x or type(x) is not dict or not _holds(x, self.channels, last[1]):
@@ -131,7 +132,10 @@ class OneRowSteps:
         if state is None:
             self._learn_training_row(x)
             return
-        _, values, score, _, z = self._scored(x)
+        last = self._last_scored
+        if not (last is not None and last[0] is x and type(x) is dict and len(x) == 1 == len(last[1]) and x.get(self.channels[0]) is last[1][0]):
+            last = self._scored(x)  # the check above is _scored's for one channel, without the calls
+        _, values, score, z = last
         self._last_scored = None
         flag = score > state.threshold
         spike_scale = state.spike
@@ -143,7 +147,27 @@ class OneRowSteps:
         if flag:  # the protect rule: a row flagged by either scale is learned by neither
             run = state.run_length + 1
         else:
-            (state.sorted_buffers or state.build_sorted_buffers()).push(values, score)
+            buffers = state.sorted_buffers or state.build_sorted_buffers()
+            rows, position, column = buffers.rows, buffers.row_position, buffers.columns[0]
+            if len(values) == 1 and len(rows) == buffers.row_capacity:
+                oldest, rows[position] = rows[position][0], values
+                del column[bisect_left(column, oldest)]
+                insort(column, values[0])
+                buffers.row_position = position + 1 if position + 1 < len(rows) else 0
+                reference = buffers.reference
+                scores, position, top = reference.scores, reference.position, reference.top
+                if len(scores) == reference.capacity:
+                    oldest = scores[position]
+                    if top and oldest >= top[0]:
+                        del top[bisect_left(top, oldest)]
+                    scores[position] = score
+                    if top and score >= top[0]:
+                        insort(top, score)
+                    reference.position = position + 1 if position + 1 < len(scores) else 0
+                else:
+                    reference.push(score)
+            else:
+                buffers.push(values, score)
             if spike_scale is not None:
                 (spike_scale.sorted_scores or spike_scale.build_sorted_scores()).push(spike)
             run = 0

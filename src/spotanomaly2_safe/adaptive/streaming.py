@@ -124,8 +124,8 @@ class AdaptiveResidualDetector(OneRowSteps, AnomalyDetector):
             validate_observation(x, self.channels)
             outputs, alarm = (0.0, 0.0, 0, 0), 0
         else:
-            _, values, *scored = self._scored(x)
-            outputs = peek(self.settings, self.state, values, scored)
+            values = self._scored(x)[1]  # checked, and scored without error
+            outputs = peek(self.settings, self.state, values)
             alarm = peek_alarm(self.settings, self.state, outputs.flag)
         evaluation = dict(zip(("anomaly_score", "anomaly_score_normalized", "anomaly_flag", "baseline_reset"), outputs))
         return evaluation if self.settings.alarm_rule() is None else {**evaluation, "alarm": alarm}
