@@ -140,7 +140,14 @@ class OneRowSteps:
         flag = score > state.threshold
         spike_scale = state.spike
         if spike_scale is not None:  # with_spike_row without the normalized score, which learning does not use
-            spike = score if z is None else spike_score_row(self.settings, z)
+            if z is None:  # window 1: the spike score is the window score
+                spike = score
+            elif len(z) == 1:  # spike_score_row of one column: its max and its mean are |z|
+                spike = abs(z[0])
+                if self._l2:
+                    spike = math.sqrt(spike * spike)
+            else:
+                spike = spike_score_row(self.settings, z)
             if not spike < _INFINITY:
                 require_finite([spike], [spike])
             flag = flag or spike > spike_scale.threshold
