@@ -31,7 +31,6 @@ True
 """
 
 import math
-from bisect import bisect_left, insort
 from functools import reduce
 from operator import add
 from typing import Any
@@ -154,27 +153,7 @@ class OneRowSteps:
         if flag:  # the protect rule: a row flagged by either scale is learned by neither
             run = state.run_length + 1
         else:
-            buffers = state.sorted_buffers or state.build_sorted_buffers()
-            rows, position, column = buffers.rows, buffers.row_position, buffers.columns[0]
-            if len(values) == 1 and len(rows) == buffers.row_capacity:
-                oldest, rows[position] = rows[position][0], values
-                del column[bisect_left(column, oldest)]
-                insort(column, values[0])
-                buffers.row_position = position + 1 if position + 1 < len(rows) else 0
-                reference = buffers.reference
-                scores, position, top = reference.scores, reference.position, reference.top
-                if len(scores) == reference.capacity:
-                    oldest = scores[position]
-                    if top and oldest >= top[0]:
-                        del top[bisect_left(top, oldest)]
-                    scores[position] = score
-                    if top and score >= top[0]:
-                        insort(top, score)
-                    reference.position = position + 1 if position + 1 < len(scores) else 0
-                else:
-                    reference.push(score)
-            else:
-                buffers.push(values, score)
+            (state.sorted_buffers or state.build_sorted_buffers()).push(values, score)
             if spike_scale is not None:
                 (spike_scale.sorted_scores or spike_scale.build_sorted_scores()).push(spike)
             run = 0
