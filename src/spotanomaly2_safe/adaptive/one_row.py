@@ -35,11 +35,11 @@ from functools import reduce
 from operator import add
 from typing import Any
 
+from spotanomaly2_safe.adaptive.cooldown import advance_alarm_one
 from spotanomaly2_safe.adaptive.core import _finish, refresh_baseline, refresh_tail
 from spotanomaly2_safe.adaptive.scores import LN10, require_finite, score_row
 from spotanomaly2_safe.adaptive.spikes import spike_score_row
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings
-from spotanomaly2_safe.alarms import QUIET, next_alarm_state
 from spotanomaly2_safe.streaming.observations import validate_observation
 
 __all__ = ["OneRowSteps"]
@@ -167,10 +167,6 @@ class OneRowSteps:
             if rows_seen % self._refresh_every == 0:
                 refresh_baseline(state)
                 refresh_tail(self.settings, state)
-        rule = self._alarm_rule
-        if rule is not None:
-            if flag or state.alarm_quiet_rows != QUIET:
-                state.alarm_run, state.alarm_quiet_rows = next_alarm_state(flag, *rule, state.alarm_run, state.alarm_quiet_rows)
-            else:  # an unflagged row while no alarm is on only ends the run of flags
-                state.alarm_run = 0
+        if self._alarm_rule is not None:
+            advance_alarm_one(self._alarm_rule, state, flag)
         self.n_learned += 1
