@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from spotanomaly2_safe import AdaptiveDetector, AdaptiveResidualDetector, InvalidInputError, recommended_detector
 from spotanomaly2_safe.adaptive.recommended import RECOMMENDED_PARAMETERS
 from spotanomaly2_safe.adaptive.core import _median_and_mad, advance, advance_one, initial_state
-from spotanomaly2_safe.adaptive.sorted_buffers import SortedBuffers, smallest_deviations
+from spotanomaly2_safe.adaptive.sorted_buffers import SortedBuffers
+from spotanomaly2_safe.adaptive.sorted_statistics import smallest_deviations
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings, Ring
 from spotanomaly2_safe.adaptive.state_json import state_to_json
 from spotanomaly2_safe.errors import Reason

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from spotanomaly2_safe.adaptive.scores import LN10, require_finite
-from spotanomaly2_safe.adaptive.sorted_buffers import SortedScores
+from spotanomaly2_safe.adaptive.sorted_scores import SortedScores
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState, Ring
 from spotanomaly2_safe.adaptive.tails import exponential_tail, exponential_tail_of_largest, tail_size
 
