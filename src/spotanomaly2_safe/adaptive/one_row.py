@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """The streaming driver's one-row step, fused: ``score_one`` and ``learn_one`` of a trained ``AdaptiveResidualDetector``.
 
-River's loop calls ``score_one(x)`` then ``learn_one(x)`` on every observation, at about 2 us each, where
-a Python call or a needless list costs 2 to 5 %. So these methods do in a few places what the reference
+River's loop calls ``score_one(x)`` then ``learn_one(x)`` on every observation, about 2 us in all, where a
+Python call or a needless list costs 2 to 5 %. So these two methods do in a few places what the reference
 functions do in many, by the same operations in the same order (the same bits, the same typed errors,
 raised before the state changes). Each rule's one documented place stays the reference:
 
@@ -11,11 +11,14 @@ raised before the state changes). Each rule's one documented place stays the ref
   case is restated here (a ``dict`` of the known channels' keys, each a finite ``float``, one channel);
   anything else is handed to it;
 - the score: :func:`~spotanomaly2_safe.adaptive.scores.score_row`, restated for one channel, called for more;
-- the learning: :func:`~spotanomaly2_safe.adaptive.core.advance_one` (the flag, with the one-row scale's of
-  :func:`~spotanomaly2_safe.adaptive.spikes.with_spike_row`; protection; the window; the run), with its
-  reset through ``core._finish`` and the refresh by ``refresh_baseline`` and ``refresh_tail``;
+- the learning: :func:`~spotanomaly2_safe.adaptive.core.advance_one` (the flag, the one-row scale's too as
+  :func:`~spotanomaly2_safe.adaptive.spikes.with_spike_row` decides it, with
+  :func:`~spotanomaly2_safe.adaptive.spikes.spike_score_row` restated for one channel; protection; the window), with its
+  run, reset and refresh by :func:`~spotanomaly2_safe.adaptive.core.finish_rows` (restated for a row that
+  leaves no reset to make: the run, the row count and the refresh when due);
 - the alarm: :func:`~spotanomaly2_safe.alarms.continue_alarms`, one flag at a time
-  (:func:`~spotanomaly2_safe.alarms.next_alarm_state`).
+  (:func:`~spotanomaly2_safe.adaptive.cooldown.advance_alarm_one`, by
+  :func:`~spotanomaly2_safe.alarms.next_alarm_state`).
 
 ``tests/test_adaptive_one_row.py`` pins each restated part to its reference (property tests over random
 configurations, series and observations), besides the drivers' bit-identity tests.
@@ -36,7 +39,7 @@ from operator import add
 from typing import Any
 
 from spotanomaly2_safe.adaptive.cooldown import advance_alarm_one
-from spotanomaly2_safe.adaptive.core import _finish, refresh_baseline, refresh_tail
+from spotanomaly2_safe.adaptive.core import finish_rows, refresh_baseline, refresh_tail
 from spotanomaly2_safe.adaptive.scores import LN10, require_finite, score_row
 from spotanomaly2_safe.adaptive.spikes import spike_score_row
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings
@@ -45,9 +48,6 @@ from spotanomaly2_safe.streaming.observations import validate_observation
 __all__ = ["OneRowSteps"]
 
 _INFINITY = math.inf
-
-Scored = tuple[list[float], float, float, list[float] | None]  # values, score, normalized score, deviations (None: window 1)
-
 
 def _holds(x: dict, channels: tuple, values: list[float]) -> bool:
     """Whether ``x`` has the size of ``values`` and maps each channel to the very float object in it (the values
@@ -160,8 +160,8 @@ class OneRowSteps:
         if z is not None:
             state.push_history(z)
         if run and self._reset_after is not None:
-            _finish(self.settings, state, (values,), run)
-        else:  # _finish without a reset to make
+            finish_rows(self.settings, state, (values,), run)
+        else:  # finish_rows for a row that leaves no reset to make
             state.run_length = run
             state.rows_seen = rows_seen = state.rows_seen + 1
             if rows_seen % self._refresh_every == 0:

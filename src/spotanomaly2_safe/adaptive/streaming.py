@@ -4,8 +4,9 @@
 
 The first ``training_rows`` learned observations are the training rows: on the last of them the
 state is set exactly as :meth:`AdaptiveDetector.fit` sets it; until then ``score_one`` is 0.0. Every
-later ``learn_one(x)`` calls the same step as the batch driver on one row (score, flag, learn unless
-flagged), so the outputs are bit-identical to ``AdaptiveDetector`` fitted on the same training rows
+later ``learn_one(x)`` scores, flags and learns the row unless flagged, by the fused one-row step of
+:mod:`spotanomaly2_safe.adaptive.one_row` (the batch driver's operations, restated for speed and pinned to
+them by tests), so the outputs are bit-identical to ``AdaptiveDetector`` fitted on the same training rows
 and scoring the same rows in any batches. ``score_one(x)`` (the ``anomaly_score``) and
 ``evaluate_one(x)`` (all four outputs of the row, as ``learn_one`` would give them) change nothing.
 The detector protects itself (a flagged row is not learned); wrapping it in a filter is not needed,
