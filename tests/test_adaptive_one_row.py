@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spotanomaly2_safe import AdaptiveDetector, AdaptiveResidualDetector, SpotAnomalySafeError
+from spotanomaly2_safe.adaptive.core import advance_one
 from spotanomaly2_safe.adaptive.scores import score_row
 from spotanomaly2_safe.adaptive.state import AGGREGATIONS, SMOOTHINGS
 from spotanomaly2_safe.adaptive.state_json import state_to_json
@@ -182,6 +183,24 @@ def test_one_row_score_overflow_is_score_rows_error_and_changes_nothing(n_channe
     assert json.dumps(detector.state_dict()) == before
     deviation = abs((6e307 - detector.state.location_values[0]) / detector.state.scale_values[0])
     assert math.isfinite(deviation) and math.isinf(deviation * deviation)  # l2 squares it to inf; max keeps it finite
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+@pytest.mark.requirement("REQ-ADA-041")
+@pytest.mark.parametrize("n_channels", [1, 2])
+def test_one_row_spike_score_overflow_is_advance_ones_error_when_learned_or_evaluated_and_changes_nothing(n_channels):
+    # |z| about 2e154 (scale about 0.75): its square overflows (the l2 spike score) while the 10-row mean's square does not.
+    detector = _trained(n_channels, window=10, aggregation="l2", spike_risk=1e-3)
+    x = dict(zip(detector.channels, [1.5e154] + [0.0] * (n_channels - 1)))
+    with pytest.raises(SpotAnomalySafeError) as expected:
+        advance_one(detector.settings, detector.state.copy(), list(x.values()))
+    before = json.dumps(detector.state_dict())
+    assert math.isfinite(detector.score_one(x))  # the window score alone is finite, as score_row's
+    for method in ("learn_one", "evaluate_one"):
+        with pytest.raises(type(expected.value)) as caught:
+            getattr(detector, method)(x)
+        assert caught.value.reason is Reason.SCORE_OVERFLOW and str(caught.value) == str(expected.value)
+    assert json.dumps(detector.state_dict()) == before
 
 
 @pytest.mark.requirement("REQ-ADA-024")
