@@ -49,14 +49,11 @@ __all__ = ["OneRowSteps"]
 
 _INFINITY = math.inf
 
+
 def _holds(x: dict, channels: tuple, values: list[float]) -> bool:
     """Whether ``x`` has the size of ``values`` and maps each channel to the very float object in it (the values
     checked when it was scored)."""
-    if len(x) != len(values):
-        return False
-    if len(values) == 1:
-        return x.get(channels[0]) is values[0]
-    return all(x.get(key) is value for key, value in zip(channels, values))
+    return len(x) == len(values) and all(x.get(key) is value for key, value in zip(channels, values))
 
 
 class OneRowSteps:
