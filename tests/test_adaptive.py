@@ -710,7 +710,7 @@ def test_adaptive_one_row_alarm_steps_equal_the_cool_down_rule_on_all_flags_with
     alarms = []
     for flag in flags:
         alarms.append(peek_alarm(settings_, state, flag))
-        advance_alarm_one(settings_, state, flag)
+        advance_alarm_one(settings_.alarm_rule(), state, flag)
     expected, run, quiet_rows = continue_alarms(flags, min_duration, min_gap)
     assert alarms == expected and (state.alarm_run, state.alarm_quiet_rows) == (run, quiet_rows)
 

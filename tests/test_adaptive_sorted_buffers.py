@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from spotanomaly2_safe import AdaptiveDetector, AdaptiveResidualDetector, InvalidInputError, recommended_detector
 from spotanomaly2_safe.adaptive.recommended import RECOMMENDED_PARAMETERS
 from spotanomaly2_safe.adaptive.core import _median_and_mad, advance, advance_one, initial_state
-from spotanomaly2_safe.adaptive.sorted_buffers import SortedBuffers, smallest_deviations
+from spotanomaly2_safe.adaptive.sorted_buffers import SortedBuffers
+from spotanomaly2_safe.adaptive.sorted_statistics import smallest_deviations
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings, Ring
 from spotanomaly2_safe.adaptive.state_json import state_to_json
 from spotanomaly2_safe.errors import Reason
@@ -31,12 +32,15 @@ def _bits(values) -> list[int]:
 @pytest.mark.requirement("REQ-ADA-007")
 @settings(max_examples=200)
 @given(values=st.lists(VALUES, min_size=1, max_size=40), data=st.data())
-def test_smallest_deviations_equal_the_kth_and_next_of_the_sorted_absolute_deviations(values, data):
+def test_smallest_deviations_equal_the_kth_and_next_of_the_sorted_absolute_deviations_whatever_the_guess(values, data):
     ordered = sorted(values)
     centre = data.draw(st.one_of(st.sampled_from(ordered), VALUES), label="centre")
     k = data.draw(st.integers(1, len(ordered)), label="k")
+    guess = data.draw(st.integers(-2, len(ordered) + 2), label="guess")  # the start found at the last refresh: any hint
     deviations = sorted(abs(value - centre) for value in ordered)
-    assert smallest_deviations(ordered, centre, k) == (deviations[k - 1], deviations[k] if k < len(ordered) else math.inf)
+    kth, following, start = smallest_deviations(ordered, centre, k, guess)
+    assert (kth, following) == (deviations[k - 1], deviations[k] if k < len(ordered) else math.inf)
+    assert start == smallest_deviations(ordered, centre, k)[2]  # the guess changes the search, never its result
 
 
 @pytest.mark.requirement("REQ-ADA-007")

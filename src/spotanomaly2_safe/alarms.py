@@ -38,7 +38,7 @@ import numpy as np
 from spotanomaly2_safe.errors import InputTypeError, InvalidInputError, Reason
 from spotanomaly2_safe.parameters import Interval, validate_parameters
 
-__all__ = ["ALARM_PARAMETERS", "QUIET", "continue_alarm_runs", "continue_alarms", "postprocess_flags", "validate_flags"]
+__all__ = ["ALARM_PARAMETERS", "QUIET", "continue_alarm_runs", "continue_alarms", "next_alarm_state", "postprocess_flags", "validate_flags"]
 
 QUIET = -1  # ``quiet_rows`` when no alarm is on
 ALARM_PARAMETERS = MappingProxyType({"min_duration": (Interval(int, 1, None),), "min_gap": (Interval(int, 0, None),)})
@@ -92,6 +92,20 @@ def continue_alarms(flags: list[int], min_duration: int, min_gap: int, run: int 
                 quiet_rows = QUIET
         alarms.append(int(quiet_rows != QUIET))
     return alarms, run, quiet_rows
+
+
+def next_alarm_state(flagged: int, min_duration: int, min_gap: int, run: int, quiet_rows: int) -> tuple[int, int]:
+    """:func:`continue_alarms`'s state ``(run, quiet_rows)`` after one more flag, by its steps (a streaming
+    driver's cost: no lists); the row's alarm is ``quiet_rows != QUIET``. ``continue_alarms`` is the reference.
+
+    >>> next_alarm_state(1, 1, 2, 0, QUIET), next_alarm_state(0, 1, 2, 1, 2)
+    ((1, 0), (0, -1))
+    """
+    run = min(run + 1, min_duration) if flagged else 0
+    if quiet_rows == QUIET:
+        return run, 0 if run >= min_duration else QUIET
+    quiet_rows = 0 if flagged else quiet_rows + 1
+    return run, QUIET if quiet_rows > min_gap else quiet_rows
 
 
 def continue_alarm_runs(flags: np.ndarray, min_duration: int, min_gap: int, run: int = 0, quiet_rows: int = QUIET) -> tuple[np.ndarray, int, int]:

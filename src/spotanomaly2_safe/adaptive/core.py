@@ -66,7 +66,7 @@ from spotanomaly2_safe.adaptive.spread import MAD_TO_SIGMA, data_resolution, flo
 from spotanomaly2_safe.adaptive.state import AdaptiveOutputs, AdaptiveSettings, AdaptiveState, set_baseline, set_baseline_values
 from spotanomaly2_safe.adaptive.tails import TAIL_SCALE_FLOOR, exponential_tail, exponential_tail_of_largest, tail_size
 
-__all__ = ["MAD_TO_SIGMA", "TAIL_SCALE_FLOOR", "advance", "advance_one", "initial_state", "peek", "refresh_baseline", "refresh_tail", "tail_size", "warmup_size"]
+__all__ = ["MAD_TO_SIGMA", "TAIL_SCALE_FLOOR", "advance", "advance_one", "finish_rows", "initial_state", "peek", "refresh_baseline", "refresh_tail", "tail_size", "warmup_size"]
 
 def warmup_size(settings: AdaptiveSettings, n_train: int) -> int:
     """``k = min(warmup_rows, n_train // 4)``: the first training rows whose scores do not seed the tail.
@@ -172,10 +172,10 @@ def _commit(settings: AdaptiveSettings, state: AdaptiveState, rows: Sequence, z:
     state.reference.extend(learned_scores)
     if settings.window > 1:
         state.history = np.concatenate([state.history, z])[len(z) :]
-    return _finish(settings, state, rows, run)
+    return finish_rows(settings, state, rows, run)
 
 
-def _finish(settings: AdaptiveSettings, state: AdaptiveState, rows: Sequence, run: int) -> bool:
+def finish_rows(settings: AdaptiveSettings, state: AdaptiveState, rows: Sequence, run: int) -> bool:
     """After learning ``rows`` (the last ``run`` of them flagged in a row): the run, the reset and the refresh as due."""
     reset = False
     if settings.reset_after is not None and run:
@@ -192,25 +192,22 @@ def _finish(settings: AdaptiveSettings, state: AdaptiveState, rows: Sequence, ru
     return reset
 
 
-def peek(
-    settings: AdaptiveSettings, state: AdaptiveState, values: list[float], scored: tuple[float, float, list[float] | None] | None = None
-) -> AdaptiveOutputs:
+def peek(settings: AdaptiveSettings, state: AdaptiveState, values: list[float]) -> AdaptiveOutputs:
     """The outputs ``advance`` would give one validated row given as floats (Python scalars), changing nothing."""
-    score, normalized, z = score_row(settings, state, values) if scored is None else scored
+    score, normalized, z = score_row(settings, state, values)
     flag = score > state.threshold
     if state.spike is not None:
         _, normalized, flag = with_spike_row(settings, state, score, z, normalized, flag)
     return AdaptiveOutputs(score, normalized, int(flag), int(flag and state.run_length + 1 == settings.reset_after))
 
 
-def advance_one(
-    settings: AdaptiveSettings, state: AdaptiveState, values: list[float], scored: tuple[float, float, list[float] | None] | None = None
-) -> tuple[float, float, int, int]:
-    """``advance`` on one validated row given as floats, returning Python scalars (the streaming driver's path).
+def advance_one(settings: AdaptiveSettings, state: AdaptiveState, values: list[float]) -> tuple[float, float, int, int]:
+    """``advance`` on one validated row given as floats, returning Python scalars (a one-row batch).
 
-    ``scored`` is what ``score_row`` gave this row on this state, when the caller has it already.
+    The reference of the streaming driver's fused step (:mod:`spotanomaly2_safe.adaptive.one_row`), which
+    restates these operations and is pinned to them by tests.
     """
-    score, normalized, z = score_row(settings, state, values) if scored is None else scored
+    score, normalized, z = score_row(settings, state, values)
     flag, spike = score > state.threshold, None
     if state.spike is not None:
         spike, normalized, flag = with_spike_row(settings, state, score, z, normalized, flag)
@@ -219,11 +216,11 @@ def advance_one(
     else:
         (state.sorted_buffers or state.build_sorted_buffers()).push(values, score)
         if spike is not None:
-            state.spike.push(spike)
+            (state.spike.sorted_scores or state.spike.build_sorted_scores()).push(spike)
         run = 0
     if settings.window > 1:
         state.push_history(z)
-    reset = _finish(settings, state, (values,), run)
+    reset = finish_rows(settings, state, (values,), run)
     return score, normalized, int(run > 0), int(reset)
 
 

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from spotanomaly2_safe.adaptive.scores import LN10, require_finite
-from spotanomaly2_safe.adaptive.sorted_buffers import SortedScores
+from spotanomaly2_safe.adaptive.sorted_scores import SortedScores
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState, Ring
 from spotanomaly2_safe.adaptive.tails import exponential_tail, exponential_tail_of_largest, tail_size
 
@@ -71,7 +71,7 @@ def spike_score_row(settings: AdaptiveSettings, z: Sequence[float]) -> float:
 class SpikeScale:
     """The spike scale's learned scores (the last ``reference_size``) and its tail frozen at the last refresh.
 
-    The one-row path (:meth:`push`) moves the scores into a :class:`SortedScores` (``sorted_scores``) and
+    The one-row path moves the scores into a :class:`SortedScores` (``sorted_scores``) and
     refreshes the tail off its largest entries, as the window score's tail does; any use of
     :attr:`reference` returns them to the ring first.
     """
@@ -90,11 +90,10 @@ class SpikeScale:
             self.sorted_scores = None
         return self._reference
 
-    def push(self, spike: float) -> None:
-        """Learn one spike score (the one-row path)."""
-        if self.sorted_scores is None:
-            self.sorted_scores = SortedScores(self._reference)
-        self.sorted_scores.push(spike)
+    def build_sorted_scores(self) -> SortedScores:
+        """Move the learned spike scores into :attr:`sorted_scores` for the one-row path, which pushes to it."""
+        self.sorted_scores = SortedScores(self._reference)
+        return self.sorted_scores
 
     def refresh(self, risk: float, floor: float) -> None:
         scores = self.sorted_scores

@@ -205,9 +205,14 @@ class AdaptiveState:
 
     def push_history(self, z: Sequence[float]) -> None:
         """Drop the oldest row of the window's deviations and keep ``z`` (one row, Python floats)."""
-        for lags, value in zip(self.history_columns(), z):
-            del lags[0]
-            lags.append(value)
+        columns = self.history_columns()
+        if len(z) == 1:  # one channel: the loop's one step without the loop
+            del columns[0][0]
+            columns[0].append(z[0])
+        else:
+            for lags, value in zip(columns, z):
+                del lags[0]
+                lags.append(value)
         self._history = None
 
     def copy(self) -> "AdaptiveState":

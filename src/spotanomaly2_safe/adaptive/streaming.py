@@ -4,8 +4,9 @@
 
 The first ``training_rows`` learned observations are the training rows: on the last of them the
 state is set exactly as :meth:`AdaptiveDetector.fit` sets it; until then ``score_one`` is 0.0. Every
-later ``learn_one(x)`` calls the same step as the batch driver on one row (score, flag, learn unless
-flagged), so the outputs are bit-identical to ``AdaptiveDetector`` fitted on the same training rows
+later ``learn_one(x)`` scores, flags and learns the row unless flagged, by the fused one-row step of
+:mod:`spotanomaly2_safe.adaptive.one_row` (the batch driver's operations, restated for speed and pinned to
+them by tests), so the outputs are bit-identical to ``AdaptiveDetector`` fitted on the same training rows
 and scoring the same rows in any batches. ``score_one(x)`` (the ``anomaly_score``) and
 ``evaluate_one(x)`` (all four outputs of the row, as ``learn_one`` would give them) change nothing.
 The detector protects itself (a flagged row is not learned); wrapping it in a filter is not needed,
@@ -36,9 +37,9 @@ from typing import Any
 
 import numpy as np
 
-from spotanomaly2_safe.adaptive.cooldown import advance_alarm_one, peek_alarm
-from spotanomaly2_safe.adaptive.core import advance_one, initial_state, peek
-from spotanomaly2_safe.adaptive.scores import score_row
+from spotanomaly2_safe.adaptive.cooldown import peek_alarm
+from spotanomaly2_safe.adaptive.core import initial_state, peek
+from spotanomaly2_safe.adaptive.one_row import OneRowSteps
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings
 from spotanomaly2_safe.adaptive.detector import AdaptiveDetector
 from spotanomaly2_safe.adaptive.state_json import state_from_json, state_to_json
@@ -81,7 +82,7 @@ class AdaptiveStateField:
         return state
 
 
-class AdaptiveResidualDetector(AnomalyDetector):
+class AdaptiveResidualDetector(OneRowSteps, AnomalyDetector):
     """The adaptive method one observation at a time (module docstring); ``x`` maps channels to residuals."""
 
     parameter_constraints = {"training_rows": [Interval(int, MIN_TRAIN_SIZE, 100_000)], **AdaptiveDetector.parameter_constraints}
@@ -100,43 +101,16 @@ class AdaptiveResidualDetector(AnomalyDetector):
         for name, value in defaults.items():
             setattr(self, name, value)
         self.settings = AdaptiveSettings(**defaults)
+        self._plan(self.settings)
         self.channels: tuple[str, ...] | None = None
         self.n_learned = 0
         self.training: list[list[float]] = []
         self.state = None
         self._last_scored: tuple | None = None
 
-    def _checked(self, x: dict) -> tuple[list[float], tuple[float, float, list[float] | None] | None]:
-        """``x``'s validated values and, once trained, its checked ``score_row`` (``None`` while training).
-
-        River's loop scores ``x`` and then learns it: both are reused when ``x`` is the dict scored last,
-        nothing was learned since, and it still has the scored size and maps every channel to the very
-        float object validated then (floats are immutable: it would pass the checks again with the same
-        values, signs of zero included). Anything else is checked and scored again.
-        """
-        last = self._last_scored
-        if last is not None and last[0] is x and type(x) is dict and len(x) == len(last[1]):
-            for key, value in zip(self.channels, last[1]):
-                if x.get(key) is not value:
-                    break
-            else:
-                return last[1], last[2]
-        values = validate_observation(x, self.channels)
-        if self.state is None:
-            return values, None
-        scored = score_row(self.settings, self.state, values)
-        self._last_scored = (x, values, scored)
-        return values, scored
-
-    def learn_one(self, x: dict) -> None:
-        """Learn ``x`` (a training row, or score, flag and learn unless flagged); a rejected ``x`` changes nothing."""
-        values, scored = self._checked(x)  # an error here leaves the state as it was
-        self._last_scored = None
-        if scored is not None:
-            flag = advance_one(self.settings, self.state, values, scored)[2]
-            advance_alarm_one(self.settings, self.state, flag)
-            self.n_learned += 1
-            return
+    def _learn_training_row(self, x: dict) -> None:
+        """Keep a training row; on the last one set the state as ``AdaptiveDetector.fit`` does."""
+        values = validate_observation(x, self.channels)  # an error here leaves the state as it was
         training = [*self.training, values]
         if len(training) == self.training_rows:
             self.state = initial_state(self.settings, np.array(training))
@@ -147,19 +121,15 @@ class AdaptiveResidualDetector(AnomalyDetector):
     def evaluate_one(self, x: dict) -> dict[str, float | int]:
         """What ``learn_one(x)`` would output for ``x``: anomaly_score, anomaly_score_normalized, anomaly_flag,
         baseline_reset and, with an alarm rule, alarm (the cool-down of :mod:`spotanomaly2_safe.adaptive.cooldown`)."""
-        values, scored = self._checked(x)
-        if scored is None:
+        if self.state is None:
+            validate_observation(x, self.channels)
             outputs, alarm = (0.0, 0.0, 0, 0), 0
         else:
-            outputs = peek(self.settings, self.state, values, scored)
+            values = self._scored(x)[1]  # checked, and scored without error
+            outputs = peek(self.settings, self.state, values)
             alarm = peek_alarm(self.settings, self.state, outputs.flag)
         evaluation = dict(zip(("anomaly_score", "anomaly_score_normalized", "anomaly_flag", "baseline_reset"), outputs))
         return evaluation if self.settings.alarm_rule() is None else {**evaluation, "alarm": alarm}
-
-    def score_one(self, x: dict) -> float:
-        """The row's ``anomaly_score`` (0.0 while training); changes nothing."""
-        scored = self._checked(x)[1]
-        return 0.0 if scored is None else scored[0]
 
     def _params(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.parameter_constraints}
