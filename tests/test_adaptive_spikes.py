@@ -266,7 +266,7 @@ def test_adaptive_spike_speculated_batch_with_faults_and_spikes_is_bit_identical
 
 
 @pytest.mark.requirement("REQ-ADA-030")
-def test_adaptive_spike_flag_alone_ends_a_speculated_run_at_its_block():
+def test_adaptive_spike_flag_alone_is_continued_past_with_its_row_learned_nowhere():
     settings = SPECULATED_SPIKES[0]
     values = np.random.default_rng(11).normal(size=(1000 + 8 * 50, 2))
     state = initial_state(settings, values[:1000])
@@ -276,9 +276,12 @@ def test_adaptive_spike_flag_alone_ends_a_speculated_run_at_its_block():
     with_spikes = speculation.speculate(settings, state, rows, ends)
     without = state.copy()
     without.spike = None
-    assert with_spikes.clean_blocks == 3
-    assert speculation.speculate(settings, without, rows, ends).clean_blocks == 8  # the window scale alone flags no row
-    assert (with_spikes.scores == speculation.speculate(settings, without, rows, ends).scores).all()
+    plain = speculation.speculate(settings, without, rows, ends)
+    assert (with_spikes.clean_blocks, with_spikes.continued) == (8, 1)  # the run goes on past the spike's block
+    assert np.flatnonzero(with_spikes.excluded).tolist() == [3 * 50 + 17]
+    assert (plain.clean_blocks, plain.continued) == (8, 0)  # the window scale alone flags no row
+    assert (with_spikes.scores[:200] == plain.scores[:200]).all()  # the same until the refresh that leaves the spike out
+    assert (with_spikes.location[3] != plain.location[3]).any()
 
 
 @pytest.mark.requirement("REQ-ADA-030")

@@ -32,7 +32,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["STRIDE", "SortedWindows", "deviation_median", "row_ranks", "sorted_median", "sorted_windows", "window_tops"]
+__all__ = ["STRIDE", "SortedWindows", "deviation_median", "row_ranks", "sorted_median", "sorted_windows", "sorted_windows_of", "window_tops"]
 
 STRIDE = 16
 _SIGN = np.uint64(1 << 63)
@@ -88,10 +88,21 @@ def row_ranks(columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def sorted_windows(columns: np.ndarray, size: int, ends: np.ndarray) -> SortedWindows:
     """For each of the ``K`` ends, per row of a C-contiguous float64 ``(C, L)`` array, the window ``[end - size, end)`` sorted."""
-    ranks, ordered_rows = row_ranks(columns)
-    windows = sliding_window_view(ranks, size, axis=1)[:, ends - size].transpose(1, 0, 2)  # fancy indexing lays out K first
+    return sorted_windows_of(row_ranks(columns), size, ends)
+
+
+def sorted_windows_of(ranked: tuple[np.ndarray, np.ndarray], size: int, ends: np.ndarray, kept: np.ndarray | None = None) -> SortedWindows:
+    """:func:`sorted_windows` from the rows' ``row_ranks``; with ``kept`` (increasing positions), each window is the last
+    ``size`` kept positions before its end (rows left out of a sequence: the ranks of the others keep their order)."""
+    ranks, ordered_rows = ranked
+    n_rows, length = ranks.shape
+    if kept is None:
+        windows = sliding_window_view(ranks, size, axis=1)[:, ends - size].transpose(1, 0, 2)  # fancy indexing lays out K first
+    else:
+        positions = kept[np.searchsorted(kept, ends)[:, None] - size + np.arange(size)]
+        windows = np.take(ranks, positions[:, None, :] + length * np.arange(n_rows)[:, None])  # (K, C, size), C-contiguous
     windows.sort(axis=-1)
-    return SortedWindows(windows, ordered_rows, np.broadcast_to(columns.shape[1] * np.arange(columns.shape[0]), windows.shape[:2]))
+    return SortedWindows(windows, ordered_rows, np.broadcast_to(length * np.arange(n_rows), windows.shape[:2]))
 
 
 def sorted_median(ordered: SortedWindows) -> np.ndarray:
