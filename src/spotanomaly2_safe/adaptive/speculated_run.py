@@ -143,7 +143,7 @@ class SpeculatedRun:
         kept = ~self.excluded
         values = np.concatenate([reference, scores[kept]])
         ends = size + np.searchsorted(np.flatnonzero(kept), self.ends[first:stop])
-        tops = window_tops(values, size, ends, n_tail + 1, group=1 + size // 2 // self.settings.refresh_every)  # groups share half a window
+        tops = window_tops(values, size, ends, n_tail + 1, group=1 + size // 4 // self.settings.refresh_every)  # groups share 3/4 of a window: a tight bound
         u = tops[:, 0]
         log_share = math.log(n_tail / size)
         with np.errstate(over="ignore", invalid="ignore"):  # windows after an overflowing block are never kept

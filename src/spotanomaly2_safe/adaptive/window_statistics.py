@@ -96,11 +96,11 @@ def sorted_windows_of(ranked: tuple[np.ndarray, np.ndarray], size: int, ends: np
     ``size`` kept positions before its end (rows left out of a sequence: the ranks of the others keep their order)."""
     ranks, ordered_rows = ranked
     n_rows, length = ranks.shape
-    if kept is None:
-        windows = sliding_window_view(ranks, size, axis=1)[:, ends - size].transpose(1, 0, 2)  # fancy indexing lays out K first
-    else:
-        positions = kept[np.searchsorted(kept, ends)[:, None] - size + np.arange(size)]
-        windows = np.take(ranks, positions[:, None, :] + length * np.arange(n_rows)[:, None])  # (K, C, size), C-contiguous
+    if kept is not None:  # the kept positions the windows span, as one sequence
+        stops = np.searchsorted(kept, ends)
+        ranks = np.take(ranks, kept[stops[0] - size : stops[-1]], axis=1)
+        ends = stops - (stops[0] - size)
+    windows = sliding_window_view(ranks, size, axis=1)[:, ends - size].transpose(1, 0, 2)  # fancy indexing lays out K first
     windows.sort(axis=-1)
     return SortedWindows(windows, ordered_rows, np.broadcast_to(length * np.arange(n_rows), windows.shape[:2]))
 
@@ -114,34 +114,37 @@ def sorted_median(ordered: SortedWindows) -> np.ndarray:
     return (ordered.entries(first + (middle - 1)) + ordered.entries(first + middle)) / 2.0
 
 
-def _smallest_deviations(ordered: SortedWindows, centre: np.ndarray, ranks: np.ndarray) -> np.ndarray:
-    """``(len(ranks), K, C)``: the ``rank``-th (0-based) smallest ``|x - centre|`` of each sorted window (module docstring).
+def _smallest_deviations(ordered: SortedWindows, centre: np.ndarray, rank: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(K, C)`` twice: the ``rank``-th and the ``rank + 1``-th (0-based) smallest ``|x - centre|`` of each sorted window.
 
     ``f(i) = max(c - x_(i), x_(i+rank) - c)``: its first term never increases with ``i``, its second
     never decreases, so ``f`` is smallest at ``i0 - 1`` or ``i0``, ``i0`` the first ``i`` where the
-    second term reaches the first. ``i0`` is bracketed on every ``STRIDE``-th ``i`` up to the largest
-    ``i`` of the largest rank; ``f`` is then evaluated on the bracket only (``STRIDE + 1`` positions,
-    clipped to the rank's range: evaluating more positions never hurts). ``ranks`` increase by one.
+    second term reaches the first. ``i0`` is bracketed on every ``STRIDE``-th ``i``; ``f`` is then evaluated
+    around the bracket only (clipped to the rank's range: evaluating more positions never hurts). For
+    ``rank + 1``, ``g(i) = max(c - x_(i), x_(i+1+rank) - c)`` has its ``i0`` at ``i0 - 1`` or ``i0`` (``g(i) >= f(i + 1)``
+    and ``g(i) >= f(i)``), so its smallest value is at ``i0 - 2``, ``i0 - 1`` or ``i0``: ``g`` at a position is ``f``'s
+    first term there with the second term of the next position, where the next position is one further.
     """
-    last = ordered.size - 1 - ranks[:, None, None, None]  # the largest i of each rank
+    last = ordered.size - 1 - rank  # the largest i of the rank
     first = ordered.first_positions()
-    coarse = np.arange(0, int(last.min()) + 1, STRIDE)[:, None, None] + first  # (coarse i, K, C): reductions run along axis 0
-    offsets = np.concatenate([[0], ranks])[:, None, None, None]  # x_(i), then x_(i+rank) for each rank
-    coarse_entries = ordered.entries(coarse + offsets)
-    before_i0 = coarse_entries[1:] - centre < centre - coarse_entries[0]
-    start = np.maximum(STRIDE * (np.count_nonzero(before_i0, axis=1) - 1), 0)[:, None]  # the comparison is monotone in i
-    positions = np.minimum(start + np.arange(STRIDE + 1)[:, None, None], last) + first
-    lower, upper = ordered.entries(np.stack([positions, positions + ranks[:, None, None, None]]))
-    return np.maximum(centre - lower, upper - centre).min(axis=1) + 0.0  # + 0.0: |x - m| is never -0.0, x - m can be
+    coarse = np.arange(0, last + 1, STRIDE)[:, None, None] + first  # (coarse i, K, C): reductions run along axis 0
+    lower, upper = ordered.entries(np.stack([coarse, coarse + rank]))
+    before_i0 = upper - centre < centre - lower
+    start = np.maximum(STRIDE * (np.count_nonzero(before_i0, axis=0) - 1), 0)  # the comparison is monotone in i
+    positions = np.clip(start + np.arange(-1, STRIDE + 2)[:, None, None], 0, last)  # i0 - 2 to i0 + 1 for any i0 in the bracket
+    lower, upper = ordered.entries(np.stack([positions, positions + rank]) + first)
+    smallest = np.maximum(centre - lower, upper - centre).min(axis=0) + 0.0  # + 0.0: |x - m| is never -0.0, x - m can be
+    following = np.where(positions[1:] == positions[:-1] + 1, np.maximum(centre - lower[:-1], upper[1:] - centre), np.inf)
+    return smallest, following.min(axis=0) + 0.0
 
 
 def deviation_median(ordered: SortedWindows, centre: np.ndarray) -> np.ndarray:
     """The median of ``|x - centre|`` in each sorted window (the MAD when ``centre`` is its median)."""
     middle = ordered.size // 2
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
         if ordered.size % 2:
-            return _smallest_deviations(ordered, centre, np.array([middle]))[0]
-        lower, upper = _smallest_deviations(ordered, centre, np.array([middle - 1, middle]))
+            return _smallest_deviations(ordered, centre, middle)[0]
+        lower, upper = _smallest_deviations(ordered, centre, middle - 1)
         return (lower + upper) / 2.0
 
 
@@ -158,7 +161,9 @@ def window_tops(values: np.ndarray, size: int, ends: np.ndarray, top: int, group
         bound = min(bound, np.partition(shared, len(shared) - top)[len(shared) - top])
     start = ends[0] - size
     positions = np.flatnonzero(values[start : ends[-1]] >= bound) + start
-    inside = (positions >= ends[:, None] - size) & (positions < ends[:, None])
-    candidates = np.where(inside, values[positions], -np.inf)
+    # A window's candidates are consecutive among the positions: one row each, padded with -inf (at least top are real).
+    first, stop = np.searchsorted(positions, ends - size), np.searchsorted(positions, ends)
+    index = first[:, None] + np.arange(int((stop - first).max()))
+    candidates = np.where(index < stop[:, None], values[positions[np.minimum(index, len(positions) - 1)]], -np.inf)
     candidates.sort(axis=1)
     return candidates[:, candidates.shape[1] - top :]
