@@ -114,28 +114,32 @@ def sorted_median(ordered: SortedWindows) -> np.ndarray:
     return (ordered.entries(first + (middle - 1)) + ordered.entries(first + middle)) / 2.0
 
 
-def _smallest_deviations(ordered: SortedWindows, centre: np.ndarray, rank: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(K, C)`` twice: the ``rank``-th and the ``rank + 1``-th (0-based) smallest ``|x - centre|`` of each sorted window.
+def _smallest_deviations(ordered: SortedWindows, centre: np.ndarray, rank: int, pair: bool) -> list[np.ndarray]:
+    """``(K, C)``: the ``rank``-th (0-based) smallest ``|x - centre|`` of each sorted window, with ``pair`` also the ``rank + 1``-th.
 
     ``f(i) = max(c - x_(i), x_(i+rank) - c)``: its first term never increases with ``i``, its second
     never decreases, so ``f`` is smallest at ``i0 - 1`` or ``i0``, ``i0`` the first ``i`` where the
     second term reaches the first. ``i0`` is bracketed on every ``STRIDE``-th ``i``; ``f`` is then evaluated
-    around the bracket only (clipped to the rank's range: evaluating more positions never hurts). For
-    ``rank + 1``, ``g(i) = max(c - x_(i), x_(i+1+rank) - c)`` has its ``i0`` at ``i0 - 1`` or ``i0`` (``g(i) >= f(i + 1)``
-    and ``g(i) >= f(i)``), so its smallest value is at ``i0 - 2``, ``i0 - 1`` or ``i0``: ``g`` at a position is ``f``'s
-    first term there with the second term of the next position, where the next position is one further.
+    on ``STRIDE + 3`` consecutive ``i`` from the bracket's start - 1, kept inside the rank's range
+    (evaluating more positions never hurts). For ``rank + 1``, ``g(i) = max(c - x_(i), x_(i+1+rank) - c)``: its
+    second term at ``i`` is ``f``'s at ``i + 1``, so its ``i0`` is ``i0 - 1`` or ``i0`` and its smallest value is at
+    ``i0 - 2``, ``i0 - 1`` or ``i0``, all among those positions: ``g`` pairs each position's first term with the
+    next position's second term.
     """
     last = ordered.size - 1 - rank  # the largest i of the rank
     first = ordered.first_positions()
     coarse = np.arange(0, last + 1, STRIDE)[:, None, None] + first  # (coarse i, K, C): reductions run along axis 0
     lower, upper = ordered.entries(np.stack([coarse, coarse + rank]))
-    before_i0 = upper - centre < centre - lower
-    start = np.maximum(STRIDE * (np.count_nonzero(before_i0, axis=0) - 1), 0)  # the comparison is monotone in i
-    positions = np.clip(start + np.arange(-1, STRIDE + 2)[:, None, None], 0, last)  # i0 - 2 to i0 + 1 for any i0 in the bracket
-    lower, upper = ordered.entries(np.stack([positions, positions + rank]) + first)
-    smallest = np.maximum(centre - lower, upper - centre).min(axis=0) + 0.0  # + 0.0: |x - m| is never -0.0, x - m can be
-    following = np.where(positions[1:] == positions[:-1] + 1, np.maximum(centre - lower[:-1], upper[1:] - centre), np.inf)
-    return smallest, following.min(axis=0) + 0.0
+    before_i0 = upper - centre < centre - lower  # monotone in i: i0 is after the last True, at most STRIDE further
+    bracket = STRIDE * np.add.reduce(before_i0, axis=0, dtype=np.intp) - STRIDE
+    # STRIDE + 3 consecutive i (every i of a small window) from the bracket's start - 1, kept inside the rank's range
+    n_fine = min(STRIDE + 3, last + 1)
+    positions = np.arange(n_fine)[:, None, None] + (np.clip(bracket - 1, 0, last + 1 - n_fine) + first)
+    lower, upper = ordered.entries(np.stack([positions, positions + rank]))
+    smallest = [np.maximum(centre - lower, upper - centre).min(axis=0) + 0.0]  # + 0.0: |x - m| is never -0.0, x - m can be
+    if pair:
+        smallest.append(np.maximum(centre - lower[:-1], upper[1:] - centre).min(axis=0) + 0.0)
+    return smallest
 
 
 def deviation_median(ordered: SortedWindows, centre: np.ndarray) -> np.ndarray:
@@ -143,8 +147,8 @@ def deviation_median(ordered: SortedWindows, centre: np.ndarray) -> np.ndarray:
     middle = ordered.size // 2
     with np.errstate(over="ignore", invalid="ignore"):
         if ordered.size % 2:
-            return _smallest_deviations(ordered, centre, middle)[0]
-        lower, upper = _smallest_deviations(ordered, centre, middle - 1)
+            return _smallest_deviations(ordered, centre, middle, pair=False)[0]
+        lower, upper = _smallest_deviations(ordered, centre, middle - 1, pair=True)
         return (lower + upper) / 2.0
 
 
