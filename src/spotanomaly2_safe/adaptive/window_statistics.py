@@ -156,18 +156,19 @@ def window_tops(values: np.ndarray, size: int, ends: np.ndarray, top: int, group
     """``(K, top)``: the ``top`` largest of each window ``values[end - size:end]``, ascending.
 
     ``ends`` increase; the windows of each run of ``group`` share at least ``top`` entries, whose
-    ``top``-th largest bounds that of each of them from below: candidates are the entries at least
-    the smallest of these bounds. Entries that compare false with everything (NaN) are never selected.
+    ``top``-th largest bounds that of each of them from below (so does that of any part of them, here all
+    as long as the shortest): candidates are the entries at least the smallest of these bounds. Entries
+    that compare false with everything (NaN) are never selected.
     """
-    bound = np.inf
-    for first in range(0, len(ends), group):
-        shared = values[ends[min(first + group, len(ends)) - 1] - size : ends[first]]
-        bound = min(bound, np.partition(shared, len(shared) - top)[len(shared) - top])
+    firsts = np.arange(0, len(ends), group)
+    length = int((size - ends[np.minimum(firsts + group, len(ends)) - 1] + ends[firsts]).min())  # the shortest shared part
+    shared = sliding_window_view(values, length)[ends[firsts] - length]  # a part of each group's shared part, as long as the shortest
+    bound = np.fmin.reduce(np.partition(shared, length - top, axis=1)[:, length - top])  # a NaN bound (NaN entries) is passed over
     start = ends[0] - size
     positions = np.flatnonzero(values[start : ends[-1]] >= bound) + start
-    # A window's candidates are consecutive among the positions: one row each, padded with -inf (at least top are real).
+    # A window's candidates are consecutive among the positions: one row each, padded with -inf (the last entry below).
     first, stop = np.searchsorted(positions, ends - size), np.searchsorted(positions, ends)
-    index = first[:, None] + np.arange(int((stop - first).max()))
-    candidates = np.where(index < stop[:, None], values[positions[np.minimum(index, len(positions) - 1)]], -np.inf)
+    index = first[:, None] + np.arange(max(int((stop - first).max()), top))
+    candidates = np.append(values[positions], -np.inf)[np.where(index < stop[:, None], index, len(positions))]
     candidates.sort(axis=1)
     return candidates[:, candidates.shape[1] - top :]
