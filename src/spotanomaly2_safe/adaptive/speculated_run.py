@@ -11,29 +11,16 @@ takes flagged rows out and recomputes only what depends on them (comments below)
 of the baseline's rows.
 """
 
-import math
-from typing import NamedTuple
-
 import numpy as np
 
 from spotanomaly2_safe.adaptive.scores import deviations_against, normalized_against, windowed_scores
 from spotanomaly2_safe.adaptive.spikes import SpikeScale, spike_scores
 from spotanomaly2_safe.adaptive.spread import MAD_TO_SIGMA, floored_spread
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState
-from spotanomaly2_safe.adaptive.tails import TAIL_SCALE_FLOOR, tail_size, tail_threshold
-from spotanomaly2_safe.adaptive.window_statistics import deviation_median, row_ranks, sorted_median, sorted_windows_of, window_tops
+from spotanomaly2_safe.adaptive.tails import Tails, window_tails
+from spotanomaly2_safe.adaptive.window_statistics import deviation_median, row_ranks, sorted_median, sorted_windows_of
 
-__all__ = ["SpeculatedRun", "Tails"]
-
-
-class Tails(NamedTuple):
-    """Per block, the exponential tail after it (``refresh_tail`` / ``SpikeScale.refresh`` on each full window)."""
-
-    u: np.ndarray
-    sigma: np.ndarray
-    threshold: np.ndarray
-    n_tail: int
-    log_share: float
+__all__ = ["SpeculatedRun"]
 
 
 class SpeculatedRun:
@@ -138,18 +125,10 @@ class SpeculatedRun:
 
     def _window_tails(self, reference: np.ndarray, scores: np.ndarray, first: int, stop: int, risk: float) -> Tails:
         """The tail after blocks ``first`` to ``stop - 1``: ``refresh_tail`` on the last ``reference_size`` kept scores."""
-        size = self.settings.reference_size
-        n_tail = tail_size(size)
-        kept = ~self.excluded
-        values = np.concatenate([reference, scores[kept]])
+        size, kept = self.settings.reference_size, ~self.excluded
         ends = size + np.searchsorted(np.flatnonzero(kept), self.ends[first:stop])
-        tops = window_tops(values, size, ends, n_tail + 1, group=1 + size // 4 // self.settings.refresh_every)  # groups share 3/4 of a window: a tight bound
-        u = tops[:, 0]
-        log_share = math.log(n_tail / size)
-        with np.errstate(over="ignore", invalid="ignore"):  # windows after an overflowing block are never kept
-            sums = np.add.reduce(tops[:, 1:] - u[:, None], axis=1)  # row by row, the pairwise sum of refresh_tail's 1-D array
-            sigma = np.maximum(sums / n_tail, TAIL_SCALE_FLOOR)
-            return Tails(u, sigma, tail_threshold(risk, u, sigma, log_share), n_tail, log_share)
+        # Groups of windows ending at most a quarter window apart share 3/4 of a window: a tight bound for window_tops.
+        return window_tails(np.concatenate([reference, scores[kept]]), size, ends, 1 + size // 4 // self.settings.refresh_every, risk)
 
     def _judge(self, first: int, stop: int) -> None:
         """Normalized scores and ``missed`` of blocks ``first`` to ``stop - 1``: flag = either scale (``with_spikes``)."""

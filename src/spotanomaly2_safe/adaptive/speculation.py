@@ -4,21 +4,25 @@
 
 Not a rule of the method, only its speed: while no row flags, every row is learned, so the
 refreshes after the next ``K`` blocks depend on the rows alone (baselines), then on their scores
-(tails); ``advance`` computes them for ``K`` blocks at once (:mod:`spotanomaly2_safe.adaptive.window_statistics`:
-the same order statistics of the same entries, bit for bit), with ``spike_risk`` the spike scores and the
-spike tails too, keeps the blocks before the first one where either scale flags a row or a score
-overflows, and scores that block again on the exact path (``core._advance_block``). A spike reference not yet full
-(a restored state) takes the exact path until it fills.
+(tails); ``advance`` computes them for ``K`` blocks at once (:mod:`spotanomaly2_safe.adaptive.speculated_run`,
+:mod:`spotanomaly2_safe.adaptive.window_statistics`: the same order statistics of the same entries, bit for
+bit), with ``spike_risk`` the spike scores and the spike tails too. A block where either scale flags
+rows is continued past when the exact path would only leave those rows unlearned (``_passes``): the
+run takes them out and recomputes what depends on them. The blocks before the first block that
+cannot be continued past (a flag on its last row, a run that could reach ``reset_after``, a score
+that overflows) are kept, and that block is scored again on the exact path (``core._advance_block``).
+A spike reference not yet full (a restored state) takes the exact path until it fills.
 
 ``advance_clean_blocks`` is what :func:`spotanomaly2_safe.adaptive.core.advance` calls; ``speculate`` scores a run
-without changing the state, ``_keep`` learns its clean blocks as ``_commit`` would.
+without changing the state, ``_keep`` learns its kept blocks as ``_commit`` would.
 """
 
 import numpy as np
 
-from spotanomaly2_safe.adaptive.speculated_run import SpeculatedRun, Tails
+from spotanomaly2_safe.adaptive.speculated_run import SpeculatedRun
 from spotanomaly2_safe.adaptive.spikes import SpikeScale
 from spotanomaly2_safe.adaptive.state import AdaptiveOutputs, AdaptiveSettings, AdaptiveState, set_baseline
+from spotanomaly2_safe.adaptive.tails import Tails
 
 __all__ = ["SPECULATED_BLOCKS", "SPECULATED_ENTRIES", "SPECULATED_ROWS", "advance_clean_blocks", "speculate", "speculation_limit"]
 
