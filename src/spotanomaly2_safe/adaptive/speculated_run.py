@@ -113,22 +113,21 @@ class SpeculatedRun:
             self.spikes[first:stop] = spike_scores(self.settings, self.z[first:stop])
 
     def _tails(self, first: int, stop: int) -> tuple[Tails, Tails | None]:
-        risk, spike_risk = self.settings.risk, self.settings.spike_risk
-        tails = self._window_tails(self.references[0], self.scores, first, stop, risk)
-        return tails, None if self.spikes is None else self._window_tails(self.references[1], self.spikes, first, stop, spike_risk)
+        """The tails after blocks ``first`` to ``stop - 1``: ``refresh_tail`` on the last ``reference_size`` kept scores (spike scores)."""
+        size, kept = self.settings.reference_size, ~self.excluded
+        ends = size + np.searchsorted(np.flatnonzero(kept), self.ends[first:stop])
+        # Groups of windows ending at most a quarter window apart share 3/4 of a window: a tight bound for window_tops.
+        group = 1 + size // 4 // self.settings.refresh_every
+        tails = window_tails(np.concatenate([self.references[0], self.scores[kept]]), size, ends, group, self.settings.risk)
+        if self.spikes is None:
+            return tails, None
+        return tails, window_tails(np.concatenate([self.references[1], self.spikes[kept]]), size, ends, group, self.settings.spike_risk)
 
     def _set_tails(self, first: int, stop: int) -> None:
         tails, spike_tails = self._tails(first, stop)
         for old, new in ((self.tails, tails), (self.spike_tails, spike_tails)):
             if new is not None:
                 old.u[first:stop], old.sigma[first:stop], old.threshold[first:stop] = new.u, new.sigma, new.threshold
-
-    def _window_tails(self, reference: np.ndarray, scores: np.ndarray, first: int, stop: int, risk: float) -> Tails:
-        """The tail after blocks ``first`` to ``stop - 1``: ``refresh_tail`` on the last ``reference_size`` kept scores."""
-        size, kept = self.settings.reference_size, ~self.excluded
-        ends = size + np.searchsorted(np.flatnonzero(kept), self.ends[first:stop])
-        # Groups of windows ending at most a quarter window apart share 3/4 of a window: a tight bound for window_tops.
-        return window_tails(np.concatenate([reference, scores[kept]]), size, ends, 1 + size // 4 // self.settings.refresh_every, risk)
 
     def _judge(self, first: int, stop: int) -> None:
         """Normalized scores and ``missed`` of blocks ``first`` to ``stop - 1``: flag = either scale (``with_spikes``)."""

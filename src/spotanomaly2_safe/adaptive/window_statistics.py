@@ -162,7 +162,7 @@ def window_tops(values: np.ndarray, size: int, ends: np.ndarray, top: int, group
     """
     firsts = np.arange(0, len(ends), group)
     length = int((size - ends[np.minimum(firsts + group, len(ends)) - 1] + ends[firsts]).min())  # the shortest shared part
-    shared = sliding_window_view(values, length)[ends[firsts] - length]  # a part of each group's shared part, as long as the shortest
+    shared = values[(ends[firsts] - length)[:, None] + np.arange(length)]  # a part of each group's shared part, as long as the shortest
     bound = np.fmin.reduce(np.partition(shared, length - top, axis=1)[:, length - top])  # a NaN bound (NaN entries) is passed over
     start = ends[0] - size
     positions = np.flatnonzero(values[start : ends[-1]] >= bound) + start
