@@ -24,12 +24,15 @@ __all__ = ["SpeculatedRun"]
 
 
 class SpeculatedRun:
-    """Per row ``z``, score, spike score (``None`` without ``spike_risk``), normalized score and ``missed`` (flagged
-    by either scale, or not finite); per block ``location``, ``scale``, ``tails`` and ``spike_tails`` after it."""
+    """Per row ``z``, score, spike score (``None`` without ``spike_risk``), normalized score, ``missed`` (flagged
+    by either scale, or not finite) and ``excluded``; per block ``location``, ``scale``, ``tails`` and ``spike_tails``
+    after it; ``clean_blocks`` (how many lead blocks the exact path would score alike) and ``continued`` (how
+    many blocks with flags were continued past), both kept by ``speculation.speculate``."""
 
     def __init__(self, settings: AdaptiveSettings, state: AdaptiveState, block: np.ndarray, ends: np.ndarray) -> None:
         self.settings, self.state, self.block, self.ends = settings, state, block, ends
         self.excluded = np.zeros(len(block), dtype=bool)
+        self.clean_blocks = self.continued = 0
         self.ranked = row_ranks(np.ascontiguousarray(np.concatenate([state.baseline.ordered(), block]).T))
         self.references = (state.reference.ordered(), None if state.spike is None else state.spike.reference.ordered())
         count = len(ends)

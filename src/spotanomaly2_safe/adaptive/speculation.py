@@ -80,7 +80,6 @@ def speculate(settings: AdaptiveSettings, state: AdaptiveState, block: np.ndarra
     continued past: those rows are excluded (``SpeculatedRun.exclude``) and the search goes on from the next block.
     """
     run = SpeculatedRun(settings, state, block, ends)
-    run.clean_blocks = run.continued = 0
     while run.missed[run.rows_before(run.clean_blocks) :].any():
         done = run.rows_before(run.clean_blocks)
         missed_block = int(np.searchsorted(ends, done + int(np.argmax(run.missed[done:])), side="right"))
