@@ -13,14 +13,15 @@ from spotanomaly2_safe.errors import Reason
 
 
 def spy_on_speculation(monkeypatch) -> dict:
-    """Count the blocks kept from speculated runs, the runs that missed, and the spike reference sizes seen."""
-    seen = {"kept": 0, "missed": 0, "spike_counts": set()}
+    """Count the blocks kept from speculated runs, the runs that missed, the blocks with flags continued past, and the spike reference sizes seen."""
+    seen = {"kept": 0, "missed": 0, "continued": 0, "spike_counts": set()}
     speculate = speculation.speculate
 
     def spy(settings, state, block, ends):
         result = speculate(settings, state, block, ends)
         seen["kept"] += result.clean_blocks
         seen["missed"] += result.clean_blocks < len(ends)
+        seen["continued"] += result.continued
         if state.spike is not None:
             seen["spike_counts"].add(state.spike.reference.count)
         return result

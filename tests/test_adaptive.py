@@ -601,6 +601,20 @@ def test_adaptive_speed_benchmark_prints_batch_and_streaming_ratios_with_their_t
     assert "per observation: ours" in result.stdout and f"(streaming detector: {configuration} configuration)" in result.stdout
 
 
+@pytest.mark.requirement("REQ-ADA-023")
+def test_adaptive_speed_benchmark_without_spike_scale_labels_the_batch_row():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_adaptive.py"
+    arguments = ["--rows", "2000", "--observations", "200", "--repeats", "1", "--without-spike-scale"]
+    result = subprocess.run([sys.executable, str(script), *arguments], capture_output=True, text=True, check=True)
+    batch = [line for line in result.stdout.splitlines() if line.startswith("batch ")]
+    assert len(batch) == 1 and batch[0].startswith("batch 2,000 x 8: adaptive (spike_risk=None) vs RobustZScorer")
+    assert float(batch[0].split()[-3]) > 0
+
+
 SPECULATED = [
     AdaptiveSettings(10, 500, 400, 50, 5e-4, 500, "max", "absolute", 50),  # the recommended shape, a shorter reference
     AdaptiveSettings(1, 101, 200, 7, 1e-2, 30, "l2", "signed"),

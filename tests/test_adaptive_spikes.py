@@ -266,7 +266,7 @@ def test_adaptive_spike_speculated_batch_with_faults_and_spikes_is_bit_identical
 
 
 @pytest.mark.requirement("REQ-ADA-030")
-def test_adaptive_spike_flag_alone_ends_a_speculated_run_at_its_block():
+def test_adaptive_spike_flag_alone_is_continued_past_with_its_row_learned_nowhere():
     settings = SPECULATED_SPIKES[0]
     values = np.random.default_rng(11).normal(size=(1000 + 8 * 50, 2))
     state = initial_state(settings, values[:1000])
@@ -276,9 +276,65 @@ def test_adaptive_spike_flag_alone_ends_a_speculated_run_at_its_block():
     with_spikes = speculation.speculate(settings, state, rows, ends)
     without = state.copy()
     without.spike = None
-    assert with_spikes.clean_blocks == 3
-    assert speculation.speculate(settings, without, rows, ends).clean_blocks == 8  # the window scale alone flags no row
-    assert (with_spikes.scores == speculation.speculate(settings, without, rows, ends).scores).all()
+    plain = speculation.speculate(settings, without, rows, ends)
+    assert (with_spikes.clean_blocks, with_spikes.continued) == (8, 1)  # the run goes on past the spike's block
+    assert np.flatnonzero(with_spikes.excluded).tolist() == [3 * 50 + 17]
+    assert (plain.clean_blocks, plain.continued) == (8, 0)  # the window scale alone flags no row
+    assert (with_spikes.scores[:200] == plain.scores[:200]).all()  # the same until the refresh that leaves the spike out
+    assert (with_spikes.location[3] != plain.location[3]).any()
+
+
+def _noise_with_isolated_spikes(n_rows: int, n_columns: int, spike_rows: range, seed: int = 5) -> np.ndarray:
+    values = np.random.default_rng(seed).normal(size=(n_rows, n_columns))
+    for row in spike_rows:
+        values[row, row % n_columns] += 9.0  # flagged by the spike scale alone (a 10-row mean sees about 0.9)
+    return values
+
+
+@pytest.mark.requirement("REQ-ADA-007")
+@pytest.mark.requirement("REQ-ADA-030")
+@pytest.mark.parametrize("settings", [SPECULATED_SPIKES[0], SPECULATED_SPIKES[0]._replace(baseline_size=120, reference_size=160, window=3),
+                                      SPECULATED_SPIKES[2]._replace(reset_after=None)])
+def test_adaptive_spike_speculation_continued_past_isolated_flags_is_bit_identical_to_one_row_steps(settings, monkeypatch):
+    # Spikes 173 rows apart, none on a block's last row: each block with a flag is continued past, its row learned nowhere.
+    values = _noise_with_isolated_spikes(5000, 3, range(1217, 4900, 173))
+    state = initial_state(settings, values[:1000])
+    twin = state.copy()
+    seen = spy_on_speculation(monkeypatch)
+    batch = advance(settings, state, values[1000:])
+    stepped, _ = _steps(settings, twin, values[1000:])
+    assert stepped == list(zip(batch.score.tolist(), batch.normalized.tolist(), batch.flag.tolist(), batch.reset.tolist()))
+    assert json.dumps(state_to_json(state), allow_nan=False) == json.dumps(state_to_json(twin), allow_nan=False)
+    assert seen["continued"] > 0 and batch.flag.sum() >= seen["continued"]
+
+
+@pytest.mark.requirement("REQ-ADA-030")
+@pytest.mark.parametrize("row_in_block", [0, 25, 49])
+def test_adaptive_spike_flag_on_a_blocks_last_row_ends_the_speculated_run(row_in_block):
+    # A flag on the last row may start a run that crosses into the next block: that block takes the exact path.
+    settings = SPECULATED_SPIKES[0]
+    values = np.random.default_rng(11).normal(size=(1000 + 8 * 50, 2))
+    state = initial_state(settings, values[:1000])
+    rows = values[1000:].copy()
+    rows[2 * 50 + row_in_block, 0] = state.location[0] + 12.0 * state.scale[0]
+    run = speculation.speculate(settings, state, rows, 50 * np.arange(1, 9))
+    assert (run.clean_blocks, run.continued) == ((2, 0) if row_in_block == 49 else (8, 1))
+
+
+@pytest.mark.requirement("REQ-ADA-004")
+@pytest.mark.requirement("REQ-ADA-030")
+def test_adaptive_spike_flags_that_could_reach_reset_after_end_the_speculated_run(monkeypatch):
+    # reset_after = 2: two flags in one block could be a run of 2 (a reset), so the block takes the exact path.
+    settings = SPECULATED_SPIKES[0]._replace(reset_after=2)
+    values = _noise_with_isolated_spikes(2000, 2, [1320, 1330, 1617])
+    state = initial_state(settings, values[:1000])
+    twin = state.copy()
+    seen = spy_on_speculation(monkeypatch)
+    batch = advance(settings, state, values[1000:])
+    stepped, _ = _steps(settings, twin, values[1000:])
+    assert stepped == list(zip(batch.score.tolist(), batch.normalized.tolist(), batch.flag.tolist(), batch.reset.tolist()))
+    assert json.dumps(state_to_json(state)) == json.dumps(state_to_json(twin))
+    assert batch.flag[[320, 330, 617]].all() and seen["missed"] > 0 and seen["continued"] > 0  # 1320 and 1330 missed; 1617 continued
 
 
 @pytest.mark.requirement("REQ-ADA-030")

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spotanomaly2_safe.adaptive.core import _column_medians
-from spotanomaly2_safe.adaptive.window_statistics import deviation_median, row_ranks, sorted_median, sorted_windows, window_tops
+from spotanomaly2_safe.adaptive.window_statistics import deviation_median, row_ranks, sorted_median, sorted_windows, sorted_windows_of, window_tops
 
 SHAPES = st.tuples(st.integers(1, 3), st.integers(2, 200), st.integers(1, 12), st.integers(1, 8))  # columns, size, step, windows
 
@@ -29,6 +29,26 @@ def test_sorted_window_median_and_mad_equal_the_partition_refresh_bit_for_bit(sh
     spread = deviation_median(ordered, location)
     for window, end in enumerate(ends):
         entries = np.ascontiguousarray(columns[:, end - size : end])
+        expected = _column_medians(entries)
+        assert location[window].tobytes() == expected.tobytes()
+        assert spread[window].tobytes() == _column_medians(np.abs(entries - expected[:, None])).tobytes()
+
+
+@pytest.mark.requirement("REQ-ADA-007")
+@settings(max_examples=200, deadline=None)
+@given(shape=SHAPES, seed=st.integers(0, 2**32 - 1), quantized=st.booleans(), left_out=st.sets(st.integers(0, 10**6), max_size=12))
+def test_sorted_windows_over_kept_positions_equal_the_partition_refresh_of_the_kept_entries_bit_for_bit(shape, seed, quantized, left_out):
+    # Rows left out of the sequence (flagged rows): each window is the last size kept entries before its end.
+    n_columns, size, step, n_windows = shape
+    length = size + step * n_windows + len(left_out)
+    columns = _values(seed, length, quantized, n_columns)
+    kept = np.setdiff1d(np.arange(length), [size + position % (length - size) for position in left_out])  # none among the first size
+    ends = np.sort(np.random.default_rng(seed).choice(kept[size - 1 :] + 1, size=n_windows))
+    ordered = sorted_windows_of(row_ranks(columns), size, ends, kept)
+    location = sorted_median(ordered)
+    spread = deviation_median(ordered, location)
+    for window, end in enumerate(ends):
+        entries = np.ascontiguousarray(columns[:, kept[kept < end][-size:]])
         expected = _column_medians(entries)
         assert location[window].tobytes() == expected.tobytes()
         assert spread[window].tobytes() == _column_medians(np.abs(entries - expected[:, None])).tobytes()

@@ -43,7 +43,8 @@ computed by the same numpy code). ``advance(settings, state, rows)`` on rows A t
 ``advance`` on A + B.
 
 Speculation (the batch driver's speed, not a rule): ``advance`` first scores runs of blocks as if no
-row in them flags (:mod:`spotanomaly2_safe.adaptive.speculation`), with the same bits.
+row in them flags, then takes flagged rows out where that is all they change
+(:mod:`spotanomaly2_safe.adaptive.speculation`), with the same bits.
 
 >>> import numpy as np
 >>> from spotanomaly2_safe.adaptive.state import AdaptiveSettings
@@ -229,8 +230,9 @@ def advance(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) 
 
     On an error (``SCORE_OVERFLOW``) earlier blocks are already learned: callers that need
     atomicity pass a copy. Block = the rows up to the next refresh, cut after a reset. Runs of
-    blocks are first scored speculatively (``advance_clean_blocks``); the first block that flags a
-    row or overflows, and any block that cannot be speculated, takes the exact path (``_advance_block``).
+    blocks are first scored speculatively (``advance_clean_blocks``, continuing past blocks whose flags
+    change nothing but what is learned); the first block that it cannot continue past, and any block that
+    cannot be speculated, takes the exact path (``_advance_block``).
     The number of blocks speculated at once doubles after a clean run and halves after a miss; after
     a miss on the first block (a fault that lasts), more and more blocks take the exact path first.
     """

@@ -33,8 +33,9 @@ def deviations(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarra
 def deviations_against(settings: AdaptiveSettings, rows: np.ndarray, location: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """``deviations`` against a given ``m`` and ``s`` (per column, or per row and column)."""
     with np.errstate(over="ignore"):
-        z = (rows - location) / scale
-    return np.abs(z) if settings.smoothing == "absolute" else z
+        z = rows - location
+        z /= scale  # in place: the same quotients without another array
+    return np.abs(z, out=z) if settings.smoothing == "absolute" else z
 
 
 def windowed_scores(settings: AdaptiveSettings, earlier: np.ndarray, z: np.ndarray) -> np.ndarray:
@@ -42,10 +43,11 @@ def windowed_scores(settings: AdaptiveSettings, earlier: np.ndarray, z: np.ndarr
     stacked = np.concatenate([earlier, z]) if settings.window > 1 else z
     rows = len(z)
     with np.errstate(over="ignore", invalid="ignore"):
-        mean = stacked[:rows]
-        for lag in range(1, settings.window):
-            mean = mean + stacked[lag : lag + rows]
-        mean = np.abs(mean / settings.window)
+        mean = stacked[:rows].copy()
+        for lag in range(1, settings.window):  # in place: the same sums without a new array per lag
+            mean += stacked[lag : lag + rows]
+        mean /= settings.window
+        np.abs(mean, out=mean)
         if settings.aggregation == "max":
             return np.ascontiguousarray(mean.T).max(axis=0)  # along the long axis: about 10x faster than across each row
         total = mean[:, 0] * mean[:, 0] if settings.aggregation == "l2" else mean[:, 0]

@@ -8,7 +8,7 @@ depend on the buffer's order) and the threshold at per-row risk ``q`` is
 ``u + sigma * (log(N_u / n) - log(q))`` (Siffer et al.'s DSPOT with shape 0). The window score's tail
 (:func:`spotanomaly2_safe.adaptive.core.refresh_tail`), the one-row scale's
 (:mod:`spotanomaly2_safe.adaptive.spikes`) and the batch driver's speculated refreshes
-(:mod:`spotanomaly2_safe.adaptive.speculation`) compute it with these functions' operations.
+(:mod:`spotanomaly2_safe.adaptive.speculated_run`, :func:`window_tails`) compute it with these functions' operations.
 
 >>> exponential_tail(np.arange(100.0), 1e-3, TAIL_SCALE_FLOOR)[:3]
 (89.0, 5.5, 10)
@@ -17,10 +17,13 @@ True
 """
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["TAIL_SCALE_FLOOR", "exponential_tail", "exponential_tail_of_largest", "tail_size", "tail_threshold"]
+from spotanomaly2_safe.adaptive.window_statistics import window_tops
+
+__all__ = ["TAIL_SCALE_FLOOR", "Tails", "exponential_tail", "exponential_tail_of_largest", "tail_size", "tail_threshold", "window_tails"]
 
 TAIL_SCALE_FLOOR = 0.25
 
@@ -58,3 +61,29 @@ def _tail(u: float, tail: np.ndarray, n_scores: int, risk: float, floor: float) 
     sigma = max(float(np.add.reduce(tail - u)) / n_tail, floor)  # np.mean's sum and division, without its overhead
     log_share = math.log(n_tail / n_scores)
     return u, sigma, n_tail, log_share, tail_threshold(risk, u, sigma, log_share)
+
+
+class Tails(NamedTuple):
+    """Per window, the exponential tail of its scores (``u``, ``sigma``, threshold), and the shared ``N_u`` and ``log(N_u / n)``."""
+
+    u: np.ndarray
+    sigma: np.ndarray
+    threshold: np.ndarray
+    n_tail: int
+    log_share: float
+
+
+def window_tails(values: np.ndarray, size: int, ends: np.ndarray, group: int, risk: float) -> Tails:
+    """:func:`exponential_tail` of each window ``values[end - size:end]``, bit for bit (``ends`` and ``group`` as in ``window_tops``).
+
+    >>> window_tails(np.arange(120.0), 100, np.array([100, 120]), 2, 1e-3).u.tolist()
+    [89.0, 109.0]
+    """
+    n_tail = tail_size(size)
+    tops = window_tops(values, size, ends, n_tail + 1, group)
+    u = tops[:, 0]
+    log_share = math.log(n_tail / size)
+    with np.errstate(over="ignore", invalid="ignore"):  # windows after an overflowing block are never kept
+        sums = np.add.reduce(tops[:, 1:] - u[:, None], axis=1)  # row by row, the pairwise sum of _tail's 1-D array
+        sigma = np.maximum(sums / n_tail, TAIL_SCALE_FLOOR)
+        return Tails(u, sigma, tail_threshold(risk, u, sigma, log_share), n_tail, log_share)

@@ -32,7 +32,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["STRIDE", "SortedWindows", "deviation_median", "row_ranks", "sorted_median", "sorted_windows", "window_tops"]
+__all__ = ["STRIDE", "SortedWindows", "deviation_median", "row_ranks", "sorted_median", "sorted_windows", "sorted_windows_of", "window_tops"]
 
 STRIDE = 16
 _SIGN = np.uint64(1 << 63)
@@ -88,10 +88,21 @@ def row_ranks(columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def sorted_windows(columns: np.ndarray, size: int, ends: np.ndarray) -> SortedWindows:
     """For each of the ``K`` ends, per row of a C-contiguous float64 ``(C, L)`` array, the window ``[end - size, end)`` sorted."""
-    ranks, ordered_rows = row_ranks(columns)
+    return sorted_windows_of(row_ranks(columns), size, ends)
+
+
+def sorted_windows_of(ranked: tuple[np.ndarray, np.ndarray], size: int, ends: np.ndarray, kept: np.ndarray | None = None) -> SortedWindows:
+    """:func:`sorted_windows` from the rows' ``row_ranks``; with ``kept`` (increasing positions), each window is the last
+    ``size`` kept positions before its end (rows left out of a sequence: the ranks of the others keep their order)."""
+    ranks, ordered_rows = ranked
+    n_rows, length = ranks.shape
+    if kept is not None:  # the kept positions the windows span, as one sequence
+        stops = np.searchsorted(kept, ends)
+        ranks = np.take(ranks, kept[stops[0] - size : stops[-1]], axis=1)
+        ends = stops - (stops[0] - size)
     windows = sliding_window_view(ranks, size, axis=1)[:, ends - size].transpose(1, 0, 2)  # fancy indexing lays out K first
     windows.sort(axis=-1)
-    return SortedWindows(windows, ordered_rows, np.broadcast_to(columns.shape[1] * np.arange(columns.shape[0]), windows.shape[:2]))
+    return SortedWindows(windows, ordered_rows, np.broadcast_to(length * np.arange(n_rows), windows.shape[:2]))
 
 
 def sorted_median(ordered: SortedWindows) -> np.ndarray:
@@ -103,34 +114,41 @@ def sorted_median(ordered: SortedWindows) -> np.ndarray:
     return (ordered.entries(first + (middle - 1)) + ordered.entries(first + middle)) / 2.0
 
 
-def _smallest_deviations(ordered: SortedWindows, centre: np.ndarray, ranks: np.ndarray) -> np.ndarray:
-    """``(len(ranks), K, C)``: the ``rank``-th (0-based) smallest ``|x - centre|`` of each sorted window (module docstring).
+def _smallest_deviations(ordered: SortedWindows, centre: np.ndarray, rank: int, pair: bool) -> list[np.ndarray]:
+    """``(K, C)``: the ``rank``-th (0-based) smallest ``|x - centre|`` of each sorted window, with ``pair`` also the ``rank + 1``-th.
 
     ``f(i) = max(c - x_(i), x_(i+rank) - c)``: its first term never increases with ``i``, its second
     never decreases, so ``f`` is smallest at ``i0 - 1`` or ``i0``, ``i0`` the first ``i`` where the
-    second term reaches the first. ``i0`` is bracketed on every ``STRIDE``-th ``i`` up to the largest
-    ``i`` of the largest rank; ``f`` is then evaluated on the bracket only (``STRIDE + 1`` positions,
-    clipped to the rank's range: evaluating more positions never hurts). ``ranks`` increase by one.
+    second term reaches the first. ``i0`` is bracketed on every ``STRIDE``-th ``i``; ``f`` is then evaluated
+    on ``STRIDE + 3`` consecutive ``i`` from the bracket's start - 1, kept inside the rank's range
+    (evaluating more positions never hurts). For ``rank + 1``, ``g(i) = max(c - x_(i), x_(i+1+rank) - c)``: its
+    second term at ``i`` is ``f``'s at ``i + 1``, so its ``i0`` is ``i0 - 1`` or ``i0`` and its smallest value is at
+    ``i0 - 2``, ``i0 - 1`` or ``i0``, all among those positions: ``g`` pairs each position's first term with the
+    next position's second term.
     """
-    last = ordered.size - 1 - ranks[:, None, None, None]  # the largest i of each rank
+    last = ordered.size - 1 - rank  # the largest i of the rank
     first = ordered.first_positions()
-    coarse = np.arange(0, int(last.min()) + 1, STRIDE)[:, None, None] + first  # (coarse i, K, C): reductions run along axis 0
-    offsets = np.concatenate([[0], ranks])[:, None, None, None]  # x_(i), then x_(i+rank) for each rank
-    coarse_entries = ordered.entries(coarse + offsets)
-    before_i0 = coarse_entries[1:] - centre < centre - coarse_entries[0]
-    start = np.maximum(STRIDE * (np.count_nonzero(before_i0, axis=1) - 1), 0)[:, None]  # the comparison is monotone in i
-    positions = np.minimum(start + np.arange(STRIDE + 1)[:, None, None], last) + first
-    lower, upper = ordered.entries(np.stack([positions, positions + ranks[:, None, None, None]]))
-    return np.maximum(centre - lower, upper - centre).min(axis=1) + 0.0  # + 0.0: |x - m| is never -0.0, x - m can be
+    coarse = np.arange(0, last + 1, STRIDE)[:, None, None] + first  # (coarse i, K, C): reductions run along axis 0
+    lower, upper = ordered.entries(np.stack([coarse, coarse + rank]))
+    before_i0 = upper - centre < centre - lower  # monotone in i: i0 is after the last True, at most STRIDE further
+    bracket = STRIDE * np.add.reduce(before_i0, axis=0, dtype=np.intp) - STRIDE
+    # STRIDE + 3 consecutive i (every i of a small window) from the bracket's start - 1, kept inside the rank's range
+    n_fine = min(STRIDE + 3, last + 1)
+    positions = np.arange(n_fine)[:, None, None] + (np.clip(bracket - 1, 0, last + 1 - n_fine) + first)
+    lower, upper = ordered.entries(np.stack([positions, positions + rank]))
+    smallest = [np.maximum(centre - lower, upper - centre).min(axis=0) + 0.0]  # + 0.0: |x - m| is never -0.0, x - m can be
+    if pair:
+        smallest.append(np.maximum(centre - lower[:-1], upper[1:] - centre).min(axis=0) + 0.0)
+    return smallest
 
 
 def deviation_median(ordered: SortedWindows, centre: np.ndarray) -> np.ndarray:
     """The median of ``|x - centre|`` in each sorted window (the MAD when ``centre`` is its median)."""
     middle = ordered.size // 2
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
         if ordered.size % 2:
-            return _smallest_deviations(ordered, centre, np.array([middle]))[0]
-        lower, upper = _smallest_deviations(ordered, centre, np.array([middle - 1, middle]))
+            return _smallest_deviations(ordered, centre, middle, pair=False)[0]
+        lower, upper = _smallest_deviations(ordered, centre, middle - 1, pair=True)
         return (lower + upper) / 2.0
 
 
@@ -138,16 +156,19 @@ def window_tops(values: np.ndarray, size: int, ends: np.ndarray, top: int, group
     """``(K, top)``: the ``top`` largest of each window ``values[end - size:end]``, ascending.
 
     ``ends`` increase; the windows of each run of ``group`` share at least ``top`` entries, whose
-    ``top``-th largest bounds that of each of them from below: candidates are the entries at least
-    the smallest of these bounds. Entries that compare false with everything (NaN) are never selected.
+    ``top``-th largest bounds that of each of them from below (so does that of any part of them, here all
+    as long as the shortest): candidates are the entries at least the smallest of these bounds. Entries
+    that compare false with everything (NaN) are never selected.
     """
-    bound = np.inf
-    for first in range(0, len(ends), group):
-        shared = values[ends[min(first + group, len(ends)) - 1] - size : ends[first]]
-        bound = min(bound, np.partition(shared, len(shared) - top)[len(shared) - top])
+    firsts = np.arange(0, len(ends), group)
+    length = int((size - ends[np.minimum(firsts + group, len(ends)) - 1] + ends[firsts]).min())  # the shortest shared part
+    shared = values[(ends[firsts] - length)[:, None] + np.arange(length)]  # a part of each group's shared part, as long as the shortest
+    bound = np.fmin.reduce(np.partition(shared, length - top, axis=1)[:, length - top])  # a NaN bound (NaN entries) is passed over
     start = ends[0] - size
     positions = np.flatnonzero(values[start : ends[-1]] >= bound) + start
-    inside = (positions >= ends[:, None] - size) & (positions < ends[:, None])
-    candidates = np.where(inside, values[positions], -np.inf)
+    # A window's candidates are consecutive among the positions: one row each, padded with -inf (the last entry below).
+    first, stop = np.searchsorted(positions, ends - size), np.searchsorted(positions, ends)
+    index = first[:, None] + np.arange(max(int((stop - first).max()), top))
+    candidates = np.append(values[positions], -np.inf)[np.where(index < stop[:, None], index, len(positions))]
     candidates.sort(axis=1)
     return candidates[:, candidates.shape[1] - top :]
