@@ -25,14 +25,14 @@ flags post-processed with ``min_gap=48``: ``evaluation.ADAPTIVE_RECOMMENDED``) a
 table; the previous recommendation stays in the table for comparison.
 
 Sealed suites (``SEALED_SUITES``, none today): no detector runs on them, and this script refuses them, until
-their one run, made once, naming the suite explicitly (``monitoring`` and ``confirmation2`` had theirs on
+their one run, made once, naming the suite explicitly (``monitoring``, ``confirmation2`` and ``confirmation3`` had theirs on
 2026-11-26, the latter as):
 
     python benchmarks/bench_quality.py --quick --suite confirmation2 --configuration candidate --run-sealed
 
-The resolution-rule confirmation (``confirmation3``, sealed until its one run; docs/detection_quality.md, "Resolution
-rule: the confirmation3 protocol") runs the adaptive recommendation under each kernel, the old rule's kernel first
-(main at 0fa157d, put first on ``PYTHONPATH``), then this branch's; the header names the kernel and its rules:
+The resolution-rule confirmation (``confirmation3``, sealed until its one run on 2026-11-26, spent now;
+docs/detection_quality.md, "Resolution rule: the confirmation3 protocol") ran the adaptive recommendation under each kernel, the old rule's kernel first
+(main at 0fa157d, put first on ``PYTHONPATH``), then the new one; the header names the kernel and its rules:
 
     PYTHONPATH=/tmp/kernel_0fa157d python benchmarks/bench_quality.py --quick --suite confirmation3 --configuration adaptive --run-sealed
     python benchmarks/bench_quality.py --quick --suite confirmation3 --configuration adaptive --run-sealed
@@ -99,7 +99,7 @@ SUITE_TITLES = {
     "confirmation2": "confirmation2 suite (seeds + 5000: the seven sixty-day kinds and the eight monitoring-shaped series; "
                      "sealed until its one run, spent now)",
     "confirmation3": "confirmation3 suite (quantized columns with float noise and their clean twins, seeds 7301-7310 and jitter "
-                     "seeds + 70,000; the sixty-day and monitoring-shaped kinds from seeds + 6000; sealed until its one run)",
+                     "seeds + 70,000; the sixty-day and monitoring-shaped kinds from seeds + 6000; sealed until its one run, spent now)",
 }
 
 

@@ -3,7 +3,8 @@
 """The ``"confirmation3"`` scenario suite: fresh seeds to confirm a resolution rule that tolerates float noise.
 
 Committed, with the rule that decides, before any detector ran on it (2026-11-26; docs/detection_quality.md,
-"Resolution rule: the confirmation3 protocol"), and sealed in ``SEALED_SUITES`` until its one run. It confirms the
+"Resolution rule: the confirmation3 protocol"), and sealed in ``SEALED_SUITES`` until its one run (2026-11-26; the
+rule was met: the kernel adopted the candidate; spent now). It confirms the
 candidate of the column-domination study ("smallest gap after rounding to 4 significant digits") against the
 kernel's rule ("smallest gap"). Every seed is new: the generated kinds below use base seeds
 ``CONFIRMATION3_SEEDS`` (7301-7310) and draw their float jitter from a generator seeded ``seed +
