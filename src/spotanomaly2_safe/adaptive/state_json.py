@@ -25,6 +25,7 @@ True
 """
 
 import math
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -40,7 +41,7 @@ __all__ = ["STATE_FORMAT", "state_from_json", "state_to_json"]
 # Format 3: the resolution rule "smallest_gap_4_digits" (adaptive.spread). A format-2 state was made under the plain
 # smallest gap ("smallest_gap"): it is refused, never reinterpreted (refit on the training rows).
 STATE_FORMAT = "spotanomaly2_safe.adaptive/3"
-_REFUSED_FORMATS = {"spotanomaly2_safe.adaptive/2": "the resolution rule 'smallest_gap' (before 'smallest_gap_4_digits')"}
+_REFUSED_FORMATS = MappingProxyType({"spotanomaly2_safe.adaptive/2": "the resolution rule 'smallest_gap' (before 'smallest_gap_4_digits')"})
 _FROZEN = ("u", "sigma", "log_share", "threshold")
 _SPIKE_KEYS = ("spike_reference", "spike_n_tail", *(f"spike_{name}" for name in _FROZEN))  # with spike_risk only
 _KEYS = ("format", "resolution", "resolution_rules", "baseline", "reference", "history", "run", "run_length", "rows_seen", "location", "scale", "n_tail", "alarm_run", "alarm_quiet_rows", *_FROZEN)
