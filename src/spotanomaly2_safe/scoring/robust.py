@@ -15,7 +15,9 @@ Score of a row: ``z_j = |r_j - center_j| / scale_j`` (the contributions), aggreg
 ``aggregation``: ``"max"`` (default, ``max_j z_j``), ``"mean"`` (``sum_j z_j / d``) or ``"l2"``
 (``sqrt(sum_j z_j**2)``). Nothing divides by zero; a z-score that overflows float64 raises
 ``SCORE_OVERFLOW`` (never inf). Robust to contaminated training data: up to half the rows of a column
-can be anomalous before its median or MAD breaks down.
+can be anomalous before its median or MAD breaks down; the resolution floor, though, follows the column's
+largest training residual, so a residual some 1,000 to 10,000 times the column's spread raises the floor
+above the MAD and lowers that column's scores (the limit stated in :mod:`spotanomaly2_safe.adaptive.spread`).
 
 >>> import numpy as np
 >>> training = np.column_stack([np.arange(101.0), np.zeros(101)])
