@@ -23,6 +23,13 @@ Parts (each prints its own table):
    ``JITTERS`` (0, 1e-9, 1e-6, 1e-3 of the quantum), faults only in the five other columns, the quantized column
    forecast by persistence or by its training mean; and a univariate integer-valued series with long constant
    stretches, jitter and faults (quantum 1, and 0.32792 for the probe ``counter_odd_quantum``).
+Since the study, the kernel's resolution rule is its "4 significant digits" candidate (``data_resolution``,
+``"smallest_gap_4_digits"``; docs/detection_quality.md, "Resolution rule: the confirmation3 protocol"): the parts
+``attribution`` and ``stress`` and the check lines now run that rule; the rule of the study's tables is kept here
+as the candidate "smallest gap (kernel until 2026-11-26)", and the "4 significant digits" candidate is the kernel's
+``data_resolution`` (the study's prototype of it, ``floor(log10(.))`` and the grid for one remaining value, gave the
+same figures on every row it ran).
+
 3. ``candidates``: every candidate of ``CANDIDATES`` (resolution rules ``RESOLUTION_RULES`` x calibrations
    ``CALIBRATIONS``) on SKAB (pooled and both halves; the persistence forecast; SKAB with relative jitter
    ``SKAB_JITTERS`` on every value, a probe added after the first table), the tuning and monitoring suites (both
@@ -68,7 +75,18 @@ SEEN_SUITES = ("tuning", "monitoring")  # seen suites only; never a confirmation
 # ----------------------------------------------------------------------------------------------------------------
 
 def smallest_gap(train: np.ndarray) -> np.ndarray:
-    """The kernel's rule: the smallest gap between two distinct training residuals; 1.0 for a constant column."""
+    """The kernel's rule until 2026-11-26 (main at 0fa157d): the smallest gap between two distinct training residuals;
+    1.0 for a constant column or when the only gaps overflow float64."""
+    with np.errstate(over="ignore"):
+        gaps = np.diff(np.sort(train, axis=0), axis=0)
+    gaps[gaps == 0.0] = np.inf
+    smallest = gaps.min(axis=0, initial=np.inf)
+    return np.where(np.isfinite(smallest), smallest, 1.0)
+
+
+def kernel_resolution(train: np.ndarray) -> np.ndarray:
+    """The kernel's rule since 2026-11-26 (``data_resolution``, ``"smallest_gap_4_digits"``): the study's "4 significant
+    digits" candidate with the exact decimal exponent, and 1.0 (not the grid) when rounding leaves one value."""
     return data_resolution(train)[0]
 
 
@@ -114,12 +132,12 @@ def significant_digits(train: np.ndarray, digits: int = 3) -> np.ndarray:
 
 
 RESOLUTION_RULES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "smallest gap (kernel)": smallest_gap,
+    "smallest gap (kernel until 2026-11-26)": smallest_gap,
     "merged gaps < 1% range": merged_gaps,
     "merged gaps < 0.1% range": lambda train: merged_gaps(train, 0.001),
     "10% quantile of gaps": low_quantile_gap,
     "3 significant digits": significant_digits,
-    "4 significant digits": lambda train: significant_digits(train, 4),
+    "4 significant digits (kernel since 2026-11-26)": kernel_resolution,
 }
 CALIBRATIONS = ("row tail (kernel)", "per-column tails, risk / C", "per-column L, tail on max")
 
@@ -131,9 +149,10 @@ class Candidate(NamedTuple):
 
 # Every resolution rule with the kernel's row tail; the per-column calibrations with the kernel's rule and the digit rules.
 CANDIDATES = [Candidate(rule, CALIBRATIONS[0]) for rule in RESOLUTION_RULES] + [
-    Candidate(rule, CALIBRATIONS[1]) for rule in ("smallest gap (kernel)", "3 significant digits", "4 significant digits")] + [
-    Candidate(rule, CALIBRATIONS[2]) for rule in ("smallest gap (kernel)", "3 significant digits")]
-KERNEL = CANDIDATES[0]
+    Candidate(rule, CALIBRATIONS[1]) for rule in ("smallest gap (kernel until 2026-11-26)", "3 significant digits",
+                                                  "4 significant digits (kernel since 2026-11-26)")] + [
+    Candidate(rule, CALIBRATIONS[2]) for rule in ("smallest gap (kernel until 2026-11-26)", "3 significant digits")]
+KERNEL = CANDIDATES[5]  # the kernel's rule with the kernel's row tail: the prototype checked against recommended_detector()
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -539,7 +558,7 @@ def candidates(runs: list | None, quick: bool) -> None:
     sets = stress_scenarios(quick)
     jittered = {} if runs is None else {jitter: jittered_runs(runs, jitter) for jitter in SKAB_JITTERS}
     suites = {suite: make_scenarios(suite) for suite in (SEEN_SUITES[:1] if quick else SEEN_SUITES)}
-    chosen = [KERNEL, CANDIDATES[4], CANDIDATES[6]] if quick else CANDIDATES
+    chosen = [KERNEL, CANDIDATES[0], CANDIDATES[6]] if quick else CANDIDATES
     print("3. Candidates (SKAB: F1 / FAR % / MAR %; suites and stress: event F1 / recall / false bursts per 10k; alarm column)")
     for candidate in chosen:
         print(f"\n  candidate: resolution '{candidate.resolution}', calibration '{candidate.calibration}'")

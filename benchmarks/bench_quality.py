@@ -25,10 +25,17 @@ flags post-processed with ``min_gap=48``: ``evaluation.ADAPTIVE_RECOMMENDED``) a
 table; the previous recommendation stays in the table for comparison.
 
 Sealed suites (``SEALED_SUITES``, none today): no detector runs on them, and this script refuses them, until
-their one run, made once, naming the suite explicitly (``monitoring`` and ``confirmation2`` had theirs on
+their one run, made once, naming the suite explicitly (``monitoring``, ``confirmation2`` and ``confirmation3`` had theirs on
 2026-11-26, the latter as):
 
     python benchmarks/bench_quality.py --quick --suite confirmation2 --configuration candidate --run-sealed
+
+The resolution-rule confirmation (``confirmation3``, sealed until its one run on 2026-11-26, spent now;
+docs/detection_quality.md, "Resolution rule: the confirmation3 protocol") ran the adaptive recommendation under each kernel, the old rule's kernel first
+(main at 0fa157d, put first on ``PYTHONPATH``), then the new one; the header names the kernel and its rules:
+
+    PYTHONPATH=/tmp/kernel_0fa157d python benchmarks/bench_quality.py --quick --suite confirmation3 --configuration adaptive --run-sealed
+    python benchmarks/bench_quality.py --quick --suite confirmation3 --configuration adaptive --run-sealed
 
 ``--configuration candidate`` prints the spike-scale candidate (``recommended_detector(spike_risk=2e-4)``) beside
 the adaptive recommendation; since that candidate became the recommendation the two rows are the same.
@@ -48,7 +55,9 @@ from pathlib import Path
 
 import numpy as np
 
+import spotanomaly2_safe
 from spotanomaly2_safe import SpotAnomalySafeError
+from spotanomaly2_safe.adaptive import spread
 from spotanomaly2_safe.alarms import postprocess_flags
 from spotanomaly2_safe.evaluation import event_scores
 from spotanomaly2_safe_cli.quality.evaluation import ADAPTIVE_RECOMMENDED, SPIKE_CANDIDATE, describe
@@ -89,6 +98,8 @@ SUITE_TITLES = {
     "monitoring": "monitoring suite (seeds + 4000, eight monitoring-shaped series; sealed until its one run, spent after)",
     "confirmation2": "confirmation2 suite (seeds + 5000: the seven sixty-day kinds and the eight monitoring-shaped series; "
                      "sealed until its one run, spent now)",
+    "confirmation3": "confirmation3 suite (quantized columns with float noise and their clean twins, seeds 7301-7310 and jitter "
+                     "seeds + 70,000; the sixty-day and monitoring-shaped kinds from seeds + 6000; sealed until its one run, spent now)",
 }
 
 
@@ -143,6 +154,7 @@ def main() -> None:
     arguments.suite = arguments.suite or "tuning"
     scenarios = make_scenarios(arguments.suite)
     print(SUITE_TITLES[arguments.suite])
+    print(f"kernel: {Path(spotanomaly2_safe.__file__).parent}; resolution rules {spread.RESOLUTION_RULES}")
     header = f"{'configuration':<58}{'event F1':>9}{'recall':>8}{'precision':>10}{'FA bursts/10k':>14}{'point F1':>9}{'AP':>7}"
     print(f"{len(scenarios)} scenarios, {sum(s.labels.size for s in scenarios)} test rows, {sum(len(_windows(s)) for s in scenarios)} labelled windows\n")
     print(header)
@@ -172,9 +184,15 @@ def main() -> None:
         raw = [_adaptive_flags_and_scores(s, ADAPTIVE_RECOMMENDED.overrides) for s in scenarios]
         flags = [postprocess_flags(f, **ADAPTIVE_RECOMMENDED.alarms) for f, _ in raw]
         _print("adaptive: recommended_detector() | gap 48 +", quality_row(scenarios, flags, [s for _, s in raw]))
+        for part in sorted({s.name.split("/")[0] for s in scenarios if "/" in s.name}):
+            chosen = [i for i, s in enumerate(scenarios) if s.name.startswith(f"{part}/")]
+            subset = [scenarios[i] for i in chosen]
+            print(f"part {part}: {len(subset)} scenarios, {sum(s.labels.size for s in subset)} test rows, "
+                  f"{sum(len(_windows(s)) for s in subset)} labelled windows")
+            _print(f"  {part}: recommended_detector() | gap 48 +", quality_row(subset, [flags[i] for i in chosen], [raw[i][1] for i in chosen]))
         print(f"\n+ recommended configuration (issue 16): {describe(ADAPTIVE_RECOMMENDED)}")
         print("* previous recommendation; AP is of the raw score, so it is the same for every post-processing.\n")
-        _per_scenario_adaptive(scenarios)
+        _per_scenario_adaptive(scenarios, flags)
         return
     print("\n* previous recommendation; AP is of the raw score, so it is the same for every post-processing.\n")
     _per_scenario(scenarios)
@@ -216,12 +234,13 @@ def _candidate_tables(scenarios, baseline) -> None:
               f"{events[1].n_hit_windows:>7}{events[1].n_false_bursts:>9}")
 
 
-def _per_scenario_adaptive(scenarios) -> None:
-    print(f"recommended adaptive configuration per scenario:\n{'scenario':<24}{'windows':>8}{'hit':>5}{'false bursts':>13}")
-    for scenario in scenarios:
-        flags, _ = _adaptive_flags_and_scores(scenario, ADAPTIVE_RECOMMENDED.overrides)
-        events = event_scores(scenario.labels, postprocess_flags(flags, **ADAPTIVE_RECOMMENDED.alarms))
-        print(f"{scenario.name:<24}{events.n_windows:>8}{events.n_hit_windows:>5}{events.n_false_bursts:>13}")
+def _per_scenario_adaptive(scenarios, alarms: list) -> None:
+    """Per scenario: windows, hit windows and false bursts of the adaptive recommendation's post-processed flags ``alarms``."""
+    width = max(24, 2 + max(len(s.name) for s in scenarios))
+    print(f"recommended adaptive configuration per scenario:\n{'scenario':<{width}}{'windows':>8}{'hit':>5}{'false bursts':>13}")
+    for scenario, flags in zip(scenarios, alarms):
+        events = event_scores(scenario.labels, flags)
+        print(f"{scenario.name:<{width}}{events.n_windows:>8}{events.n_hit_windows:>5}{events.n_false_bursts:>13}")
 
 
 def _per_scenario(scenarios) -> None:

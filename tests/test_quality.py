@@ -99,7 +99,8 @@ def test_model_card_quotes_the_recomputed_figures_of_the_0_1_0_defaults_run_by_t
 MODEL_CARD_ADAPTIVE_ROWS = {"tuning": "tuning (60 test days)", "held_out": "held-out (60 test days)",
                             "operations": "operations (a year)", "confirmation": "confirmation (a year)",
                             "monitoring": "monitoring (sealed until its one run; 100- to 600-row heads)",
-                            "confirmation2": "confirmation2 (run once for the one-row scale; 60-day part and monitoring-shaped part)"}
+                            "confirmation2": "confirmation2 (run once for the one-row scale; 60-day part and monitoring-shaped part)",
+                            "confirmation3": "confirmation3 (run once for the resolution rule; noisy-quantized part and clean part)"}
 
 
 def _red(met: bool) -> str:

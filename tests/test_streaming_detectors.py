@@ -273,6 +273,23 @@ def test_robust_spread_on_continuous_data_is_the_scaled_mad_unchanged_where_it_e
 
 
 @pytest.mark.requirement("REQ-STR-007")
+@settings(max_examples=100, derandomize=True)
+@given(st.lists(st.integers(-3, 3), min_size=2, max_size=30), st.sampled_from([1.0, 0.1, 0.01, 0.32792]), st.sampled_from([0.0, 1e-15, 1e-9]),
+       st.integers(0, 2**32 - 1), FINITE)
+def test_robust_spread_of_a_jittered_quantized_window_is_the_batch_rule_of_its_window(levels, quantum, jitter, seed, probe):
+    """On quantized windows with relative float jitter (where the middle neighbours can differ by float noise only)
+    the streaming spread is max(scaled MAD; data_resolution of the window), exactly the batch rule."""
+    base = np.array(levels, dtype=np.float64) * quantum + 32.0
+    residuals = (base * (1.0 + np.random.default_rng(seed).uniform(-1.0, 1.0, base.size) * jitter)).tolist()
+    detector = RobustResidualDetector(window_size=len(residuals), grace_period=1)
+    for residual in residuals:
+        detector.learn_one({"r": residual})
+    window = np.array(residuals)
+    spread = max(float(scipy.stats.median_abs_deviation(window, scale="normal")), float(data_resolution(window[:, None])[0][0]))
+    np.testing.assert_allclose(detector.score_one({"r": probe}), abs(probe - np.quantile(window, 0.5)) / spread, rtol=1e-9)
+
+
+@pytest.mark.requirement("REQ-STR-007")
 @pytest.mark.parametrize("factory", DETECTOR_FACTORIES)
 @pytest.mark.parametrize("rule", [None, "max(spread; 2**-52 * max(1; |centre|))", 1.0])
 def test_snapshot_records_the_spread_rule_and_one_under_another_rule_is_refused(factory, rule):

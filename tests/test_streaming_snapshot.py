@@ -226,7 +226,7 @@ def test_snapshot_of_a_constant_channel_with_zero_sum_of_squares_restores():
 MESSAGE_CORRUPTIONS = [
     ("gaussian", _set(("format",), "other/1"), "format"),
     # Format 1 (before the zero-spread rule was recorded) is refused, never reinterpreted under today's rule.
-    ("robust", _set(("format",), "spotanomaly2_safe.streaming/1"), "['format'] must be 'spotanomaly2_safe.streaming/2'"),
+    ("robust", _set(("format",), "spotanomaly2_safe.streaming/2"), "['format'] must be 'spotanomaly2_safe.streaming/3'"),
     ("gaussian", _set(("class",), "KMeansScorer"), "class"),
     ("gaussian", _set(("params",), []), "state['params'] must be a dict"),
     ("gaussian", _set(("params", "extra"), 1), "state['params'] must have exactly the keys ['grace_period']; found the unknown key 'extra'"),

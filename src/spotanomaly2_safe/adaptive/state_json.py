@@ -25,6 +25,7 @@ True
 """
 
 import math
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -37,7 +38,10 @@ from spotanomaly2_safe.errors import InvalidInputError, Reason, bounded_repr
 
 __all__ = ["STATE_FORMAT", "state_from_json", "state_to_json"]
 
-STATE_FORMAT = "spotanomaly2_safe.adaptive/2"
+# Format 3: the resolution rule "smallest_gap_4_digits" (adaptive.spread). A format-2 state was made under the plain
+# smallest gap ("smallest_gap"): it is refused, never reinterpreted (refit on the training rows).
+STATE_FORMAT = "spotanomaly2_safe.adaptive/3"
+_REFUSED_FORMATS = MappingProxyType({"spotanomaly2_safe.adaptive/2": "the resolution rule 'smallest_gap' (before 'smallest_gap_4_digits')"})
 _FROZEN = ("u", "sigma", "log_share", "threshold")
 _SPIKE_KEYS = ("spike_reference", "spike_n_tail", *(f"spike_{name}" for name in _FROZEN))  # with spike_risk only
 _KEYS = ("format", "resolution", "resolution_rules", "baseline", "reference", "history", "run", "run_length", "rows_seen", "location", "scale", "n_tail", "alarm_run", "alarm_quiet_rows", *_FROZEN)
@@ -109,7 +113,11 @@ def _number(data: dict, name: str) -> float:
 
 def state_from_json(data: Any, settings: AdaptiveSettings, n_columns: int) -> AdaptiveState:
     """The state that ``state_to_json`` described, checked (module docstring)."""
-    _require(isinstance(data, dict) and data.get("format") == STATE_FORMAT, f"format must be {STATE_FORMAT!r}")
+    found = data.get("format") if isinstance(data, dict) else None
+    if type(found) is str and found in _REFUSED_FORMATS:
+        _require(False, f"format {found!r} was made under {_REFUSED_FORMATS[found]} and is refused, never reinterpreted; "
+                        f"refit the detector (this library reads {STATE_FORMAT!r})")
+    _require(found == STATE_FORMAT, f"format must be {STATE_FORMAT!r}")
     keys = _KEYS if settings.spike_risk is None else _KEYS + _SPIKE_KEYS
     _require(set(data) == set(keys), f"the keys must be exactly {sorted(keys)}")
     state = AdaptiveState(settings, n_columns)

@@ -26,7 +26,9 @@ __all__ = ["AnomalyDetector", "AnomalyFilter", "HasMethods", "SNAPSHOT_FORMAT", 
 
 # Format 2: snapshots record the zero-spread rule (spread_rule) and the adaptive detector's n_learned;
 # a format-1 snapshot was made under the float-resolution spread floor and is refused, never reinterpreted.
-SNAPSHOT_FORMAT = "spotanomaly2_safe.streaming/2"
+# Format 3: the resolution is the smallest gap at 4 significant digits (adaptive.spread, "smallest_gap_4_digits");
+# a format-2 snapshot was made under the plain smallest gap and is refused, never reinterpreted.
+SNAPSHOT_FORMAT = "spotanomaly2_safe.streaming/3"
 SNAPSHOT_HOOKS = ("_params", "_state")
 
 

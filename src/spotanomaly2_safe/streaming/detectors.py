@@ -8,7 +8,9 @@ distance ``|r - c| / s``. The row score is the **max** over channels. The spread
 quantized series (integer-valued, long constant stretches) it is never the float64 resolution either
 (a one-unit step would then score about 1e15 and outrank every real anomaly): the zero-spread rule is
 the data's own resolution, by the rule of :func:`spotanomaly2_safe.adaptive.spread.data_resolution`
-(the batch path's): the smallest gap between two distinct values, or 1.0 when there is one value only.
+(the batch path's, ``"smallest_gap_4_digits"``): the smallest gap between the distinct values rounded to 4
+significant digits of the largest |value| (so float noise on a quantized value is not taken for its grid),
+or 1.0 when they round to one value only.
 A score that overflows float64 raises ``SCORE_OVERFLOW``; learning a residual that overflows the
 running statistics raises ``STATE_OVERFLOW``; either way nothing changes. Each snapshot records the
 rule (``spread_rule``); a snapshot made under another rule is refused.
@@ -21,7 +23,7 @@ rule (``spread_rule``); a snapshot made under another rule is refused.
 - ``RobustResidualDetector``: over the last ``window_size`` residuals, ``c`` = median and
   ``s = max(MAD / Phi^-1(3/4), resolution)`` (MAD by scipy's ``median_abs_deviation(scale="normal")``;
   medians are numpy's ``quantile(..., 0.5)``), with ``resolution`` = ``data_resolution`` of the same
-  window. The window, not all learned values: every statistic of the detector then forgets the past
+  window (its grid follows the window's largest |value|). The window, not all learned values: every statistic of the detector then forgets the past
   at the same rate (a change of the data's grid is followed), memory stays bounded (the smallest gap
   of all values ever learned needs all of them), and a snapshot (the windows) restores it exactly.
   Where ``MAD / Phi^-1(3/4) >= resolution`` (continuous data) the spread is the scaled MAD unchanged.
@@ -54,7 +56,7 @@ from typing import Any
 
 import numpy as np
 
-from spotanomaly2_safe.adaptive.spread import data_resolution
+from spotanomaly2_safe.adaptive.spread import data_resolution, resolution_grid
 from spotanomaly2_safe.errors import InvalidInputError, Reason
 from spotanomaly2_safe.parameters import Interval, validate_parameters
 from spotanomaly2_safe.streaming.base import AnomalyDetector
@@ -67,7 +69,7 @@ __all__ = ["GAUSSIAN_SPREAD_RULE", "ROBUST_SPREAD_RULE", "GaussianResidualDetect
 MAD_TO_SIGMA = 1.0 / NormalDist().inv_cdf(0.75)
 GRACE_PERIOD = Interval(int, 1, None)
 GAUSSIAN_SPREAD_RULE = "std; 1.0 while M2 == 0"
-ROBUST_SPREAD_RULE = "max(MAD / Phi^-1(3/4); data_resolution of the window)"
+ROBUST_SPREAD_RULE = "max(MAD / Phi^-1(3/4); data_resolution of the window (smallest_gap_4_digits))"
 ONE_VALUE_SPREAD = 1.0  # data_resolution's value for one distinct value (rule "unit")
 
 
@@ -77,10 +79,15 @@ def _gaussian_spread(square: float, count: int) -> float:
 
 
 def _exceeds_a_gap(ordered: list[float], spread: float) -> bool:
-    """Whether two neighbours in the sorted window differ by a positive gap <= ``spread`` (then the
-    smallest gap, the resolution, is <= ``spread`` too, and ``max(spread, resolution)`` is ``spread``)."""
+    """Whether two neighbours in the sorted window differ, on the window's resolution grid, by a positive gap
+    <= ``spread`` (then the smallest such gap, the resolution, is <= ``spread`` too, and ``max(spread,
+    resolution)`` is ``spread``). ``round`` of a float is ``numpy.rint``'s rounding half to even."""
     middle = len(ordered) // 2
-    gap = ordered[middle] - ordered[middle - 1] if middle else 0.0
+    largest = max(-ordered[0], ordered[-1]) if middle else 0.0  # the largest |value| of a sorted window
+    if largest == 0.0:
+        return False
+    grid = resolution_grid(largest)
+    gap = (round(ordered[middle] / grid) - round(ordered[middle - 1] / grid)) * grid
     return 0.0 < gap <= spread
 
 

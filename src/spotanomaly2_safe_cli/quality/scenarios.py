@@ -45,6 +45,12 @@ Four suites of the same seven scenario kinds, the same anomaly kinds and counts:
   Committed before any detector ran on it, to confirm the one-row spike-scale candidate; sealed until its one run
   (2026-11-26; result in ``docs/detection_quality.md``: the candidate met the rule and became the recommendation).
   It is spent now.
+- ``"confirmation3"``: ten series with a quantized column carrying float noise (part ``noisy_quantized``), their ten
+  noise-free twins, the seven kinds above and the eight monitoring-shaped series (part ``clean``; the latter two from
+  seeds + ``CONFIRMATION3_SEED_OFFSET``, 6000); see :mod:`spotanomaly2_safe_cli.quality.scenarios_confirmation3`.
+  Committed, with the rule that decides, before any detector ran on it, to confirm a resolution rule that tolerates
+  float noise; sealed until its one run (2026-11-26; result in ``docs/detection_quality.md``: the rule was met and
+  the kernel's resolution rule became "smallest_gap_4_digits"). It is spent now.
 
 >>> scenarios = make_scenarios()
 >>> [scenario.name for scenario in scenarios][:3]
@@ -59,7 +65,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-__all__ = ["CONFIRMATION2_SEED_OFFSET", "CONFIRMATION_SEED_OFFSET", "HELD_OUT_SEED_OFFSET", "MONITORING_SEED_OFFSET", "OPERATIONS_SEED_OFFSET", "SEALED_SUITES",
+__all__ = ["CONFIRMATION2_SEED_OFFSET", "CONFIRMATION3_SEED_OFFSET", "CONFIRMATION_SEED_OFFSET", "HELD_OUT_SEED_OFFSET", "MONITORING_SEED_OFFSET", "OPERATIONS_SEED_OFFSET", "SEALED_SUITES",
            "SUITES", "Scenario", "make_scenarios", "SCENARIO_NAMES", "scenario_kind", "unsealed_suites"]
 
 TRAIN_ROWS = 90 * 24
@@ -168,13 +174,17 @@ CONFIRMATION_SEED_OFFSET = 3000
 MONITORING_SEED_OFFSET = 4000
 # Fixed, with spotanomaly2_safe_cli.quality.scenarios_confirmation2, before any detector ran on it (the spike-scale candidate).
 CONFIRMATION2_SEED_OFFSET = 5000
+# Fixed, with spotanomaly2_safe_cli.quality.scenarios_confirmation3, before any detector ran on it (the resolution rule).
+CONFIRMATION3_SEED_OFFSET = 6000
 SUITES = {"tuning": (0, TEST_ROWS), "held_out": (HELD_OUT_SEED_OFFSET, TEST_ROWS),
           "operations": (OPERATIONS_SEED_OFFSET, OPERATIONS_TEST_ROWS),
           "confirmation": (CONFIRMATION_SEED_OFFSET, OPERATIONS_TEST_ROWS),
           "monitoring": (MONITORING_SEED_OFFSET, None),
-          "confirmation2": (CONFIRMATION2_SEED_OFFSET, None)}
+          "confirmation2": (CONFIRMATION2_SEED_OFFSET, None),
+          "confirmation3": (CONFIRMATION3_SEED_OFFSET, None)}
 # Suites whose seeds are committed and on which no detector has run yet: nothing but their one run may score them.
-# Empty: "monitoring" and "confirmation2" had their one runs (2026-11-26); a new confirmation suite is added here until its run.
+# Empty: "monitoring", "confirmation2" and "confirmation3" had their one runs (2026-11-26); a new confirmation suite is
+# added here until its run.
 SEALED_SUITES: frozenset[str] = frozenset()
 
 
@@ -207,5 +217,9 @@ def make_scenarios(suite: str = "tuning") -> list[Scenario]:
         from spotanomaly2_safe_cli.quality.scenarios_confirmation2 import make_confirmation2_scenarios  # it imports this module
 
         return make_confirmation2_scenarios()
+    if suite == "confirmation3":
+        from spotanomaly2_safe_cli.quality.scenarios_confirmation3 import make_confirmation3_scenarios  # it imports this module
+
+        return make_confirmation3_scenarios()
     offset, test_rows = SUITES[suite]
     return [build(offset, test_rows=test_rows) for build in _BUILDERS.values()]
