@@ -6,7 +6,8 @@ Fit, per column ``j`` of the training residuals: ``center_j = median``,
 ``scale_j = max(MAD_j x 1.4826, resolution_j)`` (``scipy.stats.median_abs_deviation(scale="normal")``;
 sigma for normal data), with the spread floor at the data's resolution shared with the adaptive method
 (:mod:`spotanomaly2_safe.adaptive.spread`: the smallest gap between the distinct training values rounded to 4
-significant digits of the column's largest |value|, or 1.0 when they round to one value).
+significant digits of the column's grid magnitude (its largest |value|, less any glitch more than 1,000 times its
+99th percentile of |value|), or 1.0 when they round to one value).
 ``fit_details()["scale_rules"]`` records per column the rule that gave the scale: ``"mad"``, or the
 resolution's rule, ``"smallest_gap_4_digits"`` or ``"unit"``. A quantized column with
 MAD 0 thus scores a one-unit step as 1, not as a multiple of float64 resolution.
@@ -15,9 +16,10 @@ Score of a row: ``z_j = |r_j - center_j| / scale_j`` (the contributions), aggreg
 ``aggregation``: ``"max"`` (default, ``max_j z_j``), ``"mean"`` (``sum_j z_j / d``) or ``"l2"``
 (``sqrt(sum_j z_j**2)``). Nothing divides by zero; a z-score that overflows float64 raises
 ``SCORE_OVERFLOW`` (never inf). Robust to contaminated training data: up to half the rows of a column
-can be anomalous before its median or MAD breaks down; the resolution floor, though, follows the column's
-largest training residual, so a residual some 1,000 to 10,000 times the column's spread raises the floor
-above the MAD and lowers that column's scores (the limit stated in :mod:`spotanomaly2_safe.adaptive.spread`).
+can be anomalous before its median or MAD breaks down; the resolution floor, though, ignores glitches only in
+at most 1 % of the rows (and up to 1e6 times the 99th percentile of |value|): more rows some 1,000 to 10,000
+times the column's spread or more raise the floor above the MAD and lower that column's scores (the limit
+stated in :mod:`spotanomaly2_safe.adaptive.spread`).
 
 >>> import numpy as np
 >>> training = np.column_stack([np.arange(101.0), np.zeros(101)])

@@ -9,8 +9,10 @@ quantized series (integer-valued, long constant stretches) it is never the float
 (a one-unit step would then score about 1e15 and outrank every real anomaly): the zero-spread rule is
 the data's own resolution, by the rule of :func:`spotanomaly2_safe.adaptive.spread.data_resolution`
 (the batch path's, ``"smallest_gap_4_digits"``): the smallest gap between the distinct values rounded to 4
-significant digits of the largest |value| (so float noise on a quantized value is not taken for its grid),
-or 1.0 when they round to one value only.
+significant digits of the grid's magnitude (the largest |value|, or, when the 99th percentile of |value| is not
+at float-noise scale next to it, the largest |value| within 1,000 times that percentile: a glitch does not
+coarsen the grid), so float noise on a quantized value is not taken for its grid; or 1.0 when they round to one
+value only.
 A score that overflows float64 raises ``SCORE_OVERFLOW``; learning a residual that overflows the
 running statistics raises ``STATE_OVERFLOW``; either way nothing changes. Each snapshot records the
 rule (``spread_rule``); a snapshot made under another rule is refused.
@@ -23,7 +25,7 @@ rule (``spread_rule``); a snapshot made under another rule is refused.
 - ``RobustResidualDetector``: over the last ``window_size`` residuals, ``c`` = median and
   ``s = max(MAD / Phi^-1(3/4), resolution)`` (MAD by scipy's ``median_abs_deviation(scale="normal")``;
   medians are numpy's ``quantile(..., 0.5)``), with ``resolution`` = ``data_resolution`` of the same
-  window (its grid follows the window's largest |value|). The window, not all learned values: every statistic of the detector then forgets the past
+  window (its grid follows the window's grid magnitude, ``grid_magnitude``). The window, not all learned values: every statistic of the detector then forgets the past
   at the same rate (a change of the data's grid is followed), memory stays bounded (the smallest gap
   of all values ever learned needs all of them), and a snapshot (the windows) restores it exactly.
   Where ``MAD / Phi^-1(3/4) >= resolution`` (continuous data) the spread is the scaled MAD unchanged.
@@ -56,7 +58,7 @@ from typing import Any
 
 import numpy as np
 
-from spotanomaly2_safe.adaptive.spread import data_resolution, resolution_grid
+from spotanomaly2_safe.adaptive.spread import data_resolution, grid_magnitude, resolution_grid
 from spotanomaly2_safe.errors import InvalidInputError, Reason
 from spotanomaly2_safe.parameters import Interval, validate_parameters
 from spotanomaly2_safe.streaming.base import AnomalyDetector
@@ -79,14 +81,15 @@ def _gaussian_spread(square: float, count: int) -> float:
 
 
 def _exceeds_a_gap(ordered: list[float], spread: float) -> bool:
-    """Whether two neighbours in the sorted window differ, on the window's resolution grid, by a positive gap
-    <= ``spread`` (then the smallest such gap, the resolution, is <= ``spread`` too, and ``max(spread,
-    resolution)`` is ``spread``). ``round`` of a float is ``numpy.rint``'s rounding half to even."""
+    """Whether two neighbours in the sorted window differ, on the window's resolution grid (``data_resolution``'s:
+    the same ``grid_magnitude``), by a positive gap <= ``spread`` (then the smallest such gap, the resolution, is
+    <= ``spread`` too, and ``max(spread, resolution)`` is ``spread``). ``round`` of a float is ``numpy.rint``'s
+    rounding half to even."""
     middle = len(ordered) // 2
-    largest = max(-ordered[0], ordered[-1]) if middle else 0.0  # the largest |value| of a sorted window
-    if largest == 0.0:
+    magnitude = grid_magnitude(ordered) if middle else 0.0
+    if magnitude == 0.0:
         return False
-    grid = resolution_grid(largest)
+    grid = resolution_grid(magnitude)
     gap = (round(ordered[middle] / grid) - round(ordered[middle - 1] / grid)) * grid
     return 0.0 < gap <= spread
 
