@@ -9,11 +9,13 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.stats
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spotanomaly2_safe import AdaptiveDetector, AdaptiveResidualDetector
-from spotanomaly2_safe.adaptive.spread import RESOLUTION_RULES, data_resolution, resolution_grid
+from spotanomaly2_safe import AdaptiveDetector, AdaptiveResidualDetector, recommended_detector
+from spotanomaly2_safe.adaptive.spread import MAD_TO_SIGMA, RESOLUTION_RULES, data_resolution, resolution_grid
+from spotanomaly2_safe.streaming.detectors import RobustResidualDetector
 from spotanomaly2_safe.errors import InvalidInputError, Reason
 from spotanomaly2_safe.streaming.snapshot import restore_from_state_dict
 
@@ -119,3 +121,89 @@ def test_streaming_adaptive_snapshot_of_the_previous_formats_is_refused_never_re
             restore_from_state_dict(snapshot)
         assert caught.value.reason is Reason.INVALID_STATE and old in str(caught.value), key
     assert type(restore_from_state_dict(detector.state_dict())) is AdaptiveResidualDetector
+
+
+def _mad_spread(column: np.ndarray) -> float:
+    return MAD_TO_SIGMA * float(np.median(np.abs(column - np.median(column))))
+
+
+@pytest.mark.requirement("REQ-ADA-031")
+@given(st.integers(0, 2**32 - 1), st.integers(100, 2000), st.integers(-6, 6), st.floats(0.0, 1e5), st.booleans(),
+       st.floats(0.0, 1.0), st.floats(-100.0, 100.0))
+def test_one_glitch_up_to_1e5_spreads_in_continuous_residuals_leaves_the_resolution_below_the_mad_spread(
+        seed, rows, scale_exponent, glitch_size, dropout, position, offset):
+    """One sentinel (+ glitch) or dropout (- glitch) row, up to 1e5 times the spread from a continuous bulk (offset up
+    to 100 spreads, a biased forecast): the grid follows the bulk, so the floor stays below 1.4826 MAD."""
+    scale = float(f"1e{scale_exponent}")
+    residuals = (offset + np.random.default_rng(seed).normal(size=(rows, 1))) * scale
+    residuals[int(position * (rows - 1)), 0] = (offset + (-glitch_size if dropout else glitch_size)) * scale
+    resolution, rules = data_resolution(residuals)
+    assert rules == [RESOLUTION_RULES[0]]
+    assert resolution[0] < _mad_spread(residuals[:, 0])
+
+
+@pytest.mark.requirement("REQ-ADA-031")
+@given(QUANTUM_EXPONENTS, st.integers(200, 2000), st.integers(1, 9999), st.data())
+def test_rare_quantum_steps_among_1e_15_relative_noise_still_give_the_quantum(exponent, rows, level, data):
+    """Persistence-like residuals of a decimal series: float noise of 1e-15 of the level on most rows, quantum steps
+    (1 to 5 quanta, either sign) on fewer than 1 % of the rows: the steps set the grid, the resolution is the quantum."""
+    quantum = float(f"1e{exponent}")
+    steps = data.draw(st.lists(st.integers(1, 5).map(float), min_size=1, max_size=(rows - 1) // 100))
+    steps[0] = 1.0  # one step of one quantum
+    signs = data.draw(st.lists(st.sampled_from([-1.0, 1.0]), min_size=len(steps), max_size=len(steps)))
+    noise = data.draw(st.lists(st.floats(-1e-15, 1e-15), min_size=rows, max_size=rows))
+    residuals = np.array(noise) * level * quantum
+    for row, (step, sign) in enumerate(zip(steps, signs)):
+        residuals[row * 97 % rows] = sign * step * quantum * (1.0 + noise[row])
+    resolution, rules = data_resolution(residuals[:, None])
+    assert rules == [RESOLUTION_RULES[0]]
+    assert resolution[0] == pytest.approx(quantum, rel=1e-9)
+
+
+@pytest.mark.requirement("REQ-ADA-031")
+def test_glitch_beyond_1e5_percentiles_or_on_over_1_percent_of_rows_still_coarsens_the_grid_the_stated_limit():
+    """The guard's stated limits: a glitch more than 1e5 times the 99th percentile of |r - median| from the median is
+    taken for the quantized-with-jitter case, and glitches on more than 1 % of the rows set the percentile: the grid is
+    the glitch's; on at most 1 % of the rows (4 of 400) they are set aside."""
+    bulk = np.random.default_rng(33).normal(size=(400, 1))
+    for glitch_rows, size in ((1, 1e7), (5, 1e4)):
+        residuals = bulk.copy()
+        residuals[:glitch_rows] = -size
+        assert data_resolution(residuals)[0][0] >= resolution_grid(size) > _mad_spread(residuals[:, 0])
+    residuals = bulk.copy()
+    residuals[:4] = -1e4  # 4 rows of 400: within the 1 % set aside
+    assert data_resolution(residuals)[0][0] <= 1e-3
+
+
+@pytest.mark.requirement("REQ-ADA-031")
+@pytest.mark.parametrize(("level", "glitch"), [(50.0, -9999.0), (1e5, 0.0)])
+def test_recommended_detector_flags_a_fault_after_one_training_glitch(level, glitch):
+    """The measured hazard: one training sentinel (-9999) or dropout (0.0) made the grid so coarse that an 8-sigma
+    level shift at test rows 3500-3600 went unflagged (0 of 100 rows); with the glitch guard it is flagged again. (Before
+    about test row 1650 the glitch's own training score, still among the 2000 reference scores, holds the threshold up:
+    a separate limit of the tail, not of the resolution.)"""
+    rng = np.random.default_rng(1)
+    values = level + rng.normal(size=5400)
+    values[150] = glitch
+    values[400 + 3500 : 400 + 3600] += 8.0
+    actual = pd.DataFrame({"p": values})
+    forecast = pd.DataFrame({"p": np.full(len(values), values[:400].mean())})
+    detector = recommended_detector()
+    _, flags = detector.fit_score_detect(actual.iloc[:400], forecast.iloc[:400], actual.iloc[400:], forecast.iloc[400:])
+    assert detector.fit_record_["resolution"][0] < _mad_spread(values[:400] - values[:400].mean())
+    assert flags["anomaly_flag"].to_numpy()[3500:3600].sum() >= 90
+
+
+@pytest.mark.requirement("REQ-ADA-031")
+def test_streaming_robust_detector_window_with_one_sentinel_keeps_the_bulk_grid():
+    """The streaming window uses the same grid magnitude: a -9999 among 200 N(0, 1) values leaves the spread at the
+    MAD, so an 8-sigma value scores about 8 (a grid of the sentinel, q = 1, would floor the spread at 1 or more)."""
+    window = np.random.default_rng(34).normal(size=200)
+    window[50] = -9999.0
+    detector = RobustResidualDetector(window_size=200, grace_period=1)
+    for value in window.tolist():
+        detector.learn_one({"load": value})
+    mad = float(scipy.stats.median_abs_deviation(window, scale="normal"))
+    expected = abs(8.0 - float(np.median(window))) / max(mad, float(data_resolution(window[:, None])[0][0]))
+    assert detector.score_one({"load": 8.0}) == pytest.approx(expected, rel=1e-12)
+    assert data_resolution(window[:, None])[0][0] <= 1e-3

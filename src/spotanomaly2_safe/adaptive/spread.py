@@ -18,7 +18,7 @@ that float noise on a quantized value (a unit conversion, a sum of parts, ``32.2
 - the grid's magnitude ``m`` (glitch guard): with ``n`` residuals, ``med`` their median as an order statistic
   (the value at rank ``ceil(n / 2)``), ``d = |r - med|``, ``p`` the 99th percentile of ``d`` as an order
   statistic (the value at rank ``ceil(0.99 n)`` of the ascending ``d``; no interpolation, no logarithm) and
-  ``D`` the largest ``d``: ``m`` is the largest |r| when ``p == 0`` or ``p < 1e-6 * D`` (the bulk is at
+  ``D`` the largest ``d``: ``m`` is the largest |r| when ``p == 0`` or ``p < 1e-5 * D`` (the bulk is at
   float-noise or jitter scale next to the farthest residual: rare quantum steps among float noise, as a
   persistence forecast of decimal data gives, set the grid); otherwise ``m`` is the largest |r| among the
   residuals with ``d <= 1000 * p``: a residual more than 1,000 times the 99th percentile away from the median (a
@@ -34,17 +34,19 @@ Both the values and the rules are recorded in the fit record. Known limits, by c
 
 - jitter above about 1e-4 of ``m`` is taken as data: it survives the rounding and becomes the floor, as
   with the plain smallest gap (measured: jitter at 1e-3 of the quantum still floods); where quantum steps are
-  in fewer than 1 % of the rows, jitter between 1e-6 and 1e-3 of the largest step also makes ``p >= 1e-6 *
+  in fewer than 1 % of the rows, jitter between 1e-5 and 1e-3 of the largest step also makes ``p >= 1e-5 *
   D``: ``m`` is then the largest |r| within 1,000 times that jitter of the median, and the jitter is taken as
   data;
 - real variation finer than the grid (1e-4 to 1e-3 of ``m``) in a column whose MAD is below it is not
   seen by the floor;
 - the guard holds for glitches in at most ``n - ceil(0.99 n)`` rows (1 % of the rows: one row of 100 to 199)
-  that lie between 1,000 and 1,000,000 times ``p`` from the median. More glitch rows (their own values then set
-  ``p``), or a glitch above 1e6 times ``p`` (then ``p < 1e-6 * D``: it is taken for the quantized-with-jitter
-  case), coarsen the grid as without the guard; so does a large common offset of the residuals (1e3 to 1e4
-  times their spread or more, e.g. the shift a glitch of 4e6 spreads gives a training mean of 400 rows): the
-  floor is then at least ``q``, 1e-4 to 1e-3 of the largest residual, even on continuous data, and on a quantized column every other residual may round to one multiple of ``q``, so the
+  that lie between 1,000 and 100,000 times ``p`` from the median (``p`` is about 2.6 spreads on normal data: up
+  to about 2.6e5 spreads). More glitch rows (their own values then set ``p``), or a glitch above 1e5 times ``p``
+  (then ``p < 1e-5 * D``: it is taken for the quantized-with-jitter case), coarsen the grid as without the
+  guard; so does a large common offset of the residuals (1e3 to 1e4 times their spread or more, e.g. the shift
+  that a glitch of some 1e6 spreads gives a training mean of 400 rows): the floor is then at least ``q``, 1e-4 to
+  1e-3 of the largest residual, even on continuous data, and on a quantized column every other residual may
+  round to one multiple of ``q``, so the
   floor can exceed the true quantum (up to the gap between the glitch and the rest). Wherever that floor
   exceeds ``1.4826 * MAD`` the column's z-scores are divided by the larger floor: its deviations score
   smaller, so the column raises fewer, never more, flags on its own than with its true quantum or its MAD as
@@ -80,7 +82,7 @@ MAD_TO_SIGMA = 1.4826  # 1 / Phi^-1(3/4): MAD to the standard deviation of norma
 RESOLUTION_DIGITS = 4
 RESOLUTION_RULES = ("smallest_gap_4_digits", "unit")
 GLITCH_RATIO = 1000.0  # a |residual| above GLITCH_RATIO * p is a training glitch
-NOISE_RATIO = 1e-6  # p below NOISE_RATIO * M: the bulk is float noise or jitter, rare quantum steps set the grid
+NOISE_RATIO = 1e-5  # p below NOISE_RATIO * D: the bulk is float noise or jitter, rare quantum steps set the grid
 _PERCENT = 99  # p is the 99th percentile of |r| (an order statistic)
 _SMALLEST_GRID = math.ulp(0.0)  # the grid of a column whose largest |residual| is below about 1e-320
 
@@ -124,7 +126,7 @@ def grid_magnitude(ordered: Sequence[float]) -> float:
         below, above = median - float(ordered[low]), float(ordered[high]) - median
         sides.append((below > above, deviation := max(below, above)))
         low, high = (low + 1, high) if below > above else (low, high - 1)
-    percentile, largest = deviation, sides[0][1]  # float overflow gives inf: then p < 1e-6 M or the bound is inf
+    percentile, largest = deviation, sides[0][1]  # float overflow gives inf: then p < 1e-5 D or the bound is inf
     if percentile == 0.0 or percentile < NOISE_RATIO * largest:
         low, high = 0, count - 1
     else:

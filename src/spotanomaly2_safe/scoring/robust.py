@@ -17,9 +17,9 @@ Score of a row: ``z_j = |r_j - center_j| / scale_j`` (the contributions), aggreg
 (``sqrt(sum_j z_j**2)``). Nothing divides by zero; a z-score that overflows float64 raises
 ``SCORE_OVERFLOW`` (never inf). Robust to contaminated training data: up to half the rows of a column
 can be anomalous before its median or MAD breaks down; the resolution floor, though, ignores glitches only in
-at most 1 % of the rows (and up to 1e6 times the 99th percentile of |value|): more rows some 1,000 to 10,000
-times the column's spread or more raise the floor above the MAD and lower that column's scores (the limit
-stated in :mod:`spotanomaly2_safe.adaptive.spread`).
+at most 1 % of the rows (and up to 1e5 times the 99th percentile of the deviations from the median): more such
+rows, some 1,000 to 10,000 times the column's spread or more, raise the floor above the MAD and lower that
+column's scores (the limit stated in :mod:`spotanomaly2_safe.adaptive.spread`).
 
 >>> import numpy as np
 >>> training = np.column_stack([np.arange(101.0), np.zeros(101)])
