@@ -68,8 +68,9 @@ def _columns_by_rule() -> np.ndarray:
 
 @pytest.mark.requirement("REQ-QUA-002")
 def test_robust_huge_training_residual_coarsens_the_floor_and_only_lowers_scores():
-    """The documented limit of the 4-significant-digit resolution: 40 training rows shifted by 1e4 make each column's
-    floor the grid of 1e4 (q = 10) or the gap to the shifted rows, above its MAD; every score can only fall."""
+    """The documented limit of the 4-significant-digit resolution: 40 training rows of 500 (8 %, more than the 1 % the
+    glitch guard sets aside) shifted by 1e4 make each column's floor the grid of 1e4 (q = 10) or the gap to the shifted
+    rows, above its MAD; every score can only fall."""
     contaminated = TRAINING.copy()
     contaminated[:40] += 1e4
     clean = RobustZScorer().fit(TRAINING).score(PROBES)
@@ -77,6 +78,18 @@ def test_robust_huge_training_residual_coarsens_the_floor_and_only_lowers_scores
     assert scorer.fit_details()["scale_rules"] == ["smallest_gap_4_digits", "mad", "smallest_gap_4_digits"]
     assert scorer.scale_[0] == 10.0 and scorer.scale_[2] == 1e4  # the grid of 1e4; the gap from about -1 to about 1e4
     assert (scorer.score(PROBES) <= clean).all()
+
+
+@pytest.mark.requirement("REQ-QUA-002")
+def test_robust_one_training_glitch_of_1e5_spreads_leaves_every_scale_at_the_mad():
+    """One training row shifted by 1e5 column spreads (within the 1 % of rows and the 1e5 percentiles the glitch guard
+    sets aside): every column keeps the MAD as its scale (the 4-digit grid of the glitch, q = 100, 1000 and 1, would
+    floor every column far above its MAD)."""
+    glitched = TRAINING.copy()
+    glitched[7] += 1e5 * np.array([1.0, 20.0, 0.01])
+    scorer = RobustZScorer().fit(glitched)
+    assert scorer.fit_details()["scale_rules"] == ["mad", "mad", "mad"]
+    np.testing.assert_allclose(scorer.scale_, median_abs_deviation(glitched, axis=0, scale="normal"), rtol=1e-12)
 
 
 @pytest.mark.requirement("REQ-QUA-002")
