@@ -9,10 +9,10 @@ quantized series (integer-valued, long constant stretches) it is never the float
 (a one-unit step would then score about 1e15 and outrank every real anomaly): the zero-spread rule is
 the data's own resolution, by the rule of :func:`spotanomaly2_safe.adaptive.spread.data_resolution`
 (the batch path's, ``"smallest_gap_4_digits"``): the smallest gap between the distinct values rounded to 4
-significant digits of the grid's magnitude (the largest |value|, or, when the 99th percentile of |value| is not
-at float-noise scale next to it, the largest |value| within 1,000 times that percentile: a glitch does not
-coarsen the grid), so float noise on a quantized value is not taken for its grid; or 1.0 when they round to one
-value only.
+significant digits of the grid's magnitude (``grid_magnitude``: the largest |value|, with a glitch more than
+1,000 times the 99th percentile of |value - median| from the median set aside unless that percentile is at
+float-noise scale), so float noise on a quantized value is not taken for its grid and one glitch does not coarsen
+it; or 1.0 when they round to one value only.
 A score that overflows float64 raises ``SCORE_OVERFLOW``; learning a residual that overflows the
 running statistics raises ``STATE_OVERFLOW``; either way nothing changes. Each snapshot records the
 rule (``spread_rule``); a snapshot made under another rule is refused.
