@@ -302,3 +302,20 @@ def test_snapshot_records_the_spread_rule_and_one_under_another_rule_is_refused(
     with pytest.raises(InvalidInputError) as caught:
         restore_from_state_dict(state)
     assert caught.value.reason is Reason.INVALID_STATE
+
+
+@pytest.mark.requirement("REQ-STR-007")
+@settings(max_examples=60, derandomize=True)
+@given(st.integers(0, 2**32 - 1), st.integers(100, 400), st.sampled_from([0.0, 1.0, 0.01]),
+       st.lists(st.floats(-1e9, 1e9), max_size=5), FINITE)
+def test_robust_spread_of_a_window_with_glitches_is_the_batch_rule_of_its_window(seed, window_size, quantum, glitches, probe):
+    """Windows long enough for the glitch guard (at least 100 values; continuous or quantized bulk; up to 5 glitches of
+    any size): the streaming shortcut reads the same grid magnitude, so the spread is max(scaled MAD; data_resolution)."""
+    bulk = np.random.default_rng(seed).normal(size=window_size)
+    residuals = np.round(bulk / quantum) * quantum if quantum else bulk
+    residuals[: len(glitches)] = glitches
+    detector = RobustResidualDetector(window_size=window_size, grace_period=1)
+    for residual in residuals.tolist():
+        detector.learn_one({"r": residual})
+    spread = max(float(scipy.stats.median_abs_deviation(residuals, scale="normal")), float(data_resolution(residuals[:, None])[0][0]))
+    np.testing.assert_allclose(detector.score_one({"r": probe}), abs(probe - np.quantile(residuals, 0.5)) / spread, rtol=1e-12)
