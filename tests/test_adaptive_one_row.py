@@ -221,3 +221,62 @@ def test_next_alarm_state_steps_equal_continue_alarms_from_any_state(flags, min_
         alarms.append(int(state[1] != QUIET))
     expected, *expected_state = continue_alarms(flags, min_duration, min_gap, run, quiet_rows)
     assert alarms == expected and list(state) == expected_state
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+@pytest.mark.requirement("REQ-ADA-041")
+@pytest.mark.parametrize("value", [math.inf, -math.inf])
+@pytest.mark.parametrize("method", ["score_one", "learn_one", "evaluate_one"])
+def test_one_row_step_rejects_an_infinite_value_of_one_channel_with_validate_observations_error(value, method):
+    detector = _trained(1, window=3)
+    with pytest.raises(SpotAnomalySafeError) as expected:
+        validate_observation({"load": value}, detector.channels)
+    before = json.dumps(detector.state_dict())
+    with pytest.raises(type(expected.value)) as caught:
+        getattr(detector, method)({"load": value})
+    assert (caught.value.reason, str(caught.value)) == (expected.value.reason, str(expected.value))
+    assert json.dumps(detector.state_dict()) == before
+
+
+@pytest.mark.requirement("REQ-ADA-041")
+@pytest.mark.parametrize("aggregation", AGGREGATIONS)
+@pytest.mark.parametrize("window", [1, 3])
+def test_one_row_score_of_one_channel_equals_score_row_for_a_deviation_whose_square_overflows(aggregation, window):
+    """A deviation of about 1e200 spreads: finite as the max or mean of |z|, only the l2 score squares it to inf."""
+    detector = _trained(1, aggregation=aggregation, window=window)
+    x = {"load": 1e200}
+    try:
+        expected = score_row(detector.settings, detector.state, [1e200])[0]
+    except SpotAnomalySafeError as error:
+        with pytest.raises(type(error)) as caught:
+            detector.score_one(x)
+        assert (caught.value.reason, str(caught.value)) == (error.reason, str(error))
+        assert aggregation == "l2"
+        return
+    assert _bits([detector.score_one(x)]) == _bits([expected]) and math.isfinite(expected)
+
+
+@pytest.mark.requirement("REQ-ADA-041")
+def test_one_row_score_one_while_training_is_zero_and_checks_the_known_channels():
+    detector = AdaptiveResidualDetector(training_rows=100, window=3)
+    detector.learn_one({"load": 1.0})
+    assert _bits([detector.score_one({"load": 50.0})]) == _bits([0.0])
+    with pytest.raises(SpotAnomalySafeError) as expected:
+        validate_observation({"price": 1.0}, ("load",))
+    with pytest.raises(type(expected.value)) as caught:
+        detector.score_one({"price": 1.0})
+    assert (caught.value.reason, str(caught.value)) == (expected.value.reason, str(expected.value))
+
+
+@pytest.mark.requirement("REQ-ADA-041")
+@pytest.mark.parametrize("n_channels", [1, 2])
+def test_one_row_learn_one_of_a_dict_changed_after_score_one_learns_its_new_values(n_channels):
+    """The score kept by score_one is reused only for the very float objects it checked: new values are scored again."""
+    scored_first, fresh = _trained(n_channels), _trained(n_channels)
+    x = dict(zip(scored_first.channels, [0.25] * n_channels))
+    scored_first.score_one(x)
+    for channel in scored_first.channels:
+        x[channel] = 40.0  # a fault: scored again it is flagged and not learned; with the kept score it would be
+    scored_first.learn_one(x)
+    fresh.learn_one(dict(x))
+    assert json.dumps(scored_first.state_dict()) == json.dumps(fresh.state_dict())
