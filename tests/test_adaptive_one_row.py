@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from spotanomaly2_safe import AdaptiveDetector, AdaptiveResidualDetector, SpotAnomalySafeError
 from spotanomaly2_safe.adaptive.core import advance_one
 from spotanomaly2_safe.adaptive.scores import score_row
+from spotanomaly2_safe.adaptive.spikes import spike_score_row
 from spotanomaly2_safe.adaptive.state import AGGREGATIONS, SMOOTHINGS
 from spotanomaly2_safe.adaptive.state_json import state_to_json
 from spotanomaly2_safe.alarms import QUIET, continue_alarms, next_alarm_state
@@ -268,15 +269,60 @@ def test_one_row_score_one_while_training_is_zero_and_checks_the_known_channels(
     assert (caught.value.reason, str(caught.value)) == (expected.value.reason, str(expected.value))
 
 
+def _change_every_value(x: dict) -> None:
+    for channel in x:
+        x[channel] = 40.0  # a fault: scored again it is flagged and not learned; with the kept score it would be
+
+
+def _change_the_last_value(x: dict) -> None:
+    x[list(x)[-1]] = 40.0
+
+
+def _add_a_key(x: dict) -> None:
+    x["other"] = 0.25
+
+
+def _remove_the_last_key(x: dict) -> None:
+    del x[list(x)[-1]]
+
+
 @pytest.mark.requirement("REQ-ADA-041")
-@pytest.mark.parametrize("n_channels", [1, 2])
-def test_one_row_learn_one_of_a_dict_changed_after_score_one_learns_its_new_values(n_channels):
-    """The score kept by score_one is reused only for the very float objects it checked: new values are scored again."""
+@pytest.mark.parametrize(
+    "n_channels, change",
+    [(1, _change_every_value), (2, _change_every_value), (2, _change_the_last_value), (1, _add_a_key), (2, _remove_the_last_key)],
+)
+def test_one_row_learn_one_of_a_dict_changed_after_score_one_is_checked_and_scored_again(n_channels, change):
+    """The score kept by score_one is reused only for the same dict with the same keys and the very float objects
+    it checked: a dict changed in between is learned (or rejected) as a fresh copy of it is."""
     scored_first, fresh = _trained(n_channels), _trained(n_channels)
     x = dict(zip(scored_first.channels, [0.25] * n_channels))
     scored_first.score_one(x)
-    for channel in scored_first.channels:
-        x[channel] = 40.0  # a fault: scored again it is flagged and not learned; with the kept score it would be
-    scored_first.learn_one(x)
-    fresh.learn_one(dict(x))
+    change(x)
+    try:
+        fresh.learn_one(dict(x))
+    except SpotAnomalySafeError as error:
+        with pytest.raises(type(error)) as caught:
+            scored_first.learn_one(x)
+        assert (caught.value.reason, str(caught.value)) == (error.reason, str(error))
+    else:
+        scored_first.learn_one(x)
     assert json.dumps(scored_first.state_dict()) == json.dumps(fresh.state_dict())
+
+
+@pytest.mark.requirement("REQ-ADA-041")
+@pytest.mark.parametrize("scale", ["window", "spike"])
+def test_one_row_score_equal_to_its_threshold_is_not_flagged_and_is_learned_as_by_advance_one(scale):
+    """The flag rule is score > threshold, for the window score and the one-row scale alike (a tie is learned)."""
+    detector = _trained(2, window=3, spike_risk=1e-3)
+    x = {"load": 0.3, "price": -0.2}
+    score = detector.score_one(x)
+    if scale == "window":
+        detector.state.threshold = score
+    else:
+        deviations = score_row(detector.settings, detector.state, list(x.values()))[2]
+        detector.state.spike.threshold = spike_score_row(detector.settings, deviations)
+    reference = detector.state.copy()
+    flagged = advance_one(detector.settings, reference, list(x.values()))[2]
+    detector.learn_one(x)
+    assert flagged == 0
+    assert json.dumps(state_to_json(detector.state)) == json.dumps(state_to_json(reference))
