@@ -15,7 +15,7 @@ from speculation_spy import assert_overflow_learns_only_the_earlier_blocks, spy_
 from spotanomaly2_safe import AdaptiveDetector, AdaptiveResidualDetector, InvalidInputError, InvalidParameterError
 from spotanomaly2_safe.adaptive import speculation
 from spotanomaly2_safe.adaptive.core import TAIL_SCALE_FLOOR, advance, advance_one, initial_state
-from spotanomaly2_safe.adaptive.spikes import spike_score_row, spike_scores
+from spotanomaly2_safe.adaptive.spikes import spike_score_row, spike_scores, with_spike_row, with_spikes
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings
 from spotanomaly2_safe.adaptive.state_json import state_from_json, state_to_json
 from spotanomaly2_safe.errors import Reason
@@ -369,3 +369,15 @@ def test_adaptive_spike_overflow_deep_in_a_speculated_batch_raises_with_the_earl
 def test_spike_score_row_is_bit_identical_to_the_vectorized_spike_scores(z, aggregation):
     settings_ = AdaptiveSettings(2, 10, 50, 5, 1e-3, None, aggregation, "signed", spike_risk=1e-4)
     assert np.float64(spike_score_row(settings_, z)).tobytes() == spike_scores(settings_, np.array([z]))[0].tobytes()
+
+
+@pytest.mark.requirement("REQ-ADA-030")
+def test_spike_score_equal_to_the_spike_threshold_is_not_flagged_by_either_driver_step():
+    """The one-row scale's flag rule is spike score > its threshold: a tie is not flagged (block and one-row step alike)."""
+    settings = AdaptiveSettings(2, 10, 50, 5, 1e-3, None, "l2", "absolute", spike_risk=1e-4)
+    state = initial_state(settings, np.random.default_rng(3).normal(size=(120, 2)))
+    z = np.array([[3.0, -4.0], [6.0, 8.0]])  # spike scores 5 and 10
+    state.spike.threshold = 5.0
+    no_flags, zeros = np.zeros(2, dtype=bool), np.zeros(2)
+    assert with_spikes(settings, state, z, no_flags, zeros)[1].tolist() == [False, True]
+    assert [with_spike_row(settings, state, 0.0, row.tolist(), 0.0, False)[2] for row in z] == [False, True]
