@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from spotanomaly2_safe import AdaptiveDetector, AdaptiveResidualDetector, recommended_detector
-from spotanomaly2_safe.adaptive.spread import MAD_TO_SIGMA, RESOLUTION_RULES, data_resolution, resolution_grid
+from spotanomaly2_safe.adaptive.spread import MAD_TO_SIGMA, RESOLUTION_RULES, data_resolution, grid_magnitude, resolution_grid
 from spotanomaly2_safe.streaming.detectors import RobustResidualDetector
 from spotanomaly2_safe.errors import InvalidInputError, Reason
 from spotanomaly2_safe.streaming.snapshot import restore_from_state_dict
@@ -207,3 +207,27 @@ def test_streaming_robust_detector_window_with_one_sentinel_keeps_the_bulk_grid(
     expected = abs(8.0 - float(np.median(window))) / max(mad, float(data_resolution(window[:, None])[0][0]))
     assert detector.score_one({"load": 8.0}) == pytest.approx(expected, rel=1e-12)
     assert data_resolution(window[:, None])[0][0] <= 1e-3
+
+
+def _stated_grid_magnitude(residuals: np.ndarray) -> float:
+    """The module docstring's rule for m, computed directly: the median at rank ceil(n / 2), p the value at rank
+    ceil(0.99 n) of the ascending |r - median|, D the largest; m = max |r| if p == 0 or p < 1e-5 D, else the largest
+    |r| with |r - median| <= 1000 p."""
+    ordered = np.sort(residuals)
+    count = len(ordered)
+    median = ordered[math.ceil(count / 2) - 1]
+    deviations = np.abs(ordered - median)
+    percentile, largest = np.sort(deviations)[(99 * count + 99) // 100 - 1], deviations.max()
+    if percentile == 0.0 or percentile < 1e-5 * largest:
+        return float(np.abs(ordered).max())
+    return float(np.abs(ordered[deviations <= 1000.0 * percentile]).max())
+
+
+@pytest.mark.requirement("REQ-ADA-031")
+@pytest.mark.parametrize("glitch", [7e4, 3e4])
+def test_grid_magnitude_reads_the_median_at_rank_ceil_n_over_2_as_stated(glitch):
+    """100 rows: 49 zeros, one 0.5 at rank 50, 49 ones and one glitch. The median at rank 50 (0.5) gives p = 0.5; a
+    median one rank off (0.0 or 1.0) would give p = 1.0, and a glitch of 7e4 is on the other side of 1e-5 D."""
+    residuals = np.array([0.0] * 49 + [0.5] + [1.0] * 49 + [glitch])
+    assert grid_magnitude(np.sort(residuals).tolist()) == _stated_grid_magnitude(residuals)
+    assert data_resolution(residuals[:, None])[0][0] == (glitch if glitch == 7e4 else 0.5)  # the grid of 7e4: 10 and one gap of 7e4
