@@ -231,3 +231,11 @@ def test_grid_magnitude_reads_the_median_at_rank_ceil_n_over_2_as_stated(glitch)
     residuals = np.array([0.0] * 49 + [0.5] + [1.0] * 49 + [glitch])
     assert grid_magnitude(np.sort(residuals).tolist()) == _stated_grid_magnitude(residuals)
     assert data_resolution(residuals[:, None])[0][0] == (glitch if glitch == 7e4 else 0.5)  # the grid of 7e4: 10 and one gap of 7e4
+
+
+@pytest.mark.requirement("REQ-ADA-031")
+def test_grid_magnitude_sets_aside_two_glitches_equally_far_on_both_sides_of_the_median():
+    """200 rows (two may be glitches): -5e4 and +5e4 around a bulk of -1, 0 and 1 with median 0. The two largest
+    deviations tie; both glitches are set aside whichever end is read first, and m is the bulk's 1.0."""
+    residuals = np.array([-5e4] + [-1.0] * 98 + [0.0] * 2 + [1.0] * 98 + [5e4])
+    assert grid_magnitude(residuals.tolist()) == _stated_grid_magnitude(residuals) == 1.0
