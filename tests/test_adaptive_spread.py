@@ -239,3 +239,20 @@ def test_grid_magnitude_sets_aside_two_glitches_equally_far_on_both_sides_of_the
     deviations tie; both glitches are set aside whichever end is read first, and m is the bulk's 1.0."""
     residuals = np.array([-5e4] + [-1.0] * 98 + [0.0] * 2 + [1.0] * 98 + [5e4])
     assert grid_magnitude(residuals.tolist()) == _stated_grid_magnitude(residuals) == 1.0
+
+
+@pytest.mark.requirement("REQ-ADA-031")
+@pytest.mark.parametrize(
+    "residuals, magnitude",
+    [
+        ([0.0] * 98 + [1.0, 5e4], 1.0),  # p = 1 is the second largest deviation (the next end), not the third
+        ([0.0] * 98 + [1.0, 1e5], 1.0),  # p == 1e-5 * D exactly: not below it, so the glitch is set aside
+        ([0.0] * 98 + [1.0, 1000.0], 1000.0),  # d == 1000 * p exactly: not a glitch, it sets the grid
+        ([-5e4] + [0.0] * 97 + [0.5, 1.0], 1.0),  # a glitch at the low end: the high end still reads the largest bulk value
+    ],
+)
+def test_grid_magnitude_at_the_bounds_of_its_rule_equals_the_stated_rule(residuals, magnitude):
+    """The boundaries of the docstring's rule (p < 1e-5 D strictly, glitch when d > 1000 p strictly) and which
+    ends are read, on 100 rows (one may be a glitch)."""
+    values = np.array(residuals)
+    assert grid_magnitude(np.sort(values).tolist()) == _stated_grid_magnitude(values) == magnitude
