@@ -312,7 +312,8 @@ def test_one_row_learn_one_of_a_dict_changed_after_score_one_is_checked_and_scor
 @pytest.mark.requirement("REQ-ADA-041")
 @pytest.mark.parametrize("scale", ["window", "spike"])
 def test_one_row_score_equal_to_its_threshold_is_not_flagged_and_is_learned_as_by_advance_one(scale):
-    """The flag rule is score > threshold, for the window score and the one-row scale alike (a tie is learned)."""
+    """The flag rule is score > threshold, for the window score and the one-row scale alike (a tie is neither flagged
+    by evaluate_one nor kept from learning)."""
     detector = _trained(2, window=3, spike_risk=1e-3)
     x = {"load": 0.3, "price": -0.2}
     score = detector.score_one(x)
@@ -323,6 +324,26 @@ def test_one_row_score_equal_to_its_threshold_is_not_flagged_and_is_learned_as_b
         detector.state.spike.threshold = spike_score_row(detector.settings, deviations)
     reference = detector.state.copy()
     flagged = advance_one(detector.settings, reference, list(x.values()))[2]
+    assert detector.evaluate_one(x)["anomaly_flag"] == flagged == 0
     detector.learn_one(x)
-    assert flagged == 0
     assert json.dumps(state_to_json(detector.state)) == json.dumps(state_to_json(reference))
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+@pytest.mark.requirement("REQ-ADA-041")
+@pytest.mark.parametrize("method", ["score_one", "learn_one", "evaluate_one"])
+def test_streaming_driver_while_training_outputs_zeros_and_rejects_a_channel_it_has_not_seen(method):
+    detector = AdaptiveResidualDetector(training_rows=100, window=3, min_gap=2)
+    detector.learn_one({"load": 1.0})
+    if method == "score_one":
+        assert _bits([detector.score_one({"load": 50.0})]) == _bits([0.0])
+    elif method == "evaluate_one":
+        expected = {"anomaly_score": 0.0, "anomaly_score_normalized": 0.0, "anomaly_flag": 0, "baseline_reset": 0, "alarm": 0}
+        evaluation = detector.evaluate_one({"load": 50.0})
+        assert evaluation == expected and _bits(list(evaluation.values())) == _bits(list(expected.values()))
+    with pytest.raises(SpotAnomalySafeError) as expected_error:
+        validate_observation({"price": 1.0}, ("load",))
+    with pytest.raises(type(expected_error.value)) as caught:
+        getattr(detector, method)({"price": 1.0})
+    assert (caught.value.reason, str(caught.value)) == (expected_error.value.reason, str(expected_error.value))
+    assert detector.n_learned == 1 and detector.training == [[1.0]]
