@@ -203,6 +203,38 @@ def test_adaptive_spike_score_overflow_is_a_typed_error_in_both_drivers_and_chan
         assert error.value.reason is Reason.SCORE_OVERFLOW and json.dumps(detector.state_dict()) == before
 
 
+@pytest.mark.requirement("REQ-ADA-009")
+def test_adaptive_spike_normalized_overflow_is_a_typed_error_in_both_drivers_and_changes_nothing():
+    # A finite spike score (|z| about 8e307) whose surprise (spike - u) / sigma overflows: its normalized score would be
+    # inf / (1 + inf) = NaN (the batch driver returned NaN, the one-row path the window's 1.0 before this was an error).
+    rng = np.random.default_rng(0)
+    training = rng.normal(0.0, 0.25, size=(200, 1))
+    params = {"window": 10, "aggregation": "max", "spike_risk": 1e-3}
+    huge = np.array([[2e307]])
+    detector = AdaptiveDetector(**params).fit(*_frames(training))
+    stream = AdaptiveResidualDetector(training_rows=200, **params)
+    for row in training:
+        stream.learn_one({"load": float(row[0])})
+    before, stream_before = json.dumps(detector.state_dict()), json.dumps(stream.state_dict())
+    for rows in (np.vstack([[[0.1]], huge, [[0.1]]]), huge):  # a block, and the one-row path
+        with pytest.raises(InvalidInputError) as error:
+            detector.score_and_detect(*_frames(rows, 200))
+        assert error.value.reason is Reason.SCORE_OVERFLOW and json.dumps(detector.state_dict()) == before
+    for method in (stream.evaluate_one, stream.learn_one):
+        with pytest.raises(InvalidInputError) as error:
+            method({"load": 2e307})
+        assert error.value.reason is Reason.SCORE_OVERFLOW and json.dumps(stream.state_dict()) == stream_before
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+def test_adaptive_spike_normalized_overflow_deep_in_a_speculated_batch_raises_with_the_earlier_blocks_learned(monkeypatch):
+    settings = SPECULATED_SPIKES[0]
+    values = _long_series_with_spikes_and_faults(2)
+    state = initial_state(settings, values[:1000])
+    values[3021, 1] = 1e308  # finite scores; the spike's surprise (spike - u) / sigma overflows
+    assert_overflow_learns_only_the_earlier_blocks(monkeypatch, settings, state, values[1000:], 2000)  # the blocks before row 3021's
+
+
 @pytest.mark.requirement("REQ-ADA-030")
 def test_adaptive_spike_streaming_snapshot_continues_bit_identically():
     values = _series_with_spikes_and_faults()

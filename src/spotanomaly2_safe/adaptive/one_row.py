@@ -146,6 +146,8 @@ class OneRowSteps:
                 spike = spike_score_row(self.settings, z)
             if not spike < _INFINITY:
                 require_finite([spike], [spike])
+            if (spike - spike_scale.u) / spike_scale.sigma == _INFINITY:  # the spike's normalized score would overflow (with_spike_row)
+                require_finite([spike], [math.nan])
             flag = flag or spike > spike_scale.threshold
         if flag:  # the protect rule: a row flagged by either scale is learned by neither
             run = state.run_length + 1

@@ -143,7 +143,7 @@ class SpeculatedRun:
                 spikes = self.spikes[rows].reshape(shape)
                 spike_flagged, spike_normalized = _scored_against(self.state.spike, self.spike_tails, refreshes, spikes)
                 normalized = np.maximum(normalized, spike_normalized)
-                missed |= spike_flagged | ~np.isfinite(spikes)
+                missed |= spike_flagged | ~(np.isfinite(spikes) & np.isfinite(spike_normalized))
             self.normalized[rows], self.missed[rows] = normalized.ravel(), missed.ravel()
 
 

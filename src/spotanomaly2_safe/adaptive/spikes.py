@@ -129,8 +129,9 @@ def with_spikes(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A scored block's spike scores, and its flags and normalized scores with the spike scale (module docstring)."""
     spikes = spike_scores(settings, z)
-    require_finite(spikes, spikes)
-    return spikes, flags | (spikes > state.spike.threshold), np.maximum(normalized, state.spike.normalized(spikes))
+    spike_normalized = state.spike.normalized(spikes)
+    require_finite(spikes, spike_normalized)  # as the window scale: a normalized score that overflows is an error
+    return spikes, flags | (spikes > state.spike.threshold), np.maximum(normalized, spike_normalized)
 
 
 def with_spike_row(
@@ -145,4 +146,7 @@ def with_spike_row(
     if not spike < _INFINITY:  # a spike score is at least 0 unless it is NaN
         require_finite(np.array([spike]), np.array([spike]))
     scale = state.spike
-    return spike, max(normalized, scale.normalized_one(spike)), flag or spike > scale.threshold
+    spike_normalized = scale.normalized_one(spike)
+    if spike_normalized != spike_normalized:  # NaN: the surprise overflowed, as ``with_spikes`` checks
+        require_finite(np.array([spike]), np.array([spike_normalized]))
+    return spike, max(normalized, spike_normalized), flag or spike > scale.threshold
