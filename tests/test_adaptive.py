@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from speculation_spy import assert_overflow_learns_only_the_earlier_blocks, spy_on_speculation
+from speculation_spy import advance_beside_steps, assert_overflow_learns_only_the_earlier_blocks
 from spotanomaly2_safe import (
     AdaptiveDetector,
     AdaptiveResidualDetector,
@@ -624,6 +624,10 @@ SPECULATED = [
 ]
 
 
+def _one_row_steps(settings, state, rows) -> list:
+    return [advance_one(settings, state, row.tolist()) for row in rows]
+
+
 def _long_series_with_faults(n_columns: int) -> np.ndarray:
     values = np.random.default_rng(7).normal(size=(6000, n_columns)) + np.linspace(0.0, 3.0, 6000)[:, None]
     values[2500:2503, 0] += 40.0  # a short fault in the middle of the batch
@@ -634,16 +638,7 @@ def _long_series_with_faults(n_columns: int) -> np.ndarray:
 @pytest.mark.requirement("REQ-ADA-007")
 @pytest.mark.parametrize("settings", SPECULATED)
 def test_adaptive_speculated_batch_with_faults_mid_batch_is_bit_identical_to_one_row_steps(settings, monkeypatch):
-    from spotanomaly2_safe.adaptive.state_json import state_to_json
-
-    values = _long_series_with_faults(3)
-    state = initial_state(settings, values[:1000])
-    twin = state.copy()
-    seen = spy_on_speculation(monkeypatch)
-    batch = advance(settings, state, values[1000:])
-    stepped = [advance_one(settings, twin, row.tolist()) for row in values[1000:]]
-    assert stepped == list(zip(batch.score.tolist(), batch.normalized.tolist(), batch.flag.tolist(), batch.reset.tolist()))
-    assert json.dumps(state_to_json(state)) == json.dumps(state_to_json(twin))
+    batch, seen = advance_beside_steps(monkeypatch, settings, _long_series_with_faults(3), _one_row_steps)
     assert seen["kept"] > 0 and seen["missed"] > 0  # blocks kept from speculation, and the exact path after a miss
     assert batch.flag.sum() > 0 and (settings.reset_after is None or batch.reset.sum() > 0)
 
