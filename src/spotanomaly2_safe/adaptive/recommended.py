@@ -46,6 +46,7 @@ RECOMMENDED_PARAMETERS = MappingProxyType({
     "min_duration": 1,
     "min_gap": 48,
     "spike_risk": 2e-4,
+    "screen_risk": None,
 })
 
 
