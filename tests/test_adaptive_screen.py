@@ -29,12 +29,12 @@ def _frames(values: np.ndarray, start: int = 0) -> tuple[pd.DataFrame, pd.DataFr
     return true, true * 0.0
 
 
-def _oracle_screen(scores: np.ndarray, screen_risk: float, spread: int) -> int:
+def _oracle_screen(statistics: np.ndarray, screen_risk: float) -> int:
     """The number screened by the module docstring's rule, written out independently: sorted copies, the tail by hand."""
-    ordered = sorted(scores.tolist(), reverse=True)
+    ordered = sorted(statistics.tolist(), reverse=True)
     n = len(ordered)
     found = 0
-    for k in range(1, min(math.ceil(math.sqrt(n)) + spread - 1, n // 4) + 1):
+    for k in range(1, min(math.ceil(math.sqrt(n)), n // 4) + 1):
         rest = sorted(ordered[k:])
         n_tail = math.ceil(math.sqrt(len(rest)))
         u = rest[len(rest) - n_tail - 1]
@@ -67,8 +67,7 @@ def test_training_screen_flags_a_fault_that_one_training_glitch_hid(level, glitc
     flagged, detector = _probe(level, glitch, start, 0.01)
     assert missed == 0 and flagged == 100
     record = detector.fit_record_["training_screen"]
-    assert record["window"]["rows"] == list(range(150, 160)) and record["spike"]["rows"] == [150]
-    assert record["window"]["labels"] == list(range(150, 160))
+    assert (record["rows"], record["labels"], record["window_scores_screened"], record["spike_scores_screened"]) == ([150], [150], 10, 1)
 
 
 @pytest.mark.requirement("REQ-ADA-052")
@@ -80,11 +79,9 @@ def test_training_screen_records_rule_counts_cap_and_rows_and_is_deterministic()
     records = [AdaptiveDetector(**SCREENED).fit(true, true * 0.0).fit_record_ for _ in range(2)]
     assert records[0] == records[1]
     record = records[0]["training_screen"]
-    assert record["rule"] == SCREEN_RULE and record["screen_risk"] == 0.01
-    assert record["window"] == {"n_candidates": 350, "cap": screen_cap(350, 10), "n_screened": 10, "rows": list(range(200, 210)),
-                                "labels": [str(label) for label in index[200:210]]}
-    assert record["spike"]["rows"] == [200] and record["spike"]["cap"] == screen_cap(350, 1) == 19
-    assert records[0]["tail"]["n_scores"] == 340  # the screened scores do not seed the tail
+    assert record == {"rule": SCREEN_RULE, "screen_risk": 0.01, "n_candidates": 350, "cap": 19, "n_screened": 1, "rows": [200],
+                      "window_scores_screened": 10, "spike_scores_screened": 1, "labels": [str(index[200])]}
+    assert records[0]["tail"]["n_scores"] == 340 and records[0]["spike"]["n_scores"] == 349  # screened scores seed no tail
     json.dumps(records[0], allow_nan=False)
 
 
@@ -98,12 +95,11 @@ def test_clean_gaussian_training_screens_nothing_and_outputs_equal_the_screen_of
     off = AdaptiveDetector(**params)
     with_screen = on.fit_score_detect(*_frames(values[:n_train]), *_frames(values[n_train:], n_train))
     without = off.fit_score_detect(*_frames(values[:n_train]), *_frames(values[n_train:], n_train))
-    assert on.fit_record_["training_screen"]["window"]["rows"] == on.fit_record_["training_screen"]["spike"]["rows"] == []
+    assert on.fit_record_["training_screen"]["rows"] == []
     for position in (0, 1):
         assert (with_screen[position].to_numpy() == without[position].to_numpy()).all()
     state_on, state_off = on.state_dict()["state"], off.state_dict()["state"]
-    assert state_on.pop("screen") == {"window": {"n_candidates": n_train - max(window - 1, min(20, n_train // 4)), "rows": []},
-                                      "spike": {"n_candidates": n_train - min(20, n_train // 4), "rows": []}}
+    assert state_on.pop("screen") == {"n_candidates": n_train - min(20, n_train // 4), "rows": [], "window_scores": 0, "spike_scores": 0}
     assert state_on == state_off
 
 
@@ -111,45 +107,45 @@ def test_clean_gaussian_training_screens_nothing_and_outputs_equal_the_screen_of
 @settings(max_examples=60, deadline=None)
 @given(
     bulk=st.lists(st.floats(0.0, 5.0), min_size=60, max_size=400),
-    glitches=st.lists(st.floats(0.0, 1e6), max_size=80),
-    spread=st.integers(1, 20),
+    glitches=st.lists(st.floats(0.0, 15.0), max_size=80),
     screen_risk=st.sampled_from([1e-4, 1e-2, 0.5]),
 )
-def test_screened_count_never_exceeds_the_cap_and_equals_an_independent_oracle(bulk, glitches, spread, screen_risk):
-    scores = np.array(bulk + glitches)
-    positions = screened_positions(scores, screen_risk, spread)
-    assert len(positions) <= screen_cap(len(scores), spread)
-    assert len(positions) == _oracle_screen(scores, screen_risk, spread)
-    kept = np.delete(scores, positions)
-    assert positions.tolist() == sorted(positions.tolist()) and (len(kept) == 0 or len(positions) == 0 or kept.max() <= scores[positions].min())
+def test_screened_count_never_exceeds_the_cap_and_equals_an_independent_oracle(bulk, glitches, screen_risk):
+    statistics = np.array(bulk + glitches)
+    positions = screened_positions(statistics, screen_risk)
+    assert len(positions) <= screen_cap(len(statistics))
+    assert len(positions) == _oracle_screen(statistics, screen_risk)
+    kept = np.delete(statistics, positions)
+    assert positions.tolist() == sorted(positions.tolist()) and (len(positions) == 0 or kept.max() <= statistics[positions].min())
 
 
 @pytest.mark.requirement("REQ-ADA-052")
-@pytest.mark.parametrize(("glitch_rows", "screened"), [(15, 24), (20, 29), (21, 29), (60, 0)])
+@pytest.mark.parametrize(("glitch_rows", "screened"), [(15, 15), (20, 20), (21, 20), (60, 0)])
 def test_glitch_run_within_the_cap_is_screened_whole_and_a_longer_one_at_most_up_to_the_cap(glitch_rows, screened):
-    """The cap (29 of 391 window scores here) bounds the screen: a run of g glitch rows makes g + 9 huge window scores, all
-    screened while g + 9 <= 29; one more and the cap's 29 are screened, the rest seed the tail; a much longer run is a
-    regime whose remaining scores keep every tested threshold high: none screened (the stated limit)."""
+    """The cap (20 of 400 candidate rows here) bounds the screen: a run of g glitch rows is screened whole while g <= 20,
+    with the g + 9 window scores that hold them; one more and the cap's 20 are screened, the rest seed the tail; a much
+    longer run is a regime whose remaining rows keep every tested threshold high: none screened (the stated limit)."""
     settings_ = AdaptiveSettings(10, 500, 2000, 50, 5e-4, None, "max", "absolute", screen_risk=0.01)
     values = np.random.default_rng(5).normal(size=(400, 1))
     values[100 : 100 + glitch_rows, 0] = -9999.0
     state = initial_state(settings_, values)
-    assert screen_cap(391, 10) == 29
-    assert state.screened["window"].rows == list(range(100, 100 + screened))
-    assert state.reference.count == 391 - screened
+    assert screen_cap(400) == 20
+    assert state.screened.rows == list(range(100, 100 + screened))
+    taken_out = screened + 9 if screened else 0
+    assert state.screened.window_scores == taken_out and state.reference.count == 391 - taken_out
 
 
 @pytest.mark.requirement("REQ-ADA-052")
-@pytest.mark.parametrize(("glitch_row", "rows"), [(250, [250, 251, 252]), (50, [])])
-def test_training_screen_tests_only_the_last_reference_size_seeding_scores(glitch_row, rows):
-    """With more seeding scores than ``reference_size`` only the last ``reference_size`` seed the tail: those are the
+@pytest.mark.parametrize(("glitch_row", "rows", "window_scores"), [(250, [250], 3), (201, [201], 3), (50, [], 0)])
+def test_training_screen_tests_only_the_last_reference_size_rows(glitch_row, rows, window_scores):
+    """With more seeding rows than ``reference_size`` only the last ``reference_size`` seed the tail: those are the
     candidates (a glitch before them is dropped with them anyway); positions are training rows."""
     settings_ = AdaptiveSettings(3, 500, 100, 10, 1e-3, None, "l2", "absolute", screen_risk=0.01)
     values = np.random.default_rng(6).normal(size=(300, 1))
     values[glitch_row, 0] = 400.0
     state = initial_state(settings_, values)
-    assert state.screened["window"] == (100, rows)
-    assert state.reference.count == 100 - len(rows)
+    assert state.screened == (100, rows, window_scores, None)
+    assert state.reference.count == 100 - window_scores
 
 
 @pytest.mark.requirement("REQ-ADA-052")
@@ -178,8 +174,7 @@ def test_training_screen_batch_streaming_and_any_split_are_bit_identical(glitch_
     for position in (0, 1):
         assert (pd.concat([part[position] for part in parts]).to_numpy() == whole[position].to_numpy()).all()
         assert (streamed[list(whole[position].columns)].to_numpy() == whole[position].to_numpy()).all()
-    assert {tail: stream.training_screen[tail] for tail in ("window", "spike")} == {
-        tail: {key: value for key, value in record[tail].items() if key != "labels"} for tail in ("window", "spike")}
+    assert stream.training_screen == {key: value for key, value in record.items() if key != "labels"}
 
 
 @pytest.mark.requirement("REQ-ADA-052")
@@ -191,7 +186,7 @@ def test_streaming_training_screen_is_none_until_the_last_training_row_and_survi
         detector.learn_one({"load": float(row[0])})
     assert detector.training_screen is None
     detector.learn_one({"load": float(values[149, 0])})
-    assert detector.training_screen["window"]["rows"] == [60, 61, 62, 63]
+    assert detector.training_screen["rows"] == [60] and detector.training_screen["window_scores_screened"] == 4
     restored = restore_from_state_dict(json.loads(json.dumps(detector.state_dict(), allow_nan=False)))
     assert restored.training_screen == detector.training_screen
     assert AdaptiveResidualDetector(training_rows=150, window=4).training_screen is None
@@ -233,15 +228,16 @@ def test_misspelled_screen_risk_is_an_unknown_parameter():
     [
         (0.01, lambda s: s.pop("screen")),
         (0.01, lambda s: s.update(screen=[])),
-        (0.01, lambda s: s["screen"].pop("spike")),
-        (0.01, lambda s: s["screen"]["window"].pop("rows")),
-        (0.01, lambda s: s["screen"].update(window={"n_candidates": 1, "rows": []})),
-        (0.01, lambda s: s["screen"]["window"].update(rows=[5, 4])),
-        (0.01, lambda s: s["screen"]["window"].update(rows=[-1])),
-        (0.01, lambda s: s["screen"]["window"].update(rows=[1.0])),
-        (0.01, lambda s: s["screen"]["window"].update(rows=list(range(100)))),
-        (0.01, lambda s: s["screen"]["spike"].update(n_candidates=10**6)),
-        (None, lambda s: s.update(screen={"window": {"n_candidates": 150, "rows": []}})),
+        (0.01, lambda s: s["screen"].pop("spike_scores")),
+        (0.01, lambda s: s["screen"].pop("rows")),
+        (0.01, lambda s: s["screen"].update(n_candidates=0)),
+        (0.01, lambda s: s["screen"].update(rows=[5, 4])),
+        (0.01, lambda s: s["screen"].update(rows=[-1])),
+        (0.01, lambda s: s["screen"].update(rows=[1.0])),
+        (0.01, lambda s: s["screen"].update(rows=list(range(100)))),
+        (0.01, lambda s: s["screen"].update(window_scores=-1)),
+        (0.01, lambda s: s["screen"].update(spike_scores=10**6)),
+        (None, lambda s: s.update(screen={"n_candidates": 150, "rows": [], "window_scores": 0, "spike_scores": 0})),
     ],
 )
 def test_malformed_screen_state_is_invalid_state(screen_risk, corrupt):

@@ -64,7 +64,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from spotanomaly2_safe.adaptive.screen import screen_seed
+from spotanomaly2_safe.adaptive.screen import Screened, screen_rows, screened_seed
 from spotanomaly2_safe.adaptive.scores import deviations, normalized_scores, require_finite, score_row, windowed_scores
 from spotanomaly2_safe.adaptive.speculation import advance_clean_blocks, speculation_limit
 from spotanomaly2_safe.adaptive.spikes import SpikeScale, spike_scores, with_spike_row, with_spikes
@@ -155,16 +155,23 @@ def initial_state(settings: AdaptiveSettings, residuals: np.ndarray) -> Adaptive
     require_finite(scores, scores)
     warmup = warmup_size(settings, len(residuals))
     first = max(lead, warmup)  # the first training row whose score seeds the tails; score i is row lead + i
-    seed, screened = screen_seed(settings, scores[first - lead :], first, settings.window)  # the training screen (screen_risk)
+    seed = scores[first - lead :]
+    if settings.screen_risk is not None:  # the training screen (spotanomaly2_safe.adaptive.screen)
+        n_candidates, rows = screen_rows(settings, z, warmup)
+        kept = screened_seed(settings, seed, first, rows, settings.window)
+        state.screened = Screened(n_candidates, rows, min(len(seed), settings.reference_size) - len(kept), None)
+        seed = kept
     state.reference.extend(seed)
     if settings.spike_risk is not None:  # spike score i is row i
         spikes = spike_scores(settings, z)
         require_finite(spikes, spikes)
         state.spike = SpikeScale(settings.reference_size)
-        spike_seed, spike_screened = screen_seed(settings, spikes[warmup:], warmup, 1)
+        spike_seed = spikes[warmup:]
+        if state.screened is not None:
+            kept = screened_seed(settings, spike_seed, warmup, state.screened.rows, 1)
+            state.screened = state.screened._replace(spike_scores=min(len(spike_seed), settings.reference_size) - len(kept))
+            spike_seed = kept
         state.spike.reference.extend(spike_seed)
-    if settings.screen_risk is not None:
-        state.screened = {"window": screened, **({} if state.spike is None else {"spike": spike_screened})}
     state.history = z[len(z) - lead :].copy()
     refresh_tail(settings, state)
     return state

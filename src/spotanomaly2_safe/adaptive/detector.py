@@ -27,8 +27,8 @@ batch. ``fit_record_`` records the parameters, the data resolution, the tail siz
 and the number of warm-up rows it applied (``warmup_rows``: the first training rows, at most a quarter,
 that seed the baseline but not the tail) and the tail; with ``spike_risk`` set, also the one-row scale's tail
 (``spike``; :mod:`spotanomaly2_safe.adaptive.spikes`); with ``screen_risk`` set, the training screen
-(``training_screen``: its rule, and per tail the candidates, the cap, the number screened and the screened
-training rows as positions and labels; :mod:`spotanomaly2_safe.adaptive.screen`).
+(``training_screen``: its rule, the candidate rows, the cap, the screened training rows as positions and labels and
+the number of seeding scores taken out of each tail; :mod:`spotanomaly2_safe.adaptive.screen`).
 
 >>> import numpy as np, pandas as pd
 >>> rng = np.random.default_rng(0)
@@ -247,9 +247,8 @@ class AdaptiveDetector:
 
 
 def _with_labels(record: dict[str, Any], index: pd.Index) -> dict[str, Any]:
-    """The training screen's record with each tail's screened rows also as the training index's labels (JSON values)."""
-    tails = (name for name in ("window", "spike") if name in record)
-    return {**record, **{tail: {**record[tail], "labels": [json_value(index[row]) for row in record[tail]["rows"]]} for tail in tails}}
+    """The training screen's record with the screened rows also as the training index's labels (JSON values)."""
+    return {**record, "labels": [json_value(index[row]) for row in record["rows"]]}
 
 
 def _label_to_json(last: pd.Index) -> dict[str, Any]:

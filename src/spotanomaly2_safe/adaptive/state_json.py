@@ -7,8 +7,9 @@ learned scores, the window's last deviations, the current run of flagged rows), 
 data resolution, the values frozen at the last refresh (as Python floats, which JSON round-trips
 exactly) and the alarm state (:mod:`spotanomaly2_safe.adaptive.cooldown`); with ``spike_risk`` set, also the
 one-row scale's learned scores and tail (keys ``spike_*``); with ``screen_risk`` set, also the training screen's
-record (key ``screen``: per tail, its number of candidate scores and the screened training rows; a state without the
-key is a state made without the screen, which changes nothing after the fit). ``state_from_json`` checks exact keys, shapes,
+record (key ``screen``: its number of candidate rows, the screened training rows and the number of seeding scores it
+took out of each tail; a state without the key is a state made without the screen, which changes nothing after the
+fit). ``state_from_json`` checks exact keys, shapes,
 types and finiteness (a number is a finite float or an int within ±2**53, as in the streaming snapshot
 schema; counts are ints in [0, 2**53]) against the settings and the number of columns, and raises :class:`InvalidInputError`
 (``INVALID_STATE``) for anything else, never ``OverflowError``; the state it builds continues the
@@ -73,9 +74,7 @@ def state_to_json(state: AdaptiveState) -> dict[str, Any]:
             "spike_n_tail": state.spike.n_tail,
             **{f"spike_{name}": getattr(state.spike, name) for name in _FROZEN},
         }),
-        **({} if state.screened is None else {
-            "screen": {tail: {"n_candidates": entry.n_candidates, "rows": list(entry.rows)} for tail, entry in state.screened.items()},
-        }),
+        **({} if state.screened is None else {"screen": _screen_to_json(state.screened)}),
     }
 
 
@@ -157,20 +156,23 @@ def state_from_json(data: Any, settings: AdaptiveSettings, n_columns: int) -> Ad
     return state
 
 
-def _screened(value: Any, settings: AdaptiveSettings) -> dict[str, Screened]:
-    """The training screen's record: per tail (``window``, and ``spike`` with ``spike_risk``) ``n_candidates`` and ``rows``."""
-    spreads = {"window": settings.window, **({} if settings.spike_risk is None else {"spike": 1})}
-    _require(isinstance(value, dict) and set(value) == set(spreads), f"screen must be a dict with exactly the keys {sorted(spreads)}")
-    screened = {}
-    for tail, spread in spreads.items():
-        entry = value[tail]
-        _require(isinstance(entry, dict) and set(entry) == {"n_candidates", "rows"}, f"screen[{tail!r}] must be a dict with exactly the keys n_candidates and rows")
-        n_candidates = _count(entry, "n_candidates", settings.reference_size)
-        rows = entry["rows"]
-        valid = n_candidates >= 2 and isinstance(rows, list) and len(rows) <= screen_cap(n_candidates, spread) and all(type(row) is int and 0 <= row <= LARGEST_EXACT_INTEGER for row in rows)
-        _require(valid and all(a < b for a, b in zip(rows, rows[1:])), f"screen[{tail!r}] must have n_candidates >= 2 and rows: at most the cap's increasing row positions (ints >= 0)")
-        screened[tail] = Screened(n_candidates, list(rows))
-    return screened
+def _screen_to_json(screened: Screened) -> dict[str, Any]:
+    counts = {"window_scores": screened.window_scores, **({} if screened.spike_scores is None else {"spike_scores": screened.spike_scores})}
+    return {"n_candidates": screened.n_candidates, "rows": list(screened.rows), **counts}
+
+
+def _screened(value: Any, settings: AdaptiveSettings) -> Screened:
+    """The training screen's record: ``n_candidates``, ``rows``, ``window_scores`` and, with ``spike_risk``, ``spike_scores``."""
+    keys = {"n_candidates", "rows", "window_scores", *(() if settings.spike_risk is None else ("spike_scores",))}
+    _require(isinstance(value, dict) and set(value) == keys, f"screen must be a dict with exactly the keys {sorted(keys)}")
+    n_candidates = _count(value, "n_candidates", settings.reference_size)
+    rows = value["rows"]
+    valid = n_candidates >= 1 and isinstance(rows, list) and len(rows) <= screen_cap(n_candidates)
+    valid = valid and all(type(row) is int and 0 <= row <= LARGEST_EXACT_INTEGER for row in rows)
+    _require(valid and all(a < b for a, b in zip(rows, rows[1:])), "screen must have n_candidates >= 1 and rows: at most the cap's increasing row positions (ints >= 0)")
+    window_scores = _count(value, "window_scores", settings.reference_size)
+    spike_scores = None if settings.spike_risk is None else _count(value, "spike_scores", settings.reference_size)
+    return Screened(n_candidates, list(rows), window_scores, spike_scores)
 
 
 def _alarm_state(data: dict, settings: AdaptiveSettings) -> tuple[int, int]:
