@@ -257,3 +257,16 @@ def test_snapshot_made_before_screen_risk_existed_is_refused_never_reinterpreted
     with pytest.raises(InvalidInputError) as error:
         AdaptiveDetector.from_state_dict(snapshot)
     assert error.value.reason is Reason.INVALID_STATE
+
+
+@pytest.mark.requirement("REQ-ADA-052")
+def test_bench_training_screen_prints_the_probe_table_off_and_on():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_training_screen.py"
+    result = subprocess.run([sys.executable, str(script), "--starts", "300"], capture_output=True, text=True, check=True)
+    lines = result.stdout.splitlines()
+    assert lines[2].split() == ["level", "50,", "-9999", "sentinel", "300", "0", "(0)", "100", "(0)", "[150]"]
+    assert lines[4].split()[-5:] == ["100", "(0)", "100", "(0)", "[]"]

@@ -59,7 +59,7 @@ def test_unseen_suites_are_reproducible_differ_from_the_tuning_suite_and_keep_it
 
 @pytest.mark.requirement("REQ-QUA-011")
 def test_an_unknown_suite_is_refused_with_the_choices():
-    with pytest.raises(ValueError, match="unknown scenario suite 'holdout'; choose one of tuning, held_out, operations, confirmation, monitoring, confirmation2, confirmation3$"):
+    with pytest.raises(ValueError, match="unknown scenario suite 'holdout'; choose one of tuning, held_out, operations, confirmation, monitoring, confirmation2, confirmation3, confirmation4$"):
         make_scenarios("holdout")
 
 
