@@ -24,7 +24,7 @@ scenario arrays are handed over in an ``.npz`` file. Without that environment it
 flags post-processed with ``min_gap=48``: ``evaluation.ADAPTIVE_RECOMMENDED``) and prints its per-scenario
 table; the previous recommendation stays in the table for comparison.
 
-Sealed suites (``SEALED_SUITES``: ``confirmation4`` until its one run): no detector runs on them, and this script refuses them, until
+Sealed suites (``SEALED_SUITES``, none today; ``confirmation4`` had its one run on 2026-11-26): no detector runs on them, and this script refuses them, until
 their one run, made once, naming the suite explicitly (``monitoring``, ``confirmation2`` and ``confirmation3`` had theirs on
 2026-11-26, the latter as):
 
@@ -41,7 +41,8 @@ docs/detection_quality.md, "Resolution rule: the confirmation3 protocol") ran th
 the adaptive recommendation; since that candidate became the recommendation the two rows are the same.
 ``--configuration screen`` prints the training-screen candidate (``recommended_detector(screen_risk=0.01)``) the same
 way; its confirmation suite (``confirmation4``, sealed until then; docs/detection_quality.md, "Training screen: the
-confirmation4 protocol") has its one run as:
+confirmation4 protocol") had its one run (2026-11-26; the rule was met, and the candidate is the recommendation
+now, so the two rows are the same) as:
 
     python benchmarks/bench_quality.py --quick --suite confirmation4 --configuration screen --run-sealed
 
@@ -106,7 +107,7 @@ SUITE_TITLES = {
     "confirmation3": "confirmation3 suite (quantized columns with float noise and their clean twins, seeds 7301-7310 and jitter "
                      "seeds + 70,000; the sixty-day and monitoring-shaped kinds from seeds + 6000; sealed until its one run, spent now)",
     "confirmation4": "confirmation4 suite (sixteen monitoring-shaped series with a training glitch and their clean twins, seeds "
-                     "7401-7416 and glitch seeds + 70,000; sealed until its one run)",
+                     "7401-7416 and glitch seeds + 70,000; sealed until its one run, spent now)",
 }
 
 

@@ -5,8 +5,8 @@
 One column ``N(level, 1)`` (one generator, seed 1, drawn in row order), 400 training rows of which row 150 is the
 glitch (a -9999 sentinel at level 50, a 0.0 dropout at level 1e5, or none), a constant training-mean forecast, then
 5,000 test rows with an 8-sigma level shift on the 100 test rows from ``start``. Each line: rows of the fault
-flagged (of 100) and flags before the fault, for ``recommended_detector()`` (``off``) and
-``recommended_detector(screen_risk=...)`` (``on``), and the training rows the screen took out
+flagged (of 100) and flags before the fault, for ``recommended_detector(screen_risk=None)`` (``off``) and
+``recommended_detector(screen_risk=...)`` (``on``; 0.01, the recommendation's, by default), and the training rows the screen took out
 (docs/detection_quality.md, "Training screen"; the test ``test_training_screen_flags_a_fault_that_one_training_glitch_hid``
 checks three of these starts).
 
@@ -46,7 +46,7 @@ def main() -> None:
     parser.add_argument("--screen-risk", type=float, default=0.01)
     parser.add_argument("--starts", type=int, nargs="+", default=list(STARTS))
     arguments = parser.parse_args()
-    print(f"fault rows flagged of 100 (flags before the fault): off = recommended_detector(), on = screen_risk={arguments.screen_risk}")
+    print(f"fault rows flagged of 100 (flags before the fault): off = recommended_detector(screen_risk=None), on = screen_risk={arguments.screen_risk}")
     print(f"{'case':<26}{'start':>6}{'off':>12}{'on':>12}  screened training rows")
     for case, (level, glitch) in CASES.items():
         for start in arguments.starts:

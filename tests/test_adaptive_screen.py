@@ -197,7 +197,7 @@ def test_without_screen_risk_no_screen_state_or_record():
     detector = AdaptiveDetector(window=4, spike_risk=1e-3).fit(*_frames(np.random.default_rng(2).normal(size=(200, 1))))
     assert detector.state_.screened is None and "training_screen" not in detector.fit_record_
     assert "screen" not in detector.state_dict()["state"]
-    assert recommended_detector().screen_risk is None  # the recommendation's setting (docs/detection_quality.md, "Training screen")
+    assert recommended_detector().screen_risk == 0.01  # the recommendation's setting since confirmation4 (docs/detection_quality.md)
 
 
 @pytest.mark.requirement("REQ-ADA-009")

@@ -76,7 +76,8 @@ RECOMMENDED = Configuration("RobustZScorer", {"aggregation": "l2", "window": 6, 
 ADAPTIVE_RECOMMENDED = AdaptiveConfiguration({}, {"min_duration": 1, "min_gap": 48})
 # The candidate of the one-row spike scale (docs/detection_quality.md, "One-row spike scale"), confirmed on "confirmation2".
 SPIKE_CANDIDATE = AdaptiveConfiguration({"spike_risk": 2e-4}, {"min_duration": 1, "min_gap": 48})
-# The candidate of the training screen (docs/detection_quality.md, "Training screen"), confirmed on "confirmation4".
+# The candidate of the training screen (docs/detection_quality.md, "Training screen"), confirmed on "confirmation4"; the
+# recommendation since (so it equals ADAPTIVE_RECOMMENDED now).
 SCREEN_CANDIDATE = AdaptiveConfiguration({"screen_risk": 0.01}, {"min_duration": 1, "min_gap": 48})
 # Names used by benchmarks/bench_quality.py --configuration.
 CONFIGURATIONS = {"adaptive": ADAPTIVE_RECOMMENDED, "previous": RECOMMENDED, "candidate": SPIKE_CANDIDATE, "screen": SCREEN_CANDIDATE}
