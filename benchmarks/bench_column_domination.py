@@ -8,8 +8,9 @@ block-by-block re-implementation of the adaptive method of :mod:`spotanomaly2_sa
 recommended parameters (window mean of |z|, ``aggregation="max"``, the one-row spike scale, protection, reset,
 refresh). It reuses the kernel's public pieces (``data_resolution``, ``exponential_tail``, ``Ring``, the alarm
 rule) and copies the median/MAD selection and the run lengths, so the kernel's private code can change freely; for
-the unchanged rule its flags and alarms equal ``recommended_detector()``'s bit for bit (checked on every run of the
-script: the ``check`` lines).
+the unchanged rule its flags and alarms equal ``recommended_detector(screen_risk=None)``'s bit for bit (checked on every
+run of the script: the ``check`` lines; the prototype has no training screen, which the recommendation gained after this
+study: docs/detection_quality.md, "Training screen").
 
 Parts (each prints its own table):
 
@@ -152,7 +153,7 @@ CANDIDATES = [Candidate(rule, CALIBRATIONS[0]) for rule in RESOLUTION_RULES] + [
     Candidate(rule, CALIBRATIONS[1]) for rule in ("smallest gap (kernel until 2026-11-26)", "3 significant digits",
                                                   "4 significant digits (kernel since 2026-11-26)")] + [
     Candidate(rule, CALIBRATIONS[2]) for rule in ("smallest gap (kernel until 2026-11-26)", "3 significant digits")]
-KERNEL = CANDIDATES[5]  # the kernel's rule with the kernel's row tail: the prototype checked against recommended_detector()
+KERNEL = CANDIDATES[5]  # the kernel's rule with the kernel's row tail: the prototype checked against recommended_detector(screen_risk=None)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -303,8 +304,8 @@ def simulate(train: np.ndarray, test: np.ndarray, candidate: Candidate = KERNEL)
 
 
 def kernel_outputs(y_true_train, y_pred_train, y_true_test, y_pred_test) -> tuple[np.ndarray, np.ndarray]:
-    """``recommended_detector()``'s ``anomaly_flag`` and ``alarm`` (the reference the prototype must equal)."""
-    _, flags_df = recommended_detector().fit_score_detect(y_true_train, y_pred_train, y_true_test, y_pred_test)
+    """``recommended_detector(screen_risk=None)``'s ``anomaly_flag`` and ``alarm`` (the reference the prototype must equal)."""
+    _, flags_df = recommended_detector(screen_risk=None).fit_score_detect(y_true_train, y_pred_train, y_true_test, y_pred_test)
     return flags_df["anomaly_flag"].to_numpy(), flags_df["alarm"].to_numpy()
 
 
@@ -419,7 +420,7 @@ def stress_scenarios(quick: bool = False) -> dict[tuple[str, float], list[Scenar
 # ----------------------------------------------------------------------------------------------------------------
 
 class Checker:
-    """Counts the rows where the prototype's kernel rule differs from ``recommended_detector()`` (flags or alarms)."""
+    """Counts the rows where the prototype's kernel rule differs from ``recommended_detector(screen_risk=None)`` (flags or alarms)."""
 
     def __init__(self) -> None:
         self.rows = self.differing = 0
@@ -430,7 +431,7 @@ class Checker:
         self.differing += int(np.sum((flags != outputs.flags) | (alarms != outputs.alarms)))
 
     def line(self, what: str) -> str:
-        return f"check ({what}): prototype of the kernel rule vs recommended_detector(): {self.differing} of {self.rows} rows differ"
+        return f"check ({what}): prototype of the kernel rule vs recommended_detector(screen_risk=None): {self.differing} of {self.rows} rows differ"
 
 
 def run_scenarios(scenarios: list[Scenario], candidate: Candidate, checker: Checker | None = None) -> dict:

@@ -24,7 +24,7 @@ scenario arrays are handed over in an ``.npz`` file. Without that environment it
 flags post-processed with ``min_gap=48``: ``evaluation.ADAPTIVE_RECOMMENDED``) and prints its per-scenario
 table; the previous recommendation stays in the table for comparison.
 
-Sealed suites (``SEALED_SUITES``, none today): no detector runs on them, and this script refuses them, until
+Sealed suites (``SEALED_SUITES``, none today; ``confirmation4`` had its one run on 2026-11-26): no detector runs on them, and this script refuses them, until
 their one run, made once, naming the suite explicitly (``monitoring``, ``confirmation2`` and ``confirmation3`` had theirs on
 2026-11-26, the latter as):
 
@@ -39,6 +39,12 @@ docs/detection_quality.md, "Resolution rule: the confirmation3 protocol") ran th
 
 ``--configuration candidate`` prints the spike-scale candidate (``recommended_detector(spike_risk=2e-4)``) beside
 the adaptive recommendation; since that candidate became the recommendation the two rows are the same.
+``--configuration screen`` prints the training-screen candidate (``recommended_detector(screen_risk=0.01)``) the same
+way; its confirmation suite (``confirmation4``, sealed until then; docs/detection_quality.md, "Training screen: the
+confirmation4 protocol") had its one run (2026-11-26; the rule was met, and the candidate is the recommendation
+now, so the two rows are the same) as:
+
+    python benchmarks/bench_quality.py --quick --suite confirmation4 --configuration screen --run-sealed
 
 then records the result in docs/detection_quality.md, pass or fail, and removes the suite from
 ``SEALED_SUITES``: after that run the suite is spent (seen), like the confirmation suite, and is never
@@ -60,7 +66,7 @@ from spotanomaly2_safe import SpotAnomalySafeError
 from spotanomaly2_safe.adaptive import spread
 from spotanomaly2_safe.alarms import postprocess_flags
 from spotanomaly2_safe.evaluation import event_scores
-from spotanomaly2_safe_cli.quality.evaluation import ADAPTIVE_RECOMMENDED, SPIKE_CANDIDATE, describe
+from spotanomaly2_safe_cli.quality.evaluation import ADAPTIVE_RECOMMENDED, SCREEN_CANDIDATE, SPIKE_CANDIDATE, describe
 from spotanomaly2_safe_cli.quality.evaluation import RECOMMENDED as RECOMMENDED_CONFIGURATION
 from spotanomaly2_safe_cli.quality.evaluation import adaptive_flags_and_scores as _adaptive_flags_and_scores
 from spotanomaly2_safe_cli.quality.evaluation import flags_and_scores as _flags_and_scores
@@ -100,6 +106,8 @@ SUITE_TITLES = {
                      "sealed until its one run, spent now)",
     "confirmation3": "confirmation3 suite (quantized columns with float noise and their clean twins, seeds 7301-7310 and jitter "
                      "seeds + 70,000; the sixty-day and monitoring-shaped kinds from seeds + 6000; sealed until its one run, spent now)",
+    "confirmation4": "confirmation4 suite (sixteen monitoring-shaped series with a training glitch and their clean twins, seeds "
+                     "7401-7416 and glitch seeds + 70,000; sealed until its one run, spent now)",
 }
 
 
@@ -142,9 +150,10 @@ def main() -> None:
     parser.add_argument("--suite", choices=tuple(SUITES), default=None,
                         help="tuning (default; the previous recommendation was chosen here), held_out, operations, confirmation; "
                              "a sealed suite only with --run-sealed")
-    parser.add_argument("--configuration", choices=("previous", "adaptive", "candidate"), default="previous",
+    parser.add_argument("--configuration", choices=("previous", "adaptive", "candidate", "screen"), default="previous",
                         help="adaptive: add the recommended adaptive configuration's row and per-scenario table; candidate: "
-                             "also the spike-scale candidate's, and for a suite in parts each part's rows")
+                             "also the spike-scale candidate's, and for a suite in parts each part's rows; screen: the same "
+                             "with the training-screen candidate (recommended_detector(screen_risk=0.01))")
     parser.add_argument("--run-sealed", action="store_true", help="the one run of a sealed suite named by --suite (docstring)")
     arguments = parser.parse_args()
     problem = refusal(arguments.suite, arguments.run_sealed)
@@ -177,8 +186,10 @@ def main() -> None:
             flags = [postprocess_flags(f, **post) for f, _ in raw]
             mark = " *" if (scorer_key, threshold_key, post_key) == RECOMMENDED else ""
             _print(f"{scorer_key} | {threshold_key} | {post_key}{mark}", quality_row(scenarios, flags, [s for _, s in raw]))
-    if arguments.configuration == "candidate":
-        _candidate_tables(scenarios, baseline)
+    if arguments.configuration in ("candidate", "screen"):
+        candidate = {"candidate": ("candidate: recommended(spike_risk=2e-4) | gap 48 c", SPIKE_CANDIDATE),
+                     "screen": ("candidate: recommended(screen_risk=0.01) | gap 48 c", SCREEN_CANDIDATE)}[arguments.configuration]
+        _candidate_tables(scenarios, baseline, *candidate)
         return
     if arguments.configuration == "adaptive":
         raw = [_adaptive_flags_and_scores(s, ADAPTIVE_RECOMMENDED.overrides) for s in scenarios]
@@ -198,10 +209,9 @@ def main() -> None:
     _per_scenario(scenarios)
 
 
-def _candidate_tables(scenarios, baseline) -> None:
-    """The adaptive recommendation and the spike-scale candidate on the whole suite and on each part (names "<part>/<name>")."""
-    adaptive = {"adaptive: recommended_detector() | gap 48 +": ADAPTIVE_RECOMMENDED,
-                "candidate: recommended(spike_risk=2e-4) | gap 48 c": SPIKE_CANDIDATE}
+def _candidate_tables(scenarios, baseline, candidate_label: str, candidate) -> None:
+    """The adaptive recommendation and a candidate on the whole suite and on each part (names "<part>/<name>")."""
+    adaptive = {"adaptive: recommended_detector() | gap 48 +": ADAPTIVE_RECOMMENDED, candidate_label: candidate}
     raw = {label: [_adaptive_flags_and_scores(s, configuration.overrides) for s in scenarios] for label, configuration in adaptive.items()}
     parts = sorted({s.name.split("/")[0] for s in scenarios if "/" in s.name})
     for part in [None, *parts]:
@@ -224,7 +234,7 @@ def _candidate_tables(scenarios, baseline) -> None:
             flags = [postprocess_flags(raw[label][i][0], **configuration.alarms) for i in chosen]
             _print(label, quality_row(subset, flags, [raw[label][i][1] for i in chosen]))
     print(f"\n+ recommended configuration (issue 16): {describe(ADAPTIVE_RECOMMENDED)}")
-    print(f"c spike-scale candidate: {describe(SPIKE_CANDIDATE)}")
+    print(f"c candidate: {describe(candidate)}")
     print("* previous recommendation; AP is of the raw score (the window score for both adaptive rows).\n")
     print(f"per scenario (windows / hit / false bursts):\n{'scenario':<42}{'windows':>8}{'hit +':>7}{'false +':>9}{'hit c':>7}{'false c':>9}")
     for i, scenario in enumerate(scenarios):

@@ -181,7 +181,8 @@ def test_recommended_detector_flags_a_fault_after_one_training_glitch(level, gli
     """The measured hazard: one training sentinel (-9999) or dropout (0.0) made the grid so coarse that an 8-sigma
     level shift at test rows 3500-3600 went unflagged (0 of 100 rows); with the glitch guard it is flagged again. (Before
     about test row 1650 the glitch's own training score, still among the 2000 reference scores, holds the threshold up:
-    a separate limit of the tail, not of the resolution.)"""
+    a separate limit of the tail, not of the resolution, without the training screen; recommended_detector() has it since
+    confirmation4: REQ-ADA-052.)"""
     rng = np.random.default_rng(1)
     values = level + rng.normal(size=5400)
     values[150] = glitch

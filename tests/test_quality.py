@@ -100,7 +100,8 @@ MODEL_CARD_ADAPTIVE_ROWS = {"tuning": "tuning (60 test days)", "held_out": "held
                             "operations": "operations (a year)", "confirmation": "confirmation (a year)",
                             "monitoring": "monitoring (sealed until its one run; 100- to 600-row heads)",
                             "confirmation2": "confirmation2 (run once for the one-row scale; 60-day part and monitoring-shaped part)",
-                            "confirmation3": "confirmation3 (run once for the resolution rule; noisy-quantized part and clean part)"}
+                            "confirmation3": "confirmation3 (run once for the resolution rule; noisy-quantized part and clean part)",
+                            "confirmation4": "confirmation4 (run once for the training screen; training-glitch part and clean part)"}
 
 
 def _red(met: bool) -> str:

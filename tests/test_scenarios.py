@@ -36,7 +36,7 @@ def test_quality_benchmark_prints_every_metric_and_the_published_row(suite):
     )
     assert "event F1" in result.stdout and "FA bursts/10k" in result.stdout
     assert "spotanomaly2-safe 0.1.0 defaults" in result.stdout
-    if suite in ("monitoring", "confirmation2", "confirmation3"):  # 100-row training heads: the previous recommendation refuses them, stated
+    if suite in ("monitoring", "confirmation2", "confirmation3", "confirmation4"):  # 100-row training heads: the previous recommendation refuses them, stated
         assert "Robust(l2),w=6 mean | pot risk 1e-3" in result.stdout and "refused: InsufficientDataException (too_few_rows)" in result.stdout
         return
     row = next(line for line in result.stdout.splitlines() if line.startswith("Robust(l2),w=6 mean | pot risk 1e-3 | gap 48 *"))
@@ -59,7 +59,7 @@ def test_unseen_suites_are_reproducible_differ_from_the_tuning_suite_and_keep_it
 
 @pytest.mark.requirement("REQ-QUA-011")
 def test_an_unknown_suite_is_refused_with_the_choices():
-    with pytest.raises(ValueError, match="unknown scenario suite 'holdout'; choose one of tuning, held_out, operations, confirmation, monitoring, confirmation2, confirmation3$"):
+    with pytest.raises(ValueError, match="unknown scenario suite 'holdout'; choose one of tuning, held_out, operations, confirmation, monitoring, confirmation2, confirmation3, confirmation4$"):
         make_scenarios("holdout")
 
 

@@ -186,7 +186,7 @@ def test_column_domination_study_attributes_skab_rows_per_half_and_its_prototype
     result = subprocess.run([sys.executable, str(DOMINATION_SCRIPT), "--data", str(skab_folder), "--part", "attribution"],
                             capture_output=True, text=True, check=True)
     out = result.stdout
-    assert "check (SKAB): prototype of the kernel rule vs recommended_detector(): 0 of 275 rows differ" in out
+    assert "check (SKAB): prototype of the kernel rule vs recommended_detector(screen_risk=None): 0 of 275 rows differ" in out
     assert "half valve (valve1+valve2)" in out and "half other (other)" in out
     for sensor in SENSORS:  # one attribution row per half and one floor row
         assert sum(line.strip().startswith(sensor) for line in out.splitlines()) == 3, sensor
@@ -202,7 +202,7 @@ def test_column_domination_study_without_skab_runs_the_stress_and_candidate_part
     assert "1. SKAB attribution" not in out and "SKAB all" not in out
     checks = _domination_check_lines(out)
     assert len(checks) == 2 and all(": 0 of " in line or line.endswith(": 0 rows differ") for line in checks)
-    assert "check (stress): prototype of the kernel rule vs recommended_detector(): 0 of 128000 rows differ" in out
+    assert "check (stress): prototype of the kernel rule vs recommended_detector(screen_risk=None): 0 of 128000 rows differ" in out
     # Per kind: a stress row per jitter (4), a candidate row per candidate (3) and, for the plants, a setpoint-share row per jitter (4).
     for kind, expected in (("plant_persistence", 11), ("plant_mean", 11), ("counter", 7), ("counter_odd_quantum", 7)):
         assert sum(line.split()[:1] == [kind] for line in out.splitlines()) == expected, kind

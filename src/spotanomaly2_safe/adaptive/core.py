@@ -29,6 +29,10 @@ tail). Failure mode: a permanent level change is flagged forever. Rule for it (`
 on the ``R``-th consecutive flagged row the baseline re-initializes from those ``R`` rows, the state
 refreshes at once and that row's ``baseline_reset`` output is 1; ``reset_after=None`` never resets.
 
+Optional training screen (``screen_risk``; off by default, and then every output is as described above): the
+protect rule applied at fit to the scores that seed the tails; a training glitch's own scores do not seed them
+(:mod:`spotanomaly2_safe.adaptive.screen`).
+
 Optional one-row scale (``spike_risk``; off by default, and then every output is as described above): the
 window-1 score of the same deviations with its own tail; a row is flagged when either score exceeds its own
 threshold (:mod:`spotanomaly2_safe.adaptive.spikes`).
@@ -60,6 +64,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from spotanomaly2_safe.adaptive.screen import Screened, screen_rows, screened_seed
 from spotanomaly2_safe.adaptive.scores import deviations, normalized_scores, require_finite, score_row, windowed_scores
 from spotanomaly2_safe.adaptive.speculation import advance_clean_blocks, speculation_limit
 from spotanomaly2_safe.adaptive.spikes import SpikeScale, spike_scores, with_spike_row, with_spikes
@@ -136,7 +141,8 @@ def initial_state(settings: AdaptiveSettings, residuals: np.ndarray) -> Adaptive
     """The state after fitting on validated training residuals (at least ``window`` + 1 rows).
 
     Resolution, baseline and tail come from the training rows; their scores (against the baseline
-    of all kept training rows) seed the tail, except those of the first ``warmup_size`` rows; the
+    of all kept training rows) seed the tail, except those of the first ``warmup_size`` rows and, with
+    ``screen_risk`` set, those the training screen takes out (:mod:`spotanomaly2_safe.adaptive.screen`); the
     last ``window - 1`` rows seed the window.
     """
     state = AdaptiveState(settings, residuals.shape[1])
@@ -147,12 +153,25 @@ def initial_state(settings: AdaptiveSettings, residuals: np.ndarray) -> Adaptive
     lead = settings.window - 1
     scores = windowed_scores(settings, z[:lead], z[lead:])
     require_finite(scores, scores)
-    state.reference.extend(scores[max(0, warmup_size(settings, len(residuals)) - lead) :])  # score i is row lead + i
+    warmup = warmup_size(settings, len(residuals))
+    first = max(lead, warmup)  # the first training row whose score seeds the tails; score i is row lead + i
+    seed = scores[first - lead :]
+    if settings.screen_risk is not None:  # the training screen (spotanomaly2_safe.adaptive.screen)
+        n_candidates, rows = screen_rows(settings, z, warmup)
+        kept = screened_seed(settings, seed, first, rows, settings.window)
+        state.screened = Screened(n_candidates, rows, min(len(seed), settings.reference_size) - len(kept), None)
+        seed = kept
+    state.reference.extend(seed)
     if settings.spike_risk is not None:  # spike score i is row i
         spikes = spike_scores(settings, z)
         require_finite(spikes, spikes)
         state.spike = SpikeScale(settings.reference_size)
-        state.spike.reference.extend(spikes[warmup_size(settings, len(residuals)) :])
+        spike_seed = spikes[warmup:]
+        if state.screened is not None:
+            kept = screened_seed(settings, spike_seed, warmup, state.screened.rows, 1)
+            state.screened = state.screened._replace(spike_scores=min(len(spike_seed), settings.reference_size) - len(kept))
+            spike_seed = kept
+        state.spike.reference.extend(spike_seed)
     state.history = z[len(z) - lead :].copy()
     refresh_tail(settings, state)
     return state

@@ -26,7 +26,9 @@ batch scored twice, or out of order, is refused instead of being learned again.
 batch. ``fit_record_`` records the parameters, the data resolution, the tail size rule, the warm-up rule
 and the number of warm-up rows it applied (``warmup_rows``: the first training rows, at most a quarter,
 that seed the baseline but not the tail) and the tail; with ``spike_risk`` set, also the one-row scale's tail
-(``spike``; :mod:`spotanomaly2_safe.adaptive.spikes`).
+(``spike``; :mod:`spotanomaly2_safe.adaptive.spikes`); with ``screen_risk`` set, the training screen
+(``training_screen``: its rule, the candidate rows, the cap, the screened training rows as positions and labels and
+the number of seeding scores taken out of each tail; :mod:`spotanomaly2_safe.adaptive.screen`).
 
 >>> import numpy as np, pandas as pd
 >>> rng = np.random.default_rng(0)
@@ -45,6 +47,7 @@ import pandas as pd
 
 from spotanomaly2_safe.adaptive.cooldown import advance_alarm_array
 from spotanomaly2_safe.adaptive.core import TAIL_SCALE_FLOOR, advance, initial_state, warmup_size
+from spotanomaly2_safe.adaptive.screen import screen_record
 from spotanomaly2_safe.adaptive.spikes import SPIKE_RULE
 from spotanomaly2_safe.adaptive.state import AGGREGATIONS, SMOOTHINGS, AdaptiveSettings, AdaptiveState
 from spotanomaly2_safe.adaptive.state_json import state_from_json, state_to_json
@@ -79,6 +82,7 @@ class AdaptiveDetector:
         "min_duration": [*ALARM_PARAMETERS["min_duration"], Options((None,))],
         "min_gap": [*ALARM_PARAMETERS["min_gap"], Options((None,))],
         "spike_risk": [Interval(float, 0.0, 0.01, closed="neither"), Options((None,))],
+        "screen_risk": [Interval(float, 0.0, 0.5, closed="right"), Options((None,))],
     }
 
     def __init__(
@@ -95,6 +99,7 @@ class AdaptiveDetector:
         min_duration: int | None = None,
         min_gap: int | None = None,
         spike_risk: float | None = None,
+        screen_risk: float | None = None,
     ) -> None:
         arguments = dict(locals())
         params = {name: arguments[name] for name in self.parameter_constraints}
@@ -113,10 +118,10 @@ class AdaptiveDetector:
         require_increasing_labels("training", train.index, window=2)
         state = initial_state(self.settings, train.residuals)
         self.columns_, self.state_, self.last_label_ = train.columns, state, train.index[-1:]
-        self.fit_record_ = self._fit_record(train.residuals)
+        self.fit_record_ = self._fit_record(train.residuals, train.index)
         return self
 
-    def _fit_record(self, residuals: np.ndarray) -> dict[str, Any]:
+    def _fit_record(self, residuals: np.ndarray, index: pd.Index) -> dict[str, Any]:
         state = self.state_
         return {
             **dependency_versions(),
@@ -150,6 +155,7 @@ class AdaptiveDetector:
                 "sigma": state.spike.sigma,
                 "threshold": state.spike.threshold,
             }}),
+            **({} if state.screened is None else {"training_screen": _with_labels(screen_record(self.settings, state.screened), index)}),
         }
 
     def _require_fitted(self) -> AdaptiveState:
@@ -238,6 +244,11 @@ class AdaptiveDetector:
         detector.fit_record_ = record
         return detector
 
+
+
+def _with_labels(record: dict[str, Any], index: pd.Index) -> dict[str, Any]:
+    """The training screen's record with the screened rows also as the training index's labels (JSON values)."""
+    return {**record, "labels": [json_value(index[row]) for row in record["rows"]]}
 
 
 def _label_to_json(last: pd.Index) -> dict[str, Any]:

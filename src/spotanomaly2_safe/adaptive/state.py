@@ -44,6 +44,7 @@ class AdaptiveSettings(NamedTuple):
     min_duration: int | None = None
     min_gap: int | None = None
     spike_risk: float | None = None
+    screen_risk: float | None = None
 
     def alarm_rule(self) -> tuple[int, int] | None:
         """``(min_duration, min_gap)`` of the alarms, ``None`` when neither is set (no ``alarm`` output)."""
@@ -132,6 +133,7 @@ class AdaptiveState:
         self.u = self.sigma = self.log_share = self.threshold = 0.0
         self.n_tail = 0
         self.spike = None  # the one-row scale (spotanomaly2_safe.adaptive.spikes.SpikeScale) when spike_risk is set
+        self.screened = None  # with screen_risk set: per tail, the training screen's spotanomaly2_safe.adaptive.screen.Screened
 
     @property
     def location(self) -> np.ndarray:

@@ -6,7 +6,10 @@
 learned scores, the window's last deviations, the current run of flagged rows), the counters, the
 data resolution, the values frozen at the last refresh (as Python floats, which JSON round-trips
 exactly) and the alarm state (:mod:`spotanomaly2_safe.adaptive.cooldown`); with ``spike_risk`` set, also the
-one-row scale's learned scores and tail (keys ``spike_*``). ``state_from_json`` checks exact keys, shapes,
+one-row scale's learned scores and tail (keys ``spike_*``); with ``screen_risk`` set, also the training screen's
+record (key ``screen``: its number of candidate rows, the screened training rows and the number of seeding scores it
+took out of each tail; a state without the key is a state made without the screen, which changes nothing after the
+fit). ``state_from_json`` checks exact keys, shapes,
 types and finiteness (a number is a finite float or an int within ±2**53, as in the streaming snapshot
 schema; counts are ints in [0, 2**53]) against the settings and the number of columns, and raises :class:`InvalidInputError`
 (``INVALID_STATE``) for anything else, never ``OverflowError``; the state it builds continues the
@@ -30,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from spotanomaly2_safe.adaptive.screen import Screened, screen_cap
 from spotanomaly2_safe.adaptive.spikes import SpikeScale
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState, set_baseline
 from spotanomaly2_safe.adaptive.spread import RESOLUTION_RULES
@@ -70,6 +74,7 @@ def state_to_json(state: AdaptiveState) -> dict[str, Any]:
             "spike_n_tail": state.spike.n_tail,
             **{f"spike_{name}": getattr(state.spike, name) for name in _FROZEN},
         }),
+        **({} if state.screened is None else {"screen": _screen_to_json(state.screened)}),
     }
 
 
@@ -118,7 +123,7 @@ def state_from_json(data: Any, settings: AdaptiveSettings, n_columns: int) -> Ad
         _require(False, f"format {found!r} was made under {_REFUSED_FORMATS[found]} and is refused, never reinterpreted; "
                         f"refit the detector (this library reads {STATE_FORMAT!r})")
     _require(found == STATE_FORMAT, f"format must be {STATE_FORMAT!r}")
-    keys = _KEYS if settings.spike_risk is None else _KEYS + _SPIKE_KEYS
+    keys = (*_KEYS, *(() if settings.spike_risk is None else _SPIKE_KEYS), *(() if settings.screen_risk is None else ("screen",)))
     _require(set(data) == set(keys), f"the keys must be exactly {sorted(keys)}")
     state = AdaptiveState(settings, n_columns)
     resolution = _vector(data, "resolution", (n_columns, n_columns))
@@ -146,7 +151,28 @@ def state_from_json(data: Any, settings: AdaptiveSettings, n_columns: int) -> Ad
         state.spike.n_tail = _count(data, "spike_n_tail", settings.reference_size)
         state.spike.u, state.spike.sigma, state.spike.log_share, state.spike.threshold = (_number(data, f"spike_{name}") for name in _FROZEN)
         _require(state.spike.sigma > 0 and state.spike.log_share <= 0, "spike_sigma must be positive and spike_log_share at most 0")
+    if settings.screen_risk is not None:
+        state.screened = _screened(data.get("screen"), settings)
     return state
+
+
+def _screen_to_json(screened: Screened) -> dict[str, Any]:
+    counts = {"window_scores": screened.window_scores, **({} if screened.spike_scores is None else {"spike_scores": screened.spike_scores})}
+    return {"n_candidates": screened.n_candidates, "rows": list(screened.rows), **counts}
+
+
+def _screened(value: Any, settings: AdaptiveSettings) -> Screened:
+    """The training screen's record: ``n_candidates``, ``rows``, ``window_scores`` and, with ``spike_risk``, ``spike_scores``."""
+    keys = {"n_candidates", "rows", "window_scores", *(() if settings.spike_risk is None else ("spike_scores",))}
+    _require(isinstance(value, dict) and set(value) == keys, f"screen must be a dict with exactly the keys {sorted(keys)}")
+    n_candidates = _count(value, "n_candidates", settings.reference_size)
+    rows = value["rows"]
+    valid = n_candidates >= 1 and isinstance(rows, list) and len(rows) <= screen_cap(n_candidates)
+    valid = valid and all(type(row) is int and 0 <= row <= LARGEST_EXACT_INTEGER for row in rows)
+    _require(valid and all(a < b for a, b in zip(rows, rows[1:])), "screen must have n_candidates >= 1 and rows: at most the cap's increasing row positions (ints >= 0)")
+    window_scores = _count(value, "window_scores", settings.reference_size)
+    spike_scores = None if settings.spike_risk is None else _count(value, "spike_scores", settings.reference_size)
+    return Screened(n_candidates, list(rows), window_scores, spike_scores)
 
 
 def _alarm_state(data: dict, settings: AdaptiveSettings) -> tuple[int, int]:

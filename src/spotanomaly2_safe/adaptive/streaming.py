@@ -19,7 +19,8 @@ only. The state: ``n_learned`` (learned observations), ``channels`` (null before
 ``training`` (the training rows kept so far: ``n_learned`` of them while ``n_learned <
 training_rows``, else none) and ``adaptive`` (null while training, else the adaptive state, checked by
 :func:`~spotanomaly2_safe.adaptive.state_json.state_from_json`, the batch driver's check, with
-``rows_seen == n_learned - training_rows``).
+``rows_seen == n_learned - training_rows``). With ``screen_risk`` set, :attr:`AdaptiveResidualDetector.training_screen`
+states which training rows the training screen took out of the tails' seed (:mod:`spotanomaly2_safe.adaptive.screen`).
 
 >>> import random
 >>> rng = random.Random(0)
@@ -40,6 +41,7 @@ import numpy as np
 from spotanomaly2_safe.adaptive.cooldown import peek_alarm
 from spotanomaly2_safe.adaptive.core import initial_state, peek
 from spotanomaly2_safe.adaptive.one_row import OneRowSteps
+from spotanomaly2_safe.adaptive.screen import screen_record
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings
 from spotanomaly2_safe.adaptive.detector import AdaptiveDetector
 from spotanomaly2_safe.adaptive.state_json import state_from_json, state_to_json
@@ -130,6 +132,14 @@ class AdaptiveResidualDetector(OneRowSteps, AnomalyDetector):
             alarm = peek_alarm(self.settings, self.state, outputs.flag)
         evaluation = dict(zip(("anomaly_score", "anomaly_score_normalized", "anomaly_flag", "baseline_reset"), outputs))
         return evaluation if self.settings.alarm_rule() is None else {**evaluation, "alarm": alarm}
+
+    @property
+    def training_screen(self) -> dict[str, Any] | None:
+        """The training screen's record (:func:`~spotanomaly2_safe.adaptive.screen.screen_record`; rows are 0-based
+        positions among the training rows, in the order learned); ``None`` without ``screen_risk`` or while training."""
+        if self.state is None or self.state.screened is None:
+            return None
+        return screen_record(self.settings, self.state.screened)
 
     def _params(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.parameter_constraints}

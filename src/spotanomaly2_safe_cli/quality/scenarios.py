@@ -51,6 +51,12 @@ Four suites of the same seven scenario kinds, the same anomaly kinds and counts:
   Committed, with the rule that decides, before any detector ran on it, to confirm a resolution rule that tolerates
   float noise; sealed until its one run (2026-11-26; result in ``docs/detection_quality.md``: the rule was met and
   the kernel's resolution rule became "smallest_gap_4_digits"). It is spent now.
+- ``"confirmation4"``: sixteen monitoring-shaped series with training heads of 100 to 600 rows, each with one realistic
+  training glitch (part ``glitch``: a -9999 sentinel, a 0.0 dropout, a spike burst or a stuck value), and the same
+  sixteen without it (part ``clean``), from seeds + ``CONFIRMATION4_SEED_OFFSET`` (7000); see
+  :mod:`spotanomaly2_safe_cli.quality.scenarios_confirmation4`. Committed, with the rule that decides, before any
+  detector ran on it, to confirm the training screen (``screen_risk``); sealed until its one run (2026-11-26; result in
+  ``docs/detection_quality.md``: the rule was met and ``recommended_detector()`` sets ``screen_risk=0.01``). It is spent now.
 
 >>> scenarios = make_scenarios()
 >>> [scenario.name for scenario in scenarios][:3]
@@ -65,7 +71,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-__all__ = ["CONFIRMATION2_SEED_OFFSET", "CONFIRMATION3_SEED_OFFSET", "CONFIRMATION_SEED_OFFSET", "HELD_OUT_SEED_OFFSET", "MONITORING_SEED_OFFSET", "OPERATIONS_SEED_OFFSET", "SEALED_SUITES",
+__all__ = ["CONFIRMATION2_SEED_OFFSET", "CONFIRMATION3_SEED_OFFSET", "CONFIRMATION4_SEED_OFFSET", "CONFIRMATION_SEED_OFFSET", "HELD_OUT_SEED_OFFSET", "MONITORING_SEED_OFFSET", "OPERATIONS_SEED_OFFSET", "SEALED_SUITES",
            "SUITES", "Scenario", "make_scenarios", "SCENARIO_NAMES", "scenario_kind", "unsealed_suites"]
 
 TRAIN_ROWS = 90 * 24
@@ -176,15 +182,18 @@ MONITORING_SEED_OFFSET = 4000
 CONFIRMATION2_SEED_OFFSET = 5000
 # Fixed, with spotanomaly2_safe_cli.quality.scenarios_confirmation3, before any detector ran on it (the resolution rule).
 CONFIRMATION3_SEED_OFFSET = 6000
+# Fixed, with spotanomaly2_safe_cli.quality.scenarios_confirmation4, before any detector ran on it (the training screen).
+CONFIRMATION4_SEED_OFFSET = 7000
 SUITES = {"tuning": (0, TEST_ROWS), "held_out": (HELD_OUT_SEED_OFFSET, TEST_ROWS),
           "operations": (OPERATIONS_SEED_OFFSET, OPERATIONS_TEST_ROWS),
           "confirmation": (CONFIRMATION_SEED_OFFSET, OPERATIONS_TEST_ROWS),
           "monitoring": (MONITORING_SEED_OFFSET, None),
           "confirmation2": (CONFIRMATION2_SEED_OFFSET, None),
-          "confirmation3": (CONFIRMATION3_SEED_OFFSET, None)}
+          "confirmation3": (CONFIRMATION3_SEED_OFFSET, None),
+          "confirmation4": (CONFIRMATION4_SEED_OFFSET, None)}
 # Suites whose seeds are committed and on which no detector has run yet: nothing but their one run may score them.
-# Empty: "monitoring", "confirmation2" and "confirmation3" had their one runs (2026-11-26); a new confirmation suite is
-# added here until its run.
+# Empty: "monitoring", "confirmation2", "confirmation3" and "confirmation4" had their one runs (2026-11-26); a new
+# confirmation suite is added here until its run.
 SEALED_SUITES: frozenset[str] = frozenset()
 
 
@@ -221,5 +230,9 @@ def make_scenarios(suite: str = "tuning") -> list[Scenario]:
         from spotanomaly2_safe_cli.quality.scenarios_confirmation3 import make_confirmation3_scenarios  # it imports this module
 
         return make_confirmation3_scenarios()
+    if suite == "confirmation4":
+        from spotanomaly2_safe_cli.quality.scenarios_confirmation4 import make_confirmation4_scenarios  # it imports this module
+
+        return make_confirmation4_scenarios()
     offset, test_rows = SUITES[suite]
     return [build(offset, test_rows=test_rows) for build in _BUILDERS.values()]

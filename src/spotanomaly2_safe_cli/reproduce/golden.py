@@ -115,6 +115,7 @@ ADAPTIVE_REFERENCE = {
     "min_duration": 2,
     "min_gap": 10,
     "spike_risk": None,
+    "screen_risk": None,
 }
 
 REFERENCE_SCENARIOS: dict[str, Scenario] = {

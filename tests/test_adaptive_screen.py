@@ -1,0 +1,272 @@
+# SPDX-FileCopyrightText: 2026 spotanomaly2-safe developers
+# SPDX-License-Identifier: Apache-2.0
+"""The training screen of the adaptive method (``screen_risk``, spotanomaly2_safe.adaptive.screen)."""
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from spotanomaly2_safe import AdaptiveDetector, AdaptiveResidualDetector, InvalidInputError, InvalidParameterError, recommended_detector
+from spotanomaly2_safe.adaptive.core import initial_state
+from spotanomaly2_safe.adaptive.screen import SCREEN_RULE, screen_cap, screened_positions
+from spotanomaly2_safe.adaptive.state import AdaptiveSettings
+from spotanomaly2_safe.adaptive.tails import TAIL_SCALE_FLOOR
+from spotanomaly2_safe.errors import Reason
+from spotanomaly2_safe.streaming.snapshot import restore_from_state_dict
+
+SCREENED = {"window": 10, "aggregation": "max", "refresh_every": 50, "warmup_rows": 50, "reset_after": 500, "risk": 5e-4,
+            "spike_risk": 2e-4, "min_gap": 48, "screen_risk": 0.01}
+
+
+def _frames(values: np.ndarray, start: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    values = np.asarray(values, dtype=np.float64).reshape(len(values), -1)
+    true = pd.DataFrame(values, columns=["load", "price"][: values.shape[1]], index=pd.RangeIndex(start, start + len(values)))
+    return true, true * 0.0
+
+
+def _oracle_screen(statistics: np.ndarray, screen_risk: float) -> int:
+    """The number screened by the module docstring's rule, written out independently: sorted copies, the tail by hand."""
+    ordered = sorted(statistics.tolist(), reverse=True)
+    n = len(ordered)
+    found = 0
+    for k in range(1, min(math.ceil(math.sqrt(n)), n // 4) + 1):
+        rest = sorted(ordered[k:])
+        n_tail = math.ceil(math.sqrt(len(rest)))
+        u = rest[len(rest) - n_tail - 1]
+        sigma = max(sum(value - u for value in rest[len(rest) - n_tail :]) / n_tail, TAIL_SCALE_FLOOR)
+        if ordered[k - 1] > u + sigma * (math.log(n_tail / len(rest)) - math.log(screen_risk / n)):
+            found = k
+    return found
+
+
+def _probe(level: float, glitch: float | None, start: int, screen_risk: float | None) -> tuple[int, AdaptiveDetector]:
+    """The measured hazard: N(level, 1), 400 training rows with one glitch at row 150, an 8-sigma shift of 100 test rows
+    from test row ``start``, a training-mean forecast, ``recommended_detector``; returns the fault's rows flagged."""
+    rng = np.random.default_rng(1)
+    values = level + rng.normal(size=5400)
+    if glitch is not None:
+        values[150] = glitch
+    values[400 + start : 400 + start + 100] += 8.0
+    actual = pd.DataFrame({"p": values})
+    forecast = pd.DataFrame({"p": np.full(len(values), values[:400].mean())})
+    detector = recommended_detector(screen_risk=screen_risk)
+    _, flags = detector.fit_score_detect(actual.iloc[:400], forecast.iloc[:400], actual.iloc[400:], forecast.iloc[400:])
+    return int(flags["anomaly_flag"].to_numpy()[start : start + 100].sum()), detector
+
+
+@pytest.mark.requirement("REQ-ADA-052")
+@pytest.mark.parametrize(("level", "glitch"), [(50.0, -9999.0), (1e5, 0.0)])
+@pytest.mark.parametrize("start", [300, 1000, 1750])
+def test_training_screen_flags_a_fault_that_one_training_glitch_hid(level, glitch, start):
+    missed, _ = _probe(level, glitch, start, None)
+    flagged, detector = _probe(level, glitch, start, 0.01)
+    assert missed == 0 and flagged == 100
+    record = detector.fit_record_["training_screen"]
+    assert (record["rows"], record["labels"], record["window_scores_screened"], record["spike_scores_screened"]) == ([150], [150], 10, 1)
+
+
+@pytest.mark.requirement("REQ-ADA-052")
+def test_training_screen_records_rule_counts_cap_and_rows_and_is_deterministic():
+    values = np.random.default_rng(3).normal(size=(400, 2))
+    values[200, 1] = 300.0
+    index = pd.date_range("2026-01-01", periods=400, freq="h", tz="UTC")
+    true = pd.DataFrame(values, columns=["load", "price"], index=index)
+    records = [AdaptiveDetector(**SCREENED).fit(true, true * 0.0).fit_record_ for _ in range(2)]
+    assert records[0] == records[1]
+    record = records[0]["training_screen"]
+    assert record == {"rule": SCREEN_RULE, "screen_risk": 0.01, "n_candidates": 350, "cap": 19, "n_screened": 1, "rows": [200],
+                      "window_scores_screened": 10, "spike_scores_screened": 1, "labels": [str(index[200])]}
+    assert records[0]["tail"]["n_scores"] == 340 and records[0]["spike"]["n_scores"] == 349  # screened scores seed no tail
+    json.dumps(records[0], allow_nan=False)
+
+
+@pytest.mark.requirement("REQ-ADA-052")
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_train=st.integers(100, 900), window=st.integers(1, 12), columns=st.integers(1, 2))
+def test_clean_gaussian_training_screens_nothing_and_outputs_equal_the_screen_off(seed, n_train, window, columns):
+    values = np.random.default_rng(seed).normal(size=(n_train + 300, columns))
+    params = {"window": window, "spike_risk": 1e-3, "warmup_rows": 20, "refresh_every": 25}
+    on = AdaptiveDetector(**params, screen_risk=1e-3)
+    off = AdaptiveDetector(**params)
+    with_screen = on.fit_score_detect(*_frames(values[:n_train]), *_frames(values[n_train:], n_train))
+    without = off.fit_score_detect(*_frames(values[:n_train]), *_frames(values[n_train:], n_train))
+    assert on.fit_record_["training_screen"]["rows"] == []
+    for position in (0, 1):
+        assert (with_screen[position].to_numpy() == without[position].to_numpy()).all()
+    state_on, state_off = on.state_dict()["state"], off.state_dict()["state"]
+    assert state_on.pop("screen") == {"n_candidates": n_train - min(20, n_train // 4), "rows": [], "window_scores": 0, "spike_scores": 0}
+    assert state_on == state_off
+
+
+@pytest.mark.requirement("REQ-ADA-052")
+@settings(max_examples=60, deadline=None)
+@given(
+    bulk=st.lists(st.floats(0.0, 5.0), min_size=60, max_size=400),
+    glitches=st.lists(st.floats(0.0, 15.0), max_size=80),
+    screen_risk=st.sampled_from([1e-4, 1e-2, 0.5]),
+)
+def test_screened_count_never_exceeds_the_cap_and_equals_an_independent_oracle(bulk, glitches, screen_risk):
+    statistics = np.array(bulk + glitches)
+    positions = screened_positions(statistics, screen_risk)
+    assert len(positions) <= screen_cap(len(statistics))
+    assert len(positions) == _oracle_screen(statistics, screen_risk)
+    kept = np.delete(statistics, positions)
+    assert positions.tolist() == sorted(positions.tolist()) and (len(positions) == 0 or kept.max() <= statistics[positions].min())
+
+
+@pytest.mark.requirement("REQ-ADA-052")
+@pytest.mark.parametrize(("glitch_rows", "screened"), [(15, 15), (20, 20), (21, 20), (60, 0)])
+def test_glitch_run_within_the_cap_is_screened_whole_and_a_longer_one_at_most_up_to_the_cap(glitch_rows, screened):
+    """The cap (20 of 400 candidate rows here) bounds the screen: a run of g glitch rows is screened whole while g <= 20,
+    with the g + 9 window scores that hold them; one more and the cap's 20 are screened, the rest seed the tail; a much
+    longer run is a regime whose remaining rows keep every tested threshold high: none screened (the stated limit)."""
+    settings_ = AdaptiveSettings(10, 500, 2000, 50, 5e-4, None, "max", "absolute", screen_risk=0.01)
+    values = np.random.default_rng(5).normal(size=(400, 1))
+    values[100 : 100 + glitch_rows, 0] = -9999.0
+    state = initial_state(settings_, values)
+    assert screen_cap(400) == 20
+    assert state.screened.rows == list(range(100, 100 + screened))
+    taken_out = screened + 9 if screened else 0
+    assert state.screened.window_scores == taken_out and state.reference.count == 391 - taken_out
+
+
+@pytest.mark.requirement("REQ-ADA-052")
+@pytest.mark.parametrize(("glitch_row", "rows", "window_scores"), [(250, [250], 3), (201, [201], 3), (50, [], 0)])
+def test_training_screen_tests_only_the_last_reference_size_rows(glitch_row, rows, window_scores):
+    """With more seeding rows than ``reference_size`` only the last ``reference_size`` seed the tail: those are the
+    candidates (a glitch before them is dropped with them anyway); positions are training rows."""
+    settings_ = AdaptiveSettings(3, 500, 100, 10, 1e-3, None, "l2", "absolute", screen_risk=0.01)
+    values = np.random.default_rng(6).normal(size=(300, 1))
+    values[glitch_row, 0] = 400.0
+    state = initial_state(settings_, values)
+    assert state.screened == (100, rows, window_scores, None)
+    assert state.reference.count == 100 - window_scores
+
+
+@pytest.mark.requirement("REQ-ADA-052")
+@pytest.mark.requirement("REQ-ADA-007")
+@settings(max_examples=10, deadline=None)
+@given(glitch_row=st.integers(0, 299), size=st.sampled_from([-9999.0, 60.0, 1e4]), cuts=st.lists(st.integers(301, 899), max_size=3, unique=True).map(sorted))
+def test_training_screen_batch_streaming_and_any_split_are_bit_identical(glitch_row, size, cuts):
+    values = np.random.default_rng(11).normal(size=(900, 2))
+    values[glitch_row, glitch_row % 2] = size
+    values[500:540, 0] += 6.0
+    whole = AdaptiveDetector(**SCREENED).fit_score_detect(*_frames(values[:300]), *_frames(values[300:], 300))
+    detector = AdaptiveDetector(**SCREENED).fit(*_frames(values[:300]))
+    record = detector.fit_record_["training_screen"]
+    parts = []
+    for start, stop in zip([300, *cuts], [*cuts, len(values)]):
+        detector = AdaptiveDetector.from_state_dict(json.loads(json.dumps(detector.state_dict(), allow_nan=False)))
+        parts.append(detector.score_and_detect(*_frames(values[start:stop], start)))
+    stream = AdaptiveResidualDetector(training_rows=300, **SCREENED)
+    rows = []
+    for position, row in enumerate(values):
+        x = {"load": float(row[0]), "price": float(row[1])}
+        if position >= 300:
+            rows.append(stream.evaluate_one(x))
+        stream.learn_one(x)
+    streamed = pd.DataFrame(rows, index=whole[0].index)
+    for position in (0, 1):
+        assert (pd.concat([part[position] for part in parts]).to_numpy() == whole[position].to_numpy()).all()
+        assert (streamed[list(whole[position].columns)].to_numpy() == whole[position].to_numpy()).all()
+    assert stream.training_screen == {key: value for key, value in record.items() if key != "labels"}
+
+
+@pytest.mark.requirement("REQ-ADA-052")
+def test_streaming_training_screen_is_none_until_the_last_training_row_and_survives_a_snapshot():
+    values = np.random.default_rng(12).normal(size=(160, 1))
+    values[60, 0] = 500.0
+    detector = AdaptiveResidualDetector(training_rows=150, window=4, screen_risk=0.01)
+    for row in values[:149]:
+        detector.learn_one({"load": float(row[0])})
+    assert detector.training_screen is None
+    detector.learn_one({"load": float(values[149, 0])})
+    assert detector.training_screen["rows"] == [60] and detector.training_screen["window_scores_screened"] == 4
+    restored = restore_from_state_dict(json.loads(json.dumps(detector.state_dict(), allow_nan=False)))
+    assert restored.training_screen == detector.training_screen
+    assert AdaptiveResidualDetector(training_rows=150, window=4).training_screen is None
+
+
+@pytest.mark.requirement("REQ-ADA-052")
+def test_without_screen_risk_no_screen_state_or_record():
+    detector = AdaptiveDetector(window=4, spike_risk=1e-3).fit(*_frames(np.random.default_rng(2).normal(size=(200, 1))))
+    assert detector.state_.screened is None and "training_screen" not in detector.fit_record_
+    assert "screen" not in detector.state_dict()["state"]
+    assert recommended_detector().screen_risk == 0.01  # the recommendation's setting since confirmation4 (docs/detection_quality.md)
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+@pytest.mark.requirement("REQ-ADA-052")
+@pytest.mark.parametrize("bad", [0.0, 0.6, -1e-3, "1e-2", True, float("nan")])
+def test_screen_risk_outside_its_table_is_a_typed_error(bad):
+    for build in (AdaptiveDetector, AdaptiveResidualDetector, recommended_detector):
+        with pytest.raises(InvalidParameterError) as error:
+            build(screen_risk=bad)
+        assert error.value.reason is Reason.INVALID_PARAMETER
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+@pytest.mark.requirement("REQ-ADA-052")
+def test_misspelled_screen_risk_is_an_unknown_parameter():
+    for build in (AdaptiveResidualDetector, recommended_detector):
+        with pytest.raises(InvalidParameterError) as error:
+            build(screen_rsk=0.01)
+        assert error.value.reason is Reason.UNKNOWN_PARAMETER
+    with pytest.raises(TypeError):
+        AdaptiveDetector(screen_rsk=0.01)
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+@pytest.mark.requirement("REQ-ADA-052")
+@pytest.mark.parametrize(
+    ("screen_risk", "corrupt"),
+    [
+        (0.01, lambda s: s.pop("screen")),
+        (0.01, lambda s: s.update(screen=[])),
+        (0.01, lambda s: s["screen"].pop("spike_scores")),
+        (0.01, lambda s: s["screen"].pop("rows")),
+        (0.01, lambda s: s["screen"].update(n_candidates=0)),
+        (0.01, lambda s: s["screen"].update(rows=[5, 4])),
+        (0.01, lambda s: s["screen"].update(rows=[-1])),
+        (0.01, lambda s: s["screen"].update(rows=[1.0])),
+        (0.01, lambda s: s["screen"].update(rows=list(range(100)))),
+        (0.01, lambda s: s["screen"].update(window_scores=-1)),
+        (0.01, lambda s: s["screen"].update(spike_scores=10**6)),
+        (None, lambda s: s.update(screen={"n_candidates": 150, "rows": [], "window_scores": 0, "spike_scores": 0})),
+    ],
+)
+def test_malformed_screen_state_is_invalid_state(screen_risk, corrupt):
+    fitted = AdaptiveDetector(window=2, spike_risk=1e-3, screen_risk=screen_risk).fit(*_frames(np.random.default_rng(4).normal(size=(200, 1))))
+    snapshot = json.loads(json.dumps(fitted.state_dict()))
+    corrupt(snapshot["state"])
+    with pytest.raises(InvalidInputError) as error:
+        AdaptiveDetector.from_state_dict(snapshot)
+    assert error.value.reason is Reason.INVALID_STATE
+
+
+@pytest.mark.requirement("REQ-ADA-052")
+def test_snapshot_made_before_screen_risk_existed_is_refused_never_reinterpreted():
+    """A snapshot of a release without the parameter lacks it in ``params``: refused (INVALID_STATE), as for spike_risk."""
+    snapshot = json.loads(json.dumps(AdaptiveDetector(window=2).fit(*_frames(np.random.default_rng(4).normal(size=(200, 1)))).state_dict()))
+    del snapshot["params"]["screen_risk"]
+    with pytest.raises(InvalidInputError) as error:
+        AdaptiveDetector.from_state_dict(snapshot)
+    assert error.value.reason is Reason.INVALID_STATE
+
+
+@pytest.mark.requirement("REQ-ADA-052")
+def test_bench_training_screen_prints_the_probe_table_off_and_on():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_training_screen.py"
+    result = subprocess.run([sys.executable, str(script), "--starts", "300"], capture_output=True, text=True, check=True)
+    lines = result.stdout.splitlines()
+    assert lines[2].split() == ["level", "50,", "-9999", "sentinel", "300", "0", "(0)", "100", "(0)", "[150]"]
+    assert lines[4].split()[-5:] == ["100", "(0)", "100", "(0)", "[]"]
