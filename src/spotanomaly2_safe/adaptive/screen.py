@@ -7,8 +7,8 @@ the tails. With ``screen_risk = q`` (default ``None``: off, and every output, st
 the method without it):
 
 - candidates: the training rows from the warm-up on (:func:`spotanomaly2_safe.adaptive.core.warmup_size`), the
-  last ``reference_size`` of them, ``n`` rows; each row's statistic is ``g_t = max_j |z_tj|``, its largest
-  deviation (:mod:`spotanomaly2_safe.adaptive.core`; a glitch is a row, in any column);
+  last ``reference_size`` of them, ``n`` rows; each row's statistic is ``g_t = log1p(max_j |z_tj|)``, its largest
+  deviation on the log scale (:mod:`spotanomaly2_safe.adaptive.core`; a glitch is a row, in any column);
 - on ``g`` sorted descending ``g_(1) >= ... >= g_(n)`` (equal values earliest row first), for ``k = 1 .. K_max``:
   ``g_(k)`` is an outlier if it exceeds the threshold that
   :func:`~spotanomaly2_safe.adaptive.tails.exponential_tail` (the tails' own rule, scale floor 0.25) fits to the
@@ -55,7 +55,7 @@ from spotanomaly2_safe.adaptive.tails import TAIL_SCALE_FLOOR, exponential_tail,
 __all__ = ["SCREEN_RULE", "Screened", "kept_window_scores", "screen_cap", "screen_record", "screen_rows", "screened_positions", "screened_seed"]
 
 SCREEN_RULE = (
-    "of the n candidate training rows (from the warm-up on; the last reference_size), with g = max over columns of |z|, the "
+    "of the n candidate training rows (from the warm-up on; the last reference_size), with g = log1p(max over columns of |z|), the "
     "rows of the k largest g are screened for the largest k <= K_max = min(ceil(sqrt(n)), n // 4) whose k-th largest g "
     "exceeds the exponential-tail threshold of the other n - k values at per-row risk screen_risk / n; a screened row's "
     "one-row score and every window score whose window holds it do not seed the tails; the rows stay in the baseline and "
