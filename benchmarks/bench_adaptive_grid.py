@@ -27,10 +27,10 @@ import numpy as np
 
 from spotanomaly2_safe import AdaptiveDetector
 from spotanomaly2_safe.alarms import postprocess_flags
-from spotanomaly2_safe_cli import scenarios_monitoring
-from spotanomaly2_safe_cli.quality import quality_row
-from spotanomaly2_safe_cli.scenarios import make_scenarios
-from spotanomaly2_safe_cli.skab import ForecastFrames, evaluate, load_runs
+from spotanomaly2_safe_cli.quality import scenarios_monitoring
+from spotanomaly2_safe_cli.quality.evaluation import quality_row
+from spotanomaly2_safe_cli.quality.scenarios import make_scenarios
+from spotanomaly2_safe_cli.quality.skab import ForecastFrames, evaluate, load_runs
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 BEFORE = {"window": 10, "baseline_size": 500, "reference_size": 2000, "refresh_every": 50, "risk": 1e-3, "reset_after": 500,
