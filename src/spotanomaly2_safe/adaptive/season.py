@@ -34,6 +34,14 @@ drivers), so the term costs speed, never bits.
 [[7.0], [7.0]]
 >>> min_training_rows(24), require_season_fits(24, baseline_size=72, reset_after=None)
 (72, None)
+>>> require_season_fits(168, baseline_size=500, reset_after=None)  # a weekly period in hourly rows needs 504
+Traceback (most recent call last):
+...
+spotanomaly2_safe.errors.InvalidParameterError: season_period=168 needs baseline_size >= 504 (3 rows per phase); got baseline_size=500.
+>>> require_season_training(24, training_rows=71)
+Traceback (most recent call last):
+...
+spotanomaly2_safe.errors.InvalidParameterError: season_period=24 needs training_rows >= 72 (3 rows per phase); got training_rows=71.
 """
 
 import numpy as np
