@@ -315,3 +315,17 @@ def test_season_off_keeps_the_state_keys_and_fit_record_of_the_method_without_th
     assert "phases" not in state and "season_start" not in state and np.array(state["location"]).shape == (1,)
     assert "season_period" not in detector.fit_record_["parameters"] and "season" not in detector.fit_record_
     assert detector.get_params()["season_period"] is None and detector.state_.phases is None
+
+
+@pytest.mark.requirement("REQ-SEA-005")
+def test_season_speed_benchmark_prints_the_ratio_against_no_term_without_a_target():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_adaptive.py"
+    arguments = ["--rows", "2000", "--observations", "400", "--repeats", "1", "--season-period", "168"]
+    result = subprocess.run([sys.executable, str(script), *arguments], capture_output=True, text=True, check=True)
+    rows = {line.split(":")[0]: line.split() for line in result.stdout.splitlines() if line.startswith("season ")}
+    assert set(rows) == {"season batch 2,000 x 8", "season stream 400 obs"}
+    assert all(row[-1] == "none" and float(row[-2]) > 0 and "season_period=168" in row for row in rows.values())
