@@ -329,3 +329,18 @@ def test_season_speed_benchmark_prints_the_ratio_against_no_term_without_a_targe
     rows = {line.split(":")[0]: line.split() for line in result.stdout.splitlines() if line.startswith("season ")}
     assert set(rows) == {"season batch 2,000 x 8", "season stream 400 obs"}
     assert all(row[-1] == "none" and float(row[-2]) > 0 and "season_period=168" in row for row in rows.values())
+
+
+@pytest.mark.requirement("REQ-SEA-006")
+def test_season_quality_benchmark_prints_event_figures_with_and_without_the_term():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_season.py"
+    result = subprocess.run([sys.executable, str(script), "--seeds", "0", "--parts", "daily"], capture_output=True, text=True, check=True)
+    lines = result.stdout.splitlines()
+    assert "daily (missed_season, 500 training rows): 3 series, 26,280 test rows" in lines
+    rows = {line.split("  ")[0]: line.split()[-4:] for line in lines if line.startswith(("none", "season_period"))}
+    assert set(rows) == {"none (recommended_detector())", "season_period=24"}
+    assert all(0.0 <= float(row[0]) <= 1.0 and 0.0 <= float(row[1]) <= 1.0 and float(row[2]) >= 0.0 for row in rows.values())

@@ -110,9 +110,10 @@ def phase_medians(values: np.ndarray, phases: np.ndarray, period: int, previous:
     starts = np.cumsum(counts) - counts
     last = len(values) - 1
     lower, upper = np.minimum(starts + (counts - 1) // 2, last), np.minimum(starts + counts // 2, last)
-    medians = np.empty((period, values.shape[1]))
-    for column in range(values.shape[1]):
-        ordered = values[np.lexsort((values[:, column], phases)), column]  # by phase, then by value
-        with np.errstate(over="ignore"):
-            medians[:, column] = np.where(counts % 2 == 1, ordered[upper], (ordered[lower] + ordered[upper]) / 2.0)
+    columns = np.ascontiguousarray(values.T)  # along the long axis: every column at once, by value, then (stable) by phase
+    by_value = np.argsort(columns, axis=1)
+    by_phase = np.take_along_axis(by_value, np.argsort(phases[by_value], axis=1, kind="stable"), axis=1)
+    ordered = np.take_along_axis(columns, by_phase, axis=1)
+    with np.errstate(over="ignore"):
+        medians = np.where(counts % 2 == 1, ordered[:, upper], (ordered[:, lower] + ordered[:, upper]) / 2.0).T
     return np.where((counts >= MIN_ROWS_PER_PHASE)[:, None], medians, previous)
