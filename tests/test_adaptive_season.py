@@ -344,3 +344,29 @@ def test_season_quality_benchmark_prints_event_figures_with_and_without_the_term
     rows = {line.split("  ")[0]: line.split()[-4:] for line in lines if line.startswith(("none", "season_period"))}
     assert set(rows) == {"none (recommended_detector())", "season_period=24"}
     assert all(0.0 <= float(row[0]) <= 1.0 and 0.0 <= float(row[1]) <= 1.0 and float(row[2]) >= 0.0 for row in rows.values())
+
+
+@pytest.mark.requirement("REQ-SEA-001")
+def test_season_floor_is_the_grid_of_the_deseasoned_residuals_so_integer_actuals_keep_their_quantum():
+    hours = np.arange(1000)
+    forecast = 20.0 + 0.6 * np.sin(2 * np.pi * hours / PERIOD)  # a season the forecast has: continuous values
+    actual = np.round(forecast + 0.4 * np.random.default_rng(8).normal(size=hours.size))  # integer actuals
+    true, pred = (pd.DataFrame({"c0": values}) for values in (actual, forecast))
+    plain = AdaptiveDetector().fit(true[:500], pred[:500])
+    seasonal = AdaptiveDetector(season_period=PERIOD).fit(true[:500], pred[:500])
+    assert plain.state_.resolution[0] < 0.01  # the forecast's differences
+    # the quantum, or half of it where an even count of rows puts a phase median between two integers; the pooled MAD is 0
+    assert seasonal.state_.resolution[0] == 0.5 and seasonal.state_.scale[0] == 0.5
+    assert seasonal.fit_record_["resolution"] == [0.5]
+    z = seasonal.score_and_detect(true[500:501] + 1.0, pred[500:501])[0]["anomaly_score"].iloc[0]
+    assert z <= 3.0  # a one-unit step off the phase median scores a few units, not 1 / 0.004 = 250
+
+
+@pytest.mark.requirement("REQ-SEA-002")
+def test_season_deseasoned_training_residual_that_overflows_is_a_typed_error_and_fits_nothing():
+    values = np.random.default_rng(9).normal(size=(120, 1))
+    values[[0, 24, 48, 72], 0] = [1.7e308, -1.7e308, -1.7e308, -1.7e308]  # phase 0: median -1.7e308; 1.7e308 - median overflows
+    detector = AdaptiveDetector(season_period=PERIOD)
+    with pytest.raises(InvalidInputError) as refused:
+        detector.fit(*_frames(values))
+    assert refused.value.reason is Reason.SCORE_OVERFLOW and not hasattr(detector, "state_")

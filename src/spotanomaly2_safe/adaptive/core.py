@@ -159,6 +159,13 @@ def initial_state(settings: AdaptiveSettings, residuals: np.ndarray) -> Adaptive
         phases = phases_of(state.season_start, -len(residuals), len(residuals), settings.season_period)
         state.phases.extend(phases.astype(np.float64))
         refresh_baseline(state)
+        # The floor is the grid of the de-seasoned training residuals (r - m[phase]): integer actuals under a forecast
+        # that varies by phase lie on a fine grid overall but on the quantum within a phase, where the pooled MAD is 0.
+        with np.errstate(over="ignore"):
+            deseasoned = residuals - state.location[phases]
+        require_finite(deseasoned, deseasoned)
+        state.resolution, state.resolution_rules = data_resolution(deseasoned)
+        refresh_baseline(state)
         z = deviations_against(settings, residuals, state.location[phases], state.scale)
     lead = settings.window - 1
     scores = windowed_scores(settings, z[:lead], z[lead:])

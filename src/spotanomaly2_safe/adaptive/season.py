@@ -12,6 +12,10 @@ then hides faults. With ``season_period = P`` the baseline's location is one med
   when at least ``MIN_ROWS_PER_PHASE`` = 3 of them are kept; a phase with fewer (its rows were flagged, so not
   learned) keeps the median it had;
 - ``s_j = max(1.4826 * median |r - m_j[phase(r)]|, resolution_j)`` over the same kept rows: one pooled spread;
+  ``resolution_j`` is the resolution rule (:mod:`spotanomaly2_safe.adaptive.spread`) applied to the de-seasoned
+  training residuals ``r - m_j[phase(r)]`` (the medians at fit), not to the residuals: integer actuals under a
+  forecast that varies by phase lie on a fine grid overall (the forecast's differences) but on the quantum within a
+  phase, where most rows equal their phase median and the pooled MAD is 0;
 - row ``t``: ``z_tj = (r_tj - m_j[phase(t)]) / s_j``; everything after the deviations is the method without
   the term (:mod:`spotanomaly2_safe.adaptive.core`).
 
