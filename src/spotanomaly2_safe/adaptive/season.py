@@ -8,9 +8,12 @@ then hides faults. With ``season_period = P`` the baseline's location is one med
 - phase of a row = its position counted from the first training row, modulo ``P`` (the phase of the
   ``k``-th row after training is ``(n_train + k) mod P``);
 - at each refresh (frozen between refreshes, like every estimate), per column ``j`` and phase ``p``:
-  ``m_j[p]`` = median of the kept learned residuals (the last ``baseline_size`` learned rows) of phase ``p``,
-  when at least ``MIN_ROWS_PER_PHASE`` = 3 of them are kept; a phase with fewer (its rows were flagged, so not
-  learned) keeps the median it had;
+  ``m_j[p]`` = the lower median (the value of rank ``ceil(n_p / 2)``, a data value) of the ``n_p`` kept learned
+  residuals (the last ``baseline_size`` learned rows) of phase ``p``, when ``n_p >= MIN_ROWS_PER_PHASE`` = 3; a
+  phase with fewer (its rows were flagged, so not learned) keeps the value it had. The lower median, not the mean
+  of the two middle values: a quantized phase's median then stays on the data's grid instead of flipping between a
+  value and a half-step as ``n_p`` changes parity from refresh to refresh (measured: docs/detection_quality.md,
+  "Seasonal term");
 - ``s_j = max(1.4826 * median |r - m_j[phase(r)]|, resolution_j)`` over the same kept rows: one pooled spread;
   ``resolution_j`` is the resolution rule (:mod:`spotanomaly2_safe.adaptive.spread`) applied to the de-seasoned
   training residuals ``r - m_j[phase(r)]`` (the medians at fit), not to the residuals: integer actuals under a
@@ -32,8 +35,8 @@ drivers), so the term costs speed, never bits.
 >>> import numpy as np
 >>> values = np.array([[1.0], [10.0], [2.0], [11.0], [3.0], [12.0], [100.0], [13.0]])
 >>> phases = np.array([0, 1, 0, 1, 0, 1, 0, 1])
->>> phase_medians(values, phases, 2, np.zeros((2, 1))).tolist()
-[[2.5], [11.5]]
+>>> phase_medians(values, phases, 2, np.zeros((2, 1))).tolist()  # phase 0: 1, 2, 3, 100; phase 1: 10, 11, 12, 13
+[[2.0], [11.0]]
 >>> phase_medians(values[:4], phases[:4], 2, np.full((2, 1), 7.0)).tolist()  # 2 rows per phase: kept as they were
 [[7.0], [7.0]]
 >>> min_training_rows(24), require_season_fits(24, baseline_size=72, reset_after=None)
@@ -57,7 +60,7 @@ __all__ = ["MIN_ROWS_PER_PHASE", "SEASON_RULE", "column_medians", "min_training_
 
 MIN_ROWS_PER_PHASE = 3
 SEASON_RULE = (
-    "m_j[p] = median of the kept learned residuals of phase p = (row position from the first training row) mod season_period "
+    "m_j[p] = lower median (rank ceil(n_p / 2)) of the kept learned residuals of phase p = (row position from the first training row) mod season_period "
     "(kept as it was when fewer than 3); s_j = max(1.4826 * median |r - m_j[phase(r)]|, resolution_j), pooled"
 )
 
@@ -109,15 +112,12 @@ def column_medians(values: np.ndarray) -> np.ndarray:
 
 
 def phase_medians(values: np.ndarray, phases: np.ndarray, period: int, previous: np.ndarray) -> np.ndarray:
-    """Per phase and column the median of ``values`` of that phase (a ``(period, C)`` array); ``previous`` where fewer than 3."""
+    """Per phase and column the lower median of ``values`` of that phase (a ``(period, C)`` array); ``previous`` where fewer than 3."""
     counts = np.bincount(phases, minlength=period)
     starts = np.cumsum(counts) - counts
-    last = len(values) - 1
-    lower, upper = np.minimum(starts + (counts - 1) // 2, last), np.minimum(starts + counts // 2, last)
+    lower = np.minimum(starts + (counts - 1) // 2, len(values) - 1)  # rank ceil(n_p / 2), from 1
     columns = np.ascontiguousarray(values.T)  # along the long axis: every column at once, by value, then (stable) by phase
     by_value = np.argsort(columns, axis=1)
     by_phase = np.take_along_axis(by_value, np.argsort(phases[by_value], axis=1, kind="stable"), axis=1)
     ordered = np.take_along_axis(columns, by_phase, axis=1)
-    with np.errstate(over="ignore"):
-        medians = np.where(counts % 2 == 1, ordered[:, upper], (ordered[:, lower] + ordered[:, upper]) / 2.0).T
-    return np.where((counts >= MIN_ROWS_PER_PHASE)[:, None], medians, previous)
+    return np.where((counts >= MIN_ROWS_PER_PHASE)[:, None], ordered[:, lower].T, previous)
