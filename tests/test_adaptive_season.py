@@ -370,3 +370,21 @@ def test_season_deseasoned_training_residual_that_overflows_is_a_typed_error_and
     with pytest.raises(InvalidInputError) as refused:
         detector.fit(*_frames(values))
     assert refused.value.reason is Reason.SCORE_OVERFLOW and not hasattr(detector, "state_")
+
+
+@pytest.mark.requirement("REQ-SEA-004")
+def test_season_streaming_snapshot_restores_and_continues_bit_identically():
+    values = _seasonal_residuals(700, 3.0, seed=10)[:, 0]
+    values[450:470] += 12.0  # flagged rows mid-stream: the phases of the kept rows are no longer consecutive
+    detector = AdaptiveResidualDetector(training_rows=200, season_period=PERIOD, window=3, reset_after=None)
+    for value in values[:500].tolist():
+        detector.learn_one({"load": value})
+    snapshot = json.loads(json.dumps(detector.state_dict(), allow_nan=False))
+    adaptive = snapshot["state"]["adaptive"]
+    assert len(adaptive["phases"]) == len(adaptive["baseline"]) <= 500 - 20  # the flagged rows were not learned
+    restored = AdaptiveResidualDetector.from_state_dict(snapshot)
+    for value in values[500:].tolist():
+        assert _bits([restored.score_one({"load": value})]) == _bits([detector.score_one({"load": value})])
+        detector.learn_one({"load": value})
+        restored.learn_one({"load": value})
+    assert json.dumps(restored.state_dict()) == json.dumps(detector.state_dict())

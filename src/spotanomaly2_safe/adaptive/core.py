@@ -33,6 +33,11 @@ Optional one-row scale (``spike_risk``; off by default, and then every output is
 window-1 score of the same deviations with its own tail; a row is flagged when either score exceeds its own
 threshold (:mod:`spotanomaly2_safe.adaptive.spikes`).
 
+Optional seasonal term (``season_period = P``; off by default, and then every output is as described above): ``m``
+is one value per phase (position from the first training row, mod ``P``), ``s`` one pooled spread
+(:mod:`spotanomaly2_safe.adaptive.season`); such a state is advanced by the exact path only (no speculation, no
+sorted lists).
+
 Refresh: ``m``, ``s`` and the tail are recomputed after every ``refresh_every`` rows (counted from the
 fit) and after a reset; rows in between are scored against the frozen values, so a batch is scored
 block by block, vectorized, and one row at a time gives the same bits: every per-row operation is a
