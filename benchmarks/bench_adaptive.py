@@ -11,11 +11,17 @@
   ``classify``, ``learn_one``) on the stream of ``bench_streaming.py``. Target: ratio <= 1. The detector
   runs with its defaults, or with ``--configuration recommended`` with ``recommended_detector()``'s parameters.
 
+- Seasonal term (``--season-period P``): the batch with ``season_period=P`` against the same batch without it
+  (``baseline_size`` and ``reset_after`` raised to ``3 * P`` where needed, in both), and the streaming detector with
+  ``season_period=P`` against the same detector without it (``training_rows`` and ``baseline_size`` at least
+  ``3 * P``, in both). The term takes the exact block path and the generic one-row step: its price, no target.
+
 Each timing is the best of ``--repeats`` runs.
 
     python benchmarks/bench_adaptive.py                                   # 1,000,000 x 8 and 20,000 observations
     python benchmarks/bench_adaptive.py --rows 20000 --observations 2000  # a quick look
     python benchmarks/bench_adaptive.py --rows 20000 --configuration recommended
+    python benchmarks/bench_adaptive.py --rows 100000 --observations 20000 --season-period 24
 """
 
 import argparse
@@ -63,11 +69,8 @@ def make_stream(observations: int) -> list[float]:
 CONFIGURATIONS = {"default": {}, "recommended": dict(RECOMMENDED_PARAMETERS)}
 
 
-def streaming_ratio(observations: int, repeats: int, params: dict | None = None) -> tuple[float, float]:
-    from river import anomaly
-
-    stream = make_stream(observations)
-
+def stream_time(stream: list[float], repeats: int, params: dict | None = None) -> float:
+    """The best time of ``score_one`` then ``learn_one`` on every observation of ``stream``."""
     def run_ours() -> None:
         model = AdaptiveResidualDetector(**(params or {}))
         for residual in stream:
@@ -75,13 +78,32 @@ def streaming_ratio(observations: int, repeats: int, params: dict | None = None)
             model.score_one(x)
             model.learn_one(x)
 
+    return best_time(run_ours, repeats)
+
+
+def season_ratios(rows: int, columns: int, observations: int, repeats: int, period: int, params: dict) -> tuple[tuple[float, float], tuple[float, float]]:
+    """``((batch with, batch without), (stream with, stream without))`` the seasonal term of period ``period``."""
+    sized = {"baseline_size": max(RECOMMENDED_PARAMETERS["baseline_size"], 3 * period), "reset_after": max(RECOMMENDED_PARAMETERS["reset_after"], 3 * period)}
+    batch = batch_ratio(rows, columns, repeats, {**sized, "season_period": period})[0], batch_ratio(rows, columns, repeats, sized)[0]
+    streamed = {**params, "training_rows": max(params.get("training_rows", 100), 3 * period), "baseline_size": max(params.get("baseline_size", 500), 3 * period)}
+    if streamed.get("reset_after") is not None:
+        streamed["reset_after"] = max(streamed["reset_after"], 3 * period)
+    stream = make_stream(observations)
+    return batch, (stream_time(stream, repeats, {**streamed, "season_period": period}), stream_time(stream, repeats, streamed))
+
+
+def streaming_ratio(observations: int, repeats: int, params: dict | None = None) -> tuple[float, float]:
+    from river import anomaly
+
+    stream = make_stream(observations)
+
     def run_river() -> None:
         model = anomaly.QuantileFilter(anomaly.GaussianScorer(grace_period=30), q=0.99)
         for residual in stream:
             model.classify(model.score_one(None, residual))
             model.learn_one(None, residual)
 
-    return best_time(run_ours, repeats), best_time(run_river, repeats)
+    return stream_time(stream, repeats, params), best_time(run_river, repeats)
 
 
 def main() -> None:
@@ -93,6 +115,7 @@ def main() -> None:
     parser.add_argument("--configuration", choices=sorted(CONFIGURATIONS), default="default",
                         help="the streaming detector's parameters: its defaults, or recommended_detector()'s")
     parser.add_argument("--without-spike-scale", action="store_true", help="batch: recommended_detector(spike_risk=None)")
+    parser.add_argument("--season-period", type=int, default=None, help="also time the seasonal term of this period against no term")
     arguments = parser.parse_args()
     overrides = {"spike_risk": None} if arguments.without_spike_scale else {}
     adaptive, robust = batch_ratio(arguments.rows, arguments.columns, arguments.repeats, overrides)
@@ -103,6 +126,14 @@ def main() -> None:
     print(f"{f'stream {arguments.observations:,} obs: adaptive vs river Gaussian+Quantile':<64} {ours:8.3f} {river:8.3f} {ours / river:6.2f} {'<= 1.0':>7}")
     print(f"per observation: ours {ours / arguments.observations * 1e6:.1f} us, river {river / arguments.observations * 1e6:.1f} us "
           f"(streaming detector: {arguments.configuration} configuration)")
+    if arguments.season_period is not None:
+        period = arguments.season_period
+        (batch_with, batch_without), (stream_with, stream_without) = season_ratios(
+            arguments.rows, arguments.columns, arguments.observations, arguments.repeats, period, CONFIGURATIONS[arguments.configuration])
+        print(f"{f'season batch {arguments.rows:,} x {arguments.columns}: season_period={period} vs none':<64} "
+              f"{batch_with:8.3f} {batch_without:8.3f} {batch_with / batch_without:6.2f} {'none':>7}")
+        print(f"{f'season stream {arguments.observations:,} obs: season_period={period} vs none':<64} "
+              f"{stream_with:8.3f} {stream_without:8.3f} {stream_with / stream_without:6.2f} {'none':>7}")
 
 
 if __name__ == "__main__":

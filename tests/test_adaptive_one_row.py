@@ -39,6 +39,7 @@ CONFIGURATIONS = st.fixed_dictionaries({
     "min_duration": st.one_of(st.none(), st.integers(1, 3)),
     "min_gap": st.one_of(st.none(), st.integers(0, 8)),
     "spike_risk": st.one_of(st.none(), st.sampled_from([1e-3, 5e-3])),
+    "screen_risk": st.one_of(st.none(), st.sampled_from([0.01, 0.5])),  # 0.5 screens noise rows now and then: more screened rows to carry
 })
 SERIES = st.fixed_dictionaries({
     "seed": st.integers(0, 2**32 - 1),
@@ -50,6 +51,7 @@ SERIES = st.fixed_dictionaries({
     "fault": st.floats(0.0, 40.0),  # a level shift over a stretch: flagged rows, runs, resets
     "spikes": st.integers(0, 6),  # one-row spikes
     "score_first": st.integers(1, 4),  # score_one before learn_one on every row but each score_first-th
+    "training_glitches": st.integers(0, 3),  # one-row glitches in the training rows: rows for screen_risk to screen
 })
 
 
@@ -66,6 +68,8 @@ def _series(series: dict) -> np.ndarray:
     values[start : start + int(rng.integers(1, 40)), 0] += series["fault"]
     for row in rng.integers(series["n_train"], rows, series["spikes"]):
         values[row, int(rng.integers(0, series["n_channels"]))] += float(rng.uniform(5.0, 30.0))
+    for row in rng.integers(0, series["n_train"], series.get("training_glitches", 0)):
+        values[row, int(rng.integers(0, series["n_channels"]))] -= float(rng.uniform(50.0, 1e4))
     return values
 
 

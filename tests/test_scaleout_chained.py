@@ -67,8 +67,9 @@ def _assert_bit_identical(distributed, in_memory):
 
 
 @pytest.mark.requirement("REQ-SCL-009")
+@pytest.mark.requirement("REQ-SEA-003")
 @pytest.mark.parametrize("npartitions", [1, 3, 7])
-@pytest.mark.parametrize("parameters", [dict(RESETTING), "recommended"], ids=["resetting", "recommended"])
+@pytest.mark.parametrize("parameters", [dict(RESETTING), dict(RESETTING, season_period=3), "recommended"], ids=["resetting", "seasonal", "recommended"])
 def test_chained_partitions_give_the_in_memory_outputs_and_final_state_bit_for_bit(scheduler, parameters, npartitions):
     data = _shifted_frames()
     detector = recommended_detector().fit(data.y_true_train, data.y_pred_train) if parameters == "recommended" else _fitted(parameters, data)

@@ -37,6 +37,11 @@ Optional one-row scale (``spike_risk``; off by default, and then every output is
 window-1 score of the same deviations with its own tail; a row is flagged when either score exceeds its own
 threshold (:mod:`spotanomaly2_safe.adaptive.spikes`).
 
+Optional seasonal term (``season_period = P``; off by default, and then every output is as described above): ``m``
+is one value per phase (position from the first training row, mod ``P``), ``s`` one pooled spread
+(:mod:`spotanomaly2_safe.adaptive.season`); such a state is advanced by the exact path only (no speculation, no
+sorted lists).
+
 Refresh: ``m``, ``s`` and the tail are recomputed after every ``refresh_every`` rows (counted from the
 fit) and after a reset; rows in between are scored against the frozen values, so a batch is scored
 block by block, vectorized, and one row at a time gives the same bits: every per-row operation is a
@@ -65,7 +70,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from spotanomaly2_safe.adaptive.screen import Screened, screen_rows, screened_seed
-from spotanomaly2_safe.adaptive.scores import deviations, normalized_scores, require_finite, score_row, windowed_scores
+from spotanomaly2_safe.adaptive.scores import deviations, deviations_against, normalized_scores, require_finite, score_row, windowed_scores
+from spotanomaly2_safe.adaptive.season import column_medians, phase_medians, phases_of
 from spotanomaly2_safe.adaptive.speculation import advance_clean_blocks, speculation_limit
 from spotanomaly2_safe.adaptive.spikes import SpikeScale, spike_scores, with_spike_row, with_spikes
 from spotanomaly2_safe.adaptive.spread import MAD_TO_SIGMA, data_resolution, floored_spread, floored_spread_values
@@ -107,8 +113,16 @@ def refresh_baseline(state: AdaptiveState) -> None:
     """``m`` = median, ``s`` = floored ``1.4826 * MAD`` of the kept learned residuals.
 
     From the one-row path's sorted lists when they hold the rows (the same bits:
-    :mod:`spotanomaly2_safe.adaptive.sorted_buffers`), else by selection on the ring.
+    :mod:`spotanomaly2_safe.adaptive.sorted_buffers`), else by selection on the ring; with ``season_period``
+    always on the rings, ``m`` per phase (:mod:`spotanomaly2_safe.adaptive.season`).
     """
+    if state.phases is not None:
+        values, phases = state.baseline.filled(), state.phases.filled().astype(np.intp)
+        location = phase_medians(values, phases, len(state.location), state.location)
+        with np.errstate(over="ignore"):
+            mad = column_medians(np.abs(values - location[phases]))
+        set_baseline(state, location, floored_spread(MAD_TO_SIGMA * mad, state.resolution))
+        return
     if state.sorted_buffers is None:
         location, mad = _median_and_mad(np.ascontiguousarray(state.baseline.filled().T))
         set_baseline(state, location, floored_spread(MAD_TO_SIGMA * mad, state.resolution))
@@ -148,8 +162,22 @@ def initial_state(settings: AdaptiveSettings, residuals: np.ndarray) -> Adaptive
     state = AdaptiveState(settings, residuals.shape[1])
     state.resolution, state.resolution_rules = data_resolution(residuals)
     state.baseline.extend(residuals)
-    refresh_baseline(state)
-    z = deviations(settings, state, residuals)
+    if settings.season_period is None:
+        refresh_baseline(state)
+        z = deviations(settings, state, residuals)
+    else:  # training row i has phase i mod P; the first row after training has phase n_train mod P
+        state.season_start = len(residuals) % settings.season_period
+        phases = phases_of(state.season_start, -len(residuals), len(residuals), settings.season_period)
+        state.phases.extend(phases.astype(np.float64))
+        refresh_baseline(state)
+        # The floor is the grid of the de-seasoned training residuals (r - m[phase]): integer actuals under a forecast
+        # that varies by phase lie on a fine grid overall but on the quantum within a phase, where the pooled MAD is 0.
+        with np.errstate(over="ignore"):
+            deseasoned = residuals - state.location[phases]
+        require_finite(deseasoned, deseasoned)
+        state.resolution, state.resolution_rules = data_resolution(deseasoned)
+        refresh_baseline(state)
+        z = deviations_against(settings, residuals, state.location[phases], state.scale)
     lead = settings.window - 1
     scores = windowed_scores(settings, z[:lead], z[lead:])
     require_finite(scores, scores)
@@ -205,6 +233,9 @@ def finish_rows(settings: AdaptiveSettings, state: AdaptiveState, rows: Sequence
     state.run_length = 0 if reset else run
     if reset:
         state.baseline.replace(state.run_rows)
+        if state.phases is not None:  # the run's rows end with the last of ``rows``
+            last = state.rows_seen + len(rows) - 1
+            state.phases.replace(phases_of(state.season_start, last - run + 1, run, settings.season_period).astype(np.float64))
     state.rows_seen += len(rows)
     if reset or state.rows_seen % settings.refresh_every == 0:
         refresh_baseline(state)
@@ -234,7 +265,12 @@ def advance_one(settings: AdaptiveSettings, state: AdaptiveState, values: list[f
     if flag:  # the protect rule, as in ``_commit``: a row flagged by either scale is learned by neither
         run = state.run_length + 1
     else:
-        (state.sorted_buffers or state.build_sorted_buffers()).push(values, score)
+        if state.phases is None:
+            (state.sorted_buffers or state.build_sorted_buffers()).push(values, score)
+        else:  # the seasonal term refreshes on the rings (``refresh_baseline``)
+            state.baseline.push(values)
+            state.phases.push(float((state.season_start + state.rows_seen) % settings.season_period))
+            state.reference.push(score)
         if spike is not None:
             (state.spike.sorted_scores or state.spike.build_sorted_scores()).push(spike)
         run = 0
@@ -296,5 +332,7 @@ def _advance_block(settings: AdaptiveSettings, state: AdaptiveState, rows: np.nd
     learned = ~flags
     if spikes is not None:
         state.spike.reference.extend(spikes[learned])
+    if state.phases is not None:  # before ``_commit``: a reset there replaces them with the run's phases
+        state.phases.extend(phases_of(state.season_start, state.rows_seen, len(block), settings.season_period)[learned].astype(np.float64))
     outputs.reset[stop - 1] = _commit(settings, state, block, z, block[learned], scores[learned], int(runs[-1]))
     return stop

@@ -28,7 +28,14 @@ and the number of warm-up rows it applied (``warmup_rows``: the first training r
 that seed the baseline but not the tail) and the tail; with ``spike_risk`` set, also the one-row scale's tail
 (``spike``; :mod:`spotanomaly2_safe.adaptive.spikes`); with ``screen_risk`` set, the training screen
 (``training_screen``: its rule, the candidate rows, the cap, the screened training rows as positions and labels and
-the number of seeding scores taken out of each tail; :mod:`spotanomaly2_safe.adaptive.screen`).
+the number of seeding scores taken out of each tail; :mod:`spotanomaly2_safe.adaptive.screen`);
+with ``season_period`` set, the seasonal term's rule
+(``season``; :mod:`spotanomaly2_safe.adaptive.season`: ``baseline.location`` is then one row per phase) and
+``season_period`` among the parameters (listed there only when set).
+
+``season_period`` (default ``None``: off) is refused (:class:`InvalidParameterError`, ``INVALID_PARAMETER``) when
+``season_period > baseline_size // 3`` or ``reset_after < 3 * season_period``, and ``fit`` refuses fewer than
+``3 * season_period`` training rows (:class:`InsufficientDataException`, ``TOO_FEW_ROWS``): every phase needs 3 rows.
 
 >>> import numpy as np, pandas as pd
 >>> rng = np.random.default_rng(0)
@@ -48,6 +55,7 @@ import pandas as pd
 from spotanomaly2_safe.adaptive.cooldown import advance_alarm_array
 from spotanomaly2_safe.adaptive.core import TAIL_SCALE_FLOOR, advance, initial_state, warmup_size
 from spotanomaly2_safe.adaptive.screen import screen_record
+from spotanomaly2_safe.adaptive.season import SEASON_RULE, min_training_rows, require_season_fits
 from spotanomaly2_safe.adaptive.spikes import SPIKE_RULE
 from spotanomaly2_safe.adaptive.state import AGGREGATIONS, SMOOTHINGS, AdaptiveSettings, AdaptiveState
 from spotanomaly2_safe.adaptive.state_json import state_from_json, state_to_json
@@ -83,6 +91,7 @@ class AdaptiveDetector:
         "min_gap": [*ALARM_PARAMETERS["min_gap"], Options((None,))],
         "spike_risk": [Interval(float, 0.0, 0.01, closed="neither"), Options((None,))],
         "screen_risk": [Interval(float, 0.0, 0.5, closed="right"), Options((None,))],
+        "season_period": [Interval(int, 2, None), Options((None,))],
     }
 
     def __init__(
@@ -100,10 +109,12 @@ class AdaptiveDetector:
         min_gap: int | None = None,
         spike_risk: float | None = None,
         screen_risk: float | None = None,
+        season_period: int | None = None,
     ) -> None:
         arguments = dict(locals())
         params = {name: arguments[name] for name in self.parameter_constraints}
         validate_parameters(type(self).__name__, self.parameter_constraints, params)
+        require_season_fits(season_period, baseline_size, reset_after)
         for name, value in params.items():
             setattr(self, name, value)
         self.settings = AdaptiveSettings(**params)
@@ -113,8 +124,12 @@ class AdaptiveDetector:
         return {name: getattr(self, name) for name in self.parameter_constraints}
 
     def fit(self, y_true_train: pd.DataFrame, y_pred_train: pd.DataFrame) -> "AdaptiveDetector":
-        """Set the state from the training frames (at least ``MIN_TRAIN_SIZE`` rows); returns ``self``."""
-        train = validate_frames(y_true_train, y_pred_train, min_rows=MIN_TRAIN_SIZE, min_rows_reason="MIN_TRAIN_SIZE", stage="train")
+        """Set the state from the training frames (at least ``MIN_TRAIN_SIZE`` rows; with ``season_period``, at least
+        ``3 * season_period``); returns ``self``."""
+        period = self.season_period
+        min_rows, reason = (MIN_TRAIN_SIZE, "MIN_TRAIN_SIZE") if period is None or min_training_rows(period) <= MIN_TRAIN_SIZE else (
+            min_training_rows(period), f"3 rows per phase of season_period={period}")
+        train = validate_frames(y_true_train, y_pred_train, min_rows=min_rows, min_rows_reason=reason, stage="train")
         require_increasing_labels("training", train.index, window=2)
         state = initial_state(self.settings, train.residuals)
         self.columns_, self.state_, self.last_label_ = train.columns, state, train.index[-1:]
@@ -126,7 +141,7 @@ class AdaptiveDetector:
         return {
             **dependency_versions(),
             "method": "adaptive",
-            "parameters": self.get_params(),
+            "parameters": self._recorded_params(),
             "columns": [json_value(column) for column in self.columns_],
             "n_training_rows": int(residuals.shape[0]),
             "training_residuals_sha256": hashlib.sha256(residuals.data).hexdigest(),
@@ -156,7 +171,20 @@ class AdaptiveDetector:
                 "threshold": state.spike.threshold,
             }}),
             **({} if state.screened is None else {"training_screen": _with_labels(screen_record(self.settings, state.screened), index)}),
+            **({} if self.season_period is None else {"season": {
+                "rule": SEASON_RULE,
+                "period": self.season_period,
+                "first_phase_after_training": state.season_start,
+            }}),
         }
+
+    def _recorded_params(self) -> dict[str, Any]:
+        """The parameters for the fit record: ``season_period`` only when set (a record without it is the method without
+        the seasonal term, as every record written before the term existed)."""
+        params = self.get_params()
+        if params["season_period"] is None:
+            del params["season_period"]
+        return params
 
     def _require_fitted(self) -> AdaptiveState:
         if not hasattr(self, "state_"):

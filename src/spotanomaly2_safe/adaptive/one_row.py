@@ -20,6 +20,10 @@ raised before the state changes). Each rule's one documented place stays the ref
   (:func:`~spotanomaly2_safe.adaptive.cooldown.advance_alarm_one`, by
   :func:`~spotanomaly2_safe.alarms.next_alarm_state`).
 
+With ``season_period`` set (:mod:`spotanomaly2_safe.adaptive.season`) none of this is fused: ``score_one`` is
+:func:`~spotanomaly2_safe.adaptive.scores.score_row` and ``learn_one`` is :func:`~spotanomaly2_safe.adaptive.core.advance_one`
+(the generic step, refreshing on the rings), slower and with the same bits as the batch driver.
+
 ``tests/test_adaptive_one_row.py`` pins each restated part to its reference (property tests over random
 configurations, series and observations), besides the drivers' bit-identity tests.
 
@@ -39,7 +43,7 @@ from operator import add
 from typing import Any
 
 from spotanomaly2_safe.adaptive.cooldown import advance_alarm_one
-from spotanomaly2_safe.adaptive.core import finish_rows, refresh_baseline, refresh_tail
+from spotanomaly2_safe.adaptive.core import advance_one, finish_rows, refresh_baseline, refresh_tail
 from spotanomaly2_safe.adaptive.scores import LN10, require_finite, score_row
 from spotanomaly2_safe.adaptive.spikes import spike_score_row
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings
@@ -67,6 +71,7 @@ class OneRowSteps:
         """The settings the steps branch on, read once (a named tuple's field costs a lookup per row)."""
         self._window, self._l2, self._absolute = settings.window, settings.aggregation == "l2", settings.smoothing == "absolute"
         self._reset_after, self._refresh_every, self._alarm_rule = settings.reset_after, settings.refresh_every, settings.alarm_rule()
+        self._seasonal = settings.season_period is not None
 
     def score_one(self, x: dict) -> float:
         """The row's ``anomaly_score`` (0.0 while training); changes nothing.
@@ -79,7 +84,7 @@ class OneRowSteps:
             validate_observation(x, self.channels)
             return 0.0
         channels = self.channels
-        if len(channels) > 1:
+        if len(channels) > 1 or self._seasonal:  # the generic score (score_row); one channel without the term: fused below
             values = validate_observation(x, channels)
             score, _, z = score_row(self.settings, state, values)
             self._last_scored = (x, values, score, z)
@@ -128,6 +133,9 @@ class OneRowSteps:
         if state is None:
             self._learn_training_row(x)
             return
+        if self._seasonal:
+            self._learn_generic(x)
+            return
         last = self._last_scored
         if not (last is not None and last[0] is x and type(x) is dict and len(x) == 1 == len(last[1]) and x.get(self.channels[0]) is last[1][0]):
             last = self._scored(x)  # the check above is _scored's for one channel, without the calls
@@ -168,4 +176,13 @@ class OneRowSteps:
                 refresh_tail(self.settings, state)
         if self._alarm_rule is not None:
             advance_alarm_one(self._alarm_rule, state, flag)
+        self.n_learned += 1
+
+    def _learn_generic(self, x: dict) -> None:
+        """``learn_one`` by the reference step :func:`~spotanomaly2_safe.adaptive.core.advance_one` (the seasonal term)."""
+        values = self._scored(x)[1]  # checked, and scored without error
+        self._last_scored = None
+        flag = advance_one(self.settings, self.state, values)[2]
+        if self._alarm_rule is not None:
+            advance_alarm_one(self._alarm_rule, self.state, flag)
         self.n_learned += 1

@@ -26,8 +26,14 @@ _INFINITY = math.inf
 
 
 def deviations(settings: AdaptiveSettings, state: AdaptiveState, rows: np.ndarray) -> np.ndarray:
-    """``(r - m) / s`` per row and column against the frozen baseline (absolute for ``smoothing="absolute"``)."""
-    return deviations_against(settings, rows, state.location, state.scale)
+    """``(r - m) / s`` per row and column against the frozen baseline (absolute for ``smoothing="absolute"``).
+
+    With ``season_period``, ``rows`` are the rows that follow the last one seen, each against its phase's ``m``.
+    """
+    if settings.season_period is None:
+        return deviations_against(settings, rows, state.location, state.scale)
+    phases = (state.season_start + state.rows_seen + np.arange(len(rows))) % settings.season_period
+    return deviations_against(settings, rows, state.location[phases], state.scale)
 
 
 def deviations_against(settings: AdaptiveSettings, rows: np.ndarray, location: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -76,15 +82,16 @@ def score_row(settings: AdaptiveSettings, state: AdaptiveState, values: list[flo
     deviations are what the window keeps: ``None`` for ``window = 1`` (no window to keep). Raises
     ``SCORE_OVERFLOW`` as ``require_finite`` does when the score or the normalized score is not finite.
     """
+    centres = state.location_values if settings.season_period is None else state.location_values[(state.season_start + state.rows_seen) % settings.season_period]
     if settings.window > 1:
-        z, means = _windowed_row(settings, state, values)
+        z, means = _windowed_row(settings, state, values, centres)
         score = max(means) if settings.aggregation == "max" else _sum_over_columns(settings.aggregation, means)
     elif len(values) == 1:  # one channel, no window: the mean is ``|d| / 1 = |d|`` exactly, and so is its max or mean
-        z, mean = None, abs((values[0] - state.location_values[0]) / state.scale_values[0])
+        z, mean = None, abs((values[0] - centres[0]) / state.scale_values[0])
         score = math.sqrt(mean * mean) if settings.aggregation == "l2" else mean
     else:
         z, means = None, []
-        for value, centre, spread in zip(values, state.location_values, state.scale_values):
+        for value, centre, spread in zip(values, centres, state.scale_values):
             means.append(abs((value - centre) / spread))
         score = max(means) if settings.aggregation == "max" else _sum_over_columns(settings.aggregation, means)
     surprise = max((score - state.u) / state.sigma - state.log_share, 0.0) / LN10 + 0.0
@@ -103,11 +110,11 @@ def _sum_over_columns(aggregation: str, means: list[float]) -> float:
     return math.sqrt(total) if aggregation == "l2" else total / len(means)
 
 
-def _windowed_row(settings: AdaptiveSettings, state: AdaptiveState, values: list[float]) -> tuple[list[float], list[float]]:
-    """The deviations of one row and the means over the window (``window > 1``) per column."""
+def _windowed_row(settings: AdaptiveSettings, state: AdaptiveState, values: list[float], centres: list[float]) -> tuple[list[float], list[float]]:
+    """The deviations of one row against ``centres`` (``m`` per column) and the means over the window (``window > 1``) per column."""
     absolute, window = settings.smoothing == "absolute", settings.window
     z, means = [], []
-    for value, centre, spread, lags in zip(values, state.location_values, state.scale_values, state.history_columns()):
+    for value, centre, spread, lags in zip(values, centres, state.scale_values, state.history_columns()):
         deviation = (value - centre) / spread
         if absolute:
             deviation = abs(deviation)

@@ -36,13 +36,17 @@ def speculation_limit(settings: AdaptiveSettings, n_columns: int) -> int:
 
     At most ``SPECULATED_ROWS`` rows, ``SPECULATED_BLOCKS`` blocks (each tail window selects among
     candidates of the whole pass) and ``SPECULATED_ENTRIES`` baseline entries in the sorted windows.
+    None with ``season_period`` set: the seasonal term takes the exact path, block by block
+    (:mod:`spotanomaly2_safe.adaptive.season`).
 
     >>> settings = AdaptiveSettings(10, 500, 2000, 50, 5e-4, 500, "max", "absolute")
     >>> speculation_limit(settings, 8), speculation_limit(settings._replace(refresh_every=100), 8)
     (128, 64)
-    >>> speculation_limit(settings._replace(baseline_size=100_000), 8)
-    1
+    >>> speculation_limit(settings._replace(baseline_size=100_000), 8), speculation_limit(settings._replace(season_period=24), 8)
+    (1, 0)
     """
+    if settings.season_period is not None:
+        return 0
     return min(SPECULATED_ROWS // settings.refresh_every, SPECULATED_BLOCKS, SPECULATED_ENTRIES // (settings.baseline_size * n_columns))
 
 

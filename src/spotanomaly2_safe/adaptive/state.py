@@ -45,6 +45,7 @@ class AdaptiveSettings(NamedTuple):
     min_gap: int | None = None
     spike_risk: float | None = None
     screen_risk: float | None = None
+    season_period: int | None = None
 
     def alarm_rule(self) -> tuple[int, int] | None:
         """``(min_duration, min_gap)`` of the alarms, ``None`` when neither is set (no ``alarm`` output)."""
@@ -134,10 +135,15 @@ class AdaptiveState:
         self.n_tail = 0
         self.spike = None  # the one-row scale (spotanomaly2_safe.adaptive.spikes.SpikeScale) when spike_risk is set
         self.screened = None  # with screen_risk set: per tail, the training screen's spotanomaly2_safe.adaptive.screen.Screened
+        period = settings.season_period  # the seasonal term (spotanomaly2_safe.adaptive.season), when set:
+        self.phases = None if period is None else Ring(settings.baseline_size)  # the phase of each baseline row, same slots
+        self.season_start = 0  # the phase of the first row after training
+        if period is not None:
+            self.location = np.zeros((period, n_columns))  # m per phase and column
 
     @property
     def location(self) -> np.ndarray:
-        """``m`` per column (an array built from :attr:`location_values` when the one-row path set only those)."""
+        """``m`` per column, or per phase and column with ``season_period`` (an array built from :attr:`location_values` when the one-row path set only those)."""
         if self._location is None:
             self._location = np.array(self.location_values)
         return self._location
@@ -226,6 +232,8 @@ class AdaptiveState:
         twin.resolution_rules = list(self.resolution_rules)
         twin.location_values, twin.scale_values = list(self.location_values), list(self.scale_values)
         twin._baseline, twin._reference = self._baseline.copy(), self._reference.copy()
+        if self.phases is not None:
+            twin.phases = self.phases.copy()
         if self.spike is not None:
             twin.spike = self.spike.copy()
         return twin

@@ -9,7 +9,11 @@ exactly) and the alarm state (:mod:`spotanomaly2_safe.adaptive.cooldown`); with 
 one-row scale's learned scores and tail (keys ``spike_*``); with ``screen_risk`` set, also the training screen's
 record (key ``screen``: its number of candidate rows, the screened training rows and the number of seeding scores it
 took out of each tail; a state without the key is a state made without the screen, which changes nothing after the
-fit). ``state_from_json`` checks exact keys, shapes,
+fit);
+with ``season_period`` set, the phase of each baseline
+row (``phases``, oldest first like ``baseline``), the phase of the first row after training (``season_start``) and
+``location`` as one row per phase (:mod:`spotanomaly2_safe.adaptive.season`); without it the keys and values are
+those of the method without the term. ``state_from_json`` checks exact keys, shapes,
 types and finiteness (a number is a finite float or an int within ±2**53, as in the streaming snapshot
 schema; counts are ints in [0, 2**53]) against the settings and the number of columns, and raises :class:`InvalidInputError`
 (``INVALID_STATE``) for anything else, never ``OverflowError``; the state it builds continues the
@@ -48,6 +52,7 @@ STATE_FORMAT = "spotanomaly2_safe.adaptive/3"
 _REFUSED_FORMATS = MappingProxyType({"spotanomaly2_safe.adaptive/2": "the resolution rule 'smallest_gap' (before 'smallest_gap_4_digits')"})
 _FROZEN = ("u", "sigma", "log_share", "threshold")
 _SPIKE_KEYS = ("spike_reference", "spike_n_tail", *(f"spike_{name}" for name in _FROZEN))  # with spike_risk only
+_SEASON_KEYS = ("phases", "season_start")  # with season_period only
 _KEYS = ("format", "resolution", "resolution_rules", "baseline", "reference", "history", "run", "run_length", "rows_seen", "location", "scale", "n_tail", "alarm_run", "alarm_quiet_rows", *_FROZEN)
 
 
@@ -64,6 +69,7 @@ def state_to_json(state: AdaptiveState) -> dict[str, Any]:
         "run_length": state.run_length,
         "rows_seen": state.rows_seen,
         "location": state.location.tolist(),
+        **({} if state.phases is None else {"phases": [int(phase) for phase in state.phases.ordered()], "season_start": state.season_start}),
         "scale": state.scale.tolist(),
         "n_tail": state.n_tail,
         "alarm_run": state.alarm_run,
@@ -123,7 +129,8 @@ def state_from_json(data: Any, settings: AdaptiveSettings, n_columns: int) -> Ad
         _require(False, f"format {found!r} was made under {_REFUSED_FORMATS[found]} and is refused, never reinterpreted; "
                         f"refit the detector (this library reads {STATE_FORMAT!r})")
     _require(found == STATE_FORMAT, f"format must be {STATE_FORMAT!r}")
-    keys = (*_KEYS, *(() if settings.spike_risk is None else _SPIKE_KEYS), *(() if settings.screen_risk is None else ("screen",)))
+    keys = (*_KEYS, *(() if settings.spike_risk is None else _SPIKE_KEYS), *(() if settings.screen_risk is None else ("screen",)),
+            *(() if settings.season_period is None else _SEASON_KEYS))
     _require(set(data) == set(keys), f"the keys must be exactly {sorted(keys)}")
     state = AdaptiveState(settings, n_columns)
     resolution = _vector(data, "resolution", (n_columns, n_columns))
@@ -138,13 +145,19 @@ def state_from_json(data: Any, settings: AdaptiveSettings, n_columns: int) -> Ad
     expected_run = 0 if settings.reset_after is None else state.run_length
     state.run_rows[:expected_run] = _matrix(data, "run", (expected_run, expected_run), n_columns)
     state.rows_seen = _count(data, "rows_seen", math.inf)
-    location, scale = _vector(data, "location", (n_columns, n_columns)), _vector(data, "scale", (n_columns, n_columns))
+    location, scale = _location(data, settings, n_columns), _vector(data, "scale", (n_columns, n_columns))
     _require(bool((scale > 0).all()), "scale must be positive")
     set_baseline(state, location, scale)
     state.n_tail = _count(data, "n_tail", settings.reference_size)
     state.u, state.sigma, state.log_share, state.threshold = (_number(data, name) for name in _FROZEN)
     _require(state.sigma > 0 and state.log_share <= 0, "sigma must be positive and log_share at most 0")
     state.alarm_run, state.alarm_quiet_rows = _alarm_state(data, settings)
+    if settings.season_period is not None:
+        state.season_start = _count(data, "season_start", settings.season_period - 1)
+        phases = data.get("phases")
+        _require(isinstance(phases, list) and len(phases) == state.baseline.count, "phases must be a list with one phase per baseline row")
+        _require(all(type(phase) is int and 0 <= phase < settings.season_period for phase in phases), f"each phase must be an int in [0, {settings.season_period - 1}]")
+        state.phases.extend(np.array(phases, dtype=np.float64))
     if settings.spike_risk is not None:
         state.spike = SpikeScale(settings.reference_size)
         state.spike.reference.extend(_vector(data, "spike_reference", (2, settings.reference_size)))
@@ -173,6 +186,13 @@ def _screened(value: Any, settings: AdaptiveSettings) -> Screened:
     window_scores = _count(value, "window_scores", settings.reference_size)
     spike_scores = None if settings.spike_risk is None else _count(value, "spike_scores", settings.reference_size)
     return Screened(n_candidates, list(rows), window_scores, spike_scores)
+
+
+def _location(data: dict, settings: AdaptiveSettings, n_columns: int) -> np.ndarray:
+    """``m``: one number per column, or with ``season_period`` one row of them per phase."""
+    if settings.season_period is None:
+        return _vector(data, "location", (n_columns, n_columns))
+    return _matrix(data, "location", (settings.season_period, settings.season_period), n_columns)
 
 
 def _alarm_state(data: dict, settings: AdaptiveSettings) -> tuple[int, int]:

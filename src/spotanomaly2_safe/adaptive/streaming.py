@@ -7,7 +7,9 @@ state is set exactly as :meth:`AdaptiveDetector.fit` sets it; until then ``score
 later ``learn_one(x)`` scores, flags and learns the row unless flagged, by the fused one-row step of
 :mod:`spotanomaly2_safe.adaptive.one_row` (the batch driver's operations, restated for speed and pinned to
 them by tests), so the outputs are bit-identical to ``AdaptiveDetector`` fitted on the same training rows
-and scoring the same rows in any batches. ``score_one(x)`` (the ``anomaly_score``) and
+and scoring the same rows in any batches. With ``season_period`` set, ``training_rows`` must be at least
+``3 * season_period`` (:class:`InvalidParameterError`, ``INVALID_PARAMETER``) and the steps are the generic ones
+(:mod:`spotanomaly2_safe.adaptive.one_row`). ``score_one(x)`` (the ``anomaly_score``) and
 ``evaluate_one(x)`` (all four outputs of the row, as ``learn_one`` would give them) change nothing.
 The detector protects itself (a flagged row is not learned); wrapping it in a filter is not needed,
 but it works inside ``QuantileFilter`` and ``ThresholdFilter`` like any detector.
@@ -42,6 +44,7 @@ from spotanomaly2_safe.adaptive.cooldown import peek_alarm
 from spotanomaly2_safe.adaptive.core import initial_state, peek
 from spotanomaly2_safe.adaptive.one_row import OneRowSteps
 from spotanomaly2_safe.adaptive.screen import screen_record
+from spotanomaly2_safe.adaptive.season import require_season_training
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings
 from spotanomaly2_safe.adaptive.detector import AdaptiveDetector
 from spotanomaly2_safe.adaptive.state_json import state_from_json, state_to_json
@@ -99,6 +102,7 @@ class AdaptiveResidualDetector(OneRowSteps, AnomalyDetector):
         reject_unknown_parameters(type(self).__name__, self.parameter_constraints, params)
         defaults = AdaptiveDetector(**params).get_params()
         validate_parameters(type(self).__name__, self.parameter_constraints, {"training_rows": training_rows})
+        require_season_training(defaults["season_period"], training_rows)
         self.training_rows = training_rows
         for name, value in defaults.items():
             setattr(self, name, value)
