@@ -45,6 +45,7 @@ and recorded (:func:`screen_record`).
 [True, True, True, True, True, True, True, True, True, True, False, False, False, True, True]
 """
 
+import math
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -94,7 +95,9 @@ def screen_rows(settings: AdaptiveSettings, z: np.ndarray, warmup: int) -> tuple
     """The candidates' number and the screened rows, given the training deviations ``z`` (one row per training row)
     whose first ``warmup`` rows are warm-up rows."""
     first = max(warmup, len(z) - settings.reference_size)
-    candidates = np.log1p(np.abs(z[first:]).max(axis=1))
+    # the C library's scalar log1p, as the tails take math.log: NumPy's SIMD log1p on AVX-512 differs from it by 1 ULP
+    # on some inputs, which could move a near-tie across the threshold between machine classes (README, Determinism)
+    candidates = np.array([math.log1p(value) for value in np.abs(z[first:]).max(axis=1).tolist()])
     return len(candidates), [first + int(position) for position in screened_positions(candidates, settings.screen_risk)]
 
 
