@@ -141,7 +141,8 @@ def test_season_phase_medians_are_the_lower_median_per_phase_with_three_rows_els
     ("params", "fragment"),
     [({"season_period": 167, "baseline_size": 500}, "baseline_size >= 501"),
      ({"season_period": 24, "reset_after": 71}, "reset_after >= 72"),
-     ({"season_period": 168, "baseline_size": 504, "reset_after": 500}, "reset_after >= 504")],
+     ({"season_period": 168, "baseline_size": 504, "reset_after": 500}, "reset_after >= 504"),
+     ({"season_period": 168}, "baseline_size >= 504")],  # recommended_detector(season_period=168): its 500 is refused
 )
 def test_season_period_without_three_rows_per_phase_in_baseline_or_reset_is_refused(params, fragment):
     for build in (lambda: AdaptiveDetector(**params), lambda: AdaptiveResidualDetector(training_rows=600, **params),
