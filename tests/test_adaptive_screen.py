@@ -362,3 +362,18 @@ def test_bench_training_screen_calibration_prints_the_smallest_screened_glitch_a
     trip = {line[:22].strip(): line[22:].split() for line in lines[5:]}
     assert list(trip) == ["Gaussian", "AR(1) Student-t df 4", "Poisson(1.5) counts", "lognormal(0, 1.5)", "Student-t df 3", "Student-t df 1.5"]
     assert all(row[1:3] == ["of", "9"] for row in trip.values()) and trip["Gaussian"][0] == "0"
+
+
+@pytest.mark.requirement("REQ-ADA-052")
+@pytest.mark.parametrize(("glitch_row", "screened", "seeds_the_tail"), [(45, [], True), (40, [], False), (50, [50], False)])
+def test_glitch_in_the_last_window_minus_one_warmup_rows_is_no_candidate_and_its_window_scores_still_seed_the_tail(
+        glitch_row, screened, seeds_the_tail):
+    """The stated limit (adaptive/screen.py): the candidates start after the 50 warm-up rows, so a glitch in warm-up rows
+    41-49 is not screened and the window scores of rows 50.. that hold it (window 10) seed the tail; one at row 40 is held
+    by no seeding window score; one at row 50 is a candidate and screened."""
+    settings_ = AdaptiveSettings(10, 500, 2000, 50, 5e-4, None, "max", "absolute", warmup_rows=50, screen_risk=0.01)
+    values = np.random.default_rng(7).normal(size=(400, 1))
+    values[glitch_row, 0] = -9999.0
+    state = initial_state(settings_, values)
+    assert state.screened.n_candidates == 350 and state.screened.rows == screened
+    assert (state.reference.filled().max() > 100.0) == seeds_the_tail
