@@ -347,6 +347,21 @@ def test_season_quality_benchmark_prints_event_figures_with_and_without_the_term
     assert all(0.0 <= float(row[0]) <= 1.0 and 0.0 <= float(row[1]) <= 1.0 and float(row[2]) >= 0.0 for row in rows.values())
 
 
+@pytest.mark.requirement("REQ-SEA-006")
+def test_season_quality_benchmark_prints_the_cost_per_monitoring_kind_with_and_without_the_term():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_season.py"
+    result = subprocess.run([sys.executable, str(script), "--seeds", "0", "--parts", "cost", "--per-kind"], capture_output=True, text=True, check=True)
+    lines = result.stdout.splitlines()
+    kinds = [line.split(":")[0].removeprefix("cost, kind ") for line in lines if line.startswith("cost, kind ")]
+    assert "quantized_gauge" in kinds and "missed_season" not in kinds and len(kinds) == 7
+    assert all(lines[lines.index(line) + 2].startswith("none") and lines[lines.index(line) + 3].startswith("season_period=24")
+               for line in lines if line.startswith("cost, kind "))
+
+
 @pytest.mark.requirement("REQ-SEA-001")
 def test_season_floor_is_the_grid_of_the_deseasoned_residuals_so_integer_actuals_keep_their_quantum():
     hours = np.arange(1000)
