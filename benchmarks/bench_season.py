@@ -20,6 +20,7 @@ post-processed as the suites are (``min_duration=1``, ``min_gap=48``), summed ov
 
     python benchmarks/bench_season.py               # all three parts, 3 + 7 seed offsets
     python benchmarks/bench_season.py --seeds 0 --parts daily
+    python benchmarks/bench_season.py --parts cost --per-kind  # the cost part also per monitoring kind
     python benchmarks/bench_season.py --held-out 10 --parts daily weekly   # the held-out check (offsets 30,000 + i)
 """
 
@@ -68,6 +69,7 @@ def main() -> None:
     parser.add_argument("--held-out", type=int, default=0, metavar="N",
                         help="instead, only the N offsets 30,000 + i (chosen after the term's design was fixed: a held-out check)")
     parser.add_argument("--parts", nargs="+", choices=("daily", "weekly", "cost"), default=["daily", "weekly", "cost"])
+    parser.add_argument("--per-kind", action="store_true", help="also print the cost part per monitoring kind")
     arguments = parser.parse_args()
     offsets = [*SUITE_OFFSETS, *(NEW_OFFSET + i for i in range(arguments.seeds))]
     if arguments.held_out:
@@ -81,6 +83,8 @@ def main() -> None:
         others = [name for name in _BUILDERS if name != "missed_season"]
         monitoring = [scenario for offset in offsets for scenario in make_monitoring_scenarios(offset) if scenario.name in others]
         print_rows("cost (monitoring kinds without a missed season)", monitoring, [{}, {"season_period": 24}])
+        for name in others if arguments.per_kind else ():
+            print_rows(f"cost, kind {name}", [scenario for scenario in monitoring if scenario.name == name], [{}, {"season_period": 24}])
         print_rows("cost (tuning suite, sixty-day kinds)", make_scenarios("tuning"), [{}, {"season_period": 24}])
 
 

@@ -15,6 +15,7 @@ from spotanomaly2_safe import AdaptiveDetector, AdaptiveResidualDetector, Invali
 from spotanomaly2_safe.adaptive.core import initial_state
 from spotanomaly2_safe.adaptive.screen import SCREEN_RULE, screen_cap, screened_positions
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings
+from spotanomaly2_safe.adaptive.state_json import state_to_json
 from spotanomaly2_safe.adaptive.tails import TAIL_SCALE_FLOOR
 from spotanomaly2_safe.errors import Reason
 from spotanomaly2_safe.streaming.snapshot import restore_from_state_dict
@@ -270,3 +271,109 @@ def test_bench_training_screen_prints_the_probe_table_off_and_on():
     lines = result.stdout.splitlines()
     assert lines[2].split() == ["level", "50,", "-9999", "sentinel", "300", "0", "(0)", "100", "(0)", "[150]"]
     assert lines[4].split()[-5:] == ["100", "(0)", "100", "(0)", "[]"]
+
+
+def _screen_season_spike_params(period: int, reset: bool) -> dict:
+    return {"window": 4, "baseline_size": 120, "reference_size": 200, "refresh_every": 7, "risk": 1e-3, "warmup_rows": 20,
+            "reset_after": max(10, 3 * period) if reset else None, "min_gap": 5, "spike_risk": 1e-3, "screen_risk": 0.01,
+            "season_period": period}
+
+
+@pytest.mark.requirement("REQ-ADA-052")
+@pytest.mark.requirement("REQ-SEA-003")
+@pytest.mark.requirement("REQ-SEA-004")
+@settings(max_examples=25, deadline=None)
+@given(
+    period=st.integers(2, 40),
+    reset=st.booleans(),
+    glitch_row=st.integers(40, 239),  # the candidates: the last reference_size (200) of the training rows
+    glitch=st.sampled_from([-9999.0, 500.0, 1e4]),
+    cuts=st.lists(st.integers(1, 399), max_size=4, unique=True).map(sorted),
+    snapshot_at=st.integers(240, 639),
+    seed=st.integers(0, 2**16),
+)
+def test_screen_season_and_spike_scale_together_any_split_and_streaming_snapshot_are_bit_identical_to_one_batch(
+        period, reset, glitch_row, glitch, cuts, snapshot_at, seed):
+    """All three options at once (a screened training glitch, a seasonal baseline, the one-row scale): any split of the
+    test rows with the strict-JSON state carried, and the streaming driver restored from its JSON snapshot mid-stream,
+    give the outputs and the state of one batch, bit for bit; the screen record survives every round trip."""
+    rng = np.random.default_rng(seed)
+    values = rng.normal(size=(640, 2))
+    values[:, 0] += 3.0 * np.sin(2 * np.pi * np.arange(640) / period)
+    values[glitch_row, seed % 2] = glitch
+    values[400:440, 1] += 6.0
+    params = _screen_season_spike_params(period, reset)
+    whole = AdaptiveDetector(**params).fit(*_frames(values[:240]))
+    record = whole.fit_record_
+    expected = whole.score_and_detect(*_frames(values[240:], 240))
+    assert glitch_row in record["training_screen"]["rows"] and record["season"]["period"] == period and "spike" in record
+    detector, parts = AdaptiveDetector(**params).fit(*_frames(values[:240])), []
+    for start, stop in zip([240, *(240 + cut for cut in cuts)], [*(240 + cut for cut in cuts), 640]):
+        snapshot = json.loads(json.dumps(detector.state_dict(), allow_nan=False))
+        assert {"screen", "phases", "season_start", "spike_reference"} <= set(snapshot["state"])
+        detector = AdaptiveDetector.from_state_dict(snapshot)
+        parts.append(detector.score_and_detect(*_frames(values[start:stop], start)))
+    for position in (0, 1):
+        assert pd.concat([part[position] for part in parts]).to_numpy().tobytes() == expected[position].to_numpy().tobytes()
+    assert json.dumps(detector.state_dict(), allow_nan=False) == json.dumps(whole.state_dict(), allow_nan=False)
+    stream, rows = AdaptiveResidualDetector(training_rows=240, **params), []
+    for position, row in enumerate(values.tolist()):
+        if position == snapshot_at:
+            stream = restore_from_state_dict(json.loads(json.dumps(stream.state_dict(), allow_nan=False)))
+        x = {"load": row[0], "price": row[1]}
+        if position >= 240:
+            rows.append(list(stream.evaluate_one(x).values()))
+        stream.learn_one(x)
+    batch_rows = np.column_stack([expected[0].to_numpy(), expected[1].to_numpy()]).astype(float)
+    assert np.array(rows, dtype=float).tobytes() == batch_rows.tobytes()
+    assert stream.training_screen == {key: value for key, value in record["training_screen"].items() if key != "labels"}
+    assert json.dumps(state_to_json(stream.state)) == json.dumps(state_to_json(whole.state_))
+
+
+@pytest.mark.requirement("REQ-REP-003")
+@pytest.mark.requirement("REQ-ADA-052")
+def test_training_screen_takes_the_c_library_log1p_never_numpys_simd_log1p(monkeypatch):
+    """README, Determinism: NumPy's SIMD log1p differs from the C library's by 1 ULP on some inputs between machine
+    classes, so the screen's statistic g = log1p(max |z|) must never call it (a near-tie could then move)."""
+    values = np.random.default_rng(13).normal(size=(400, 2))
+    values[150, 0] = -9999.0
+    expected = AdaptiveDetector(**SCREENED).fit(*_frames(values)).fit_record_["training_screen"]
+
+    def refuse(*arguments, **keywords):
+        raise AssertionError("NumPy's log1p called by the training screen")
+
+    monkeypatch.setattr(np, "log1p", refuse)
+    assert AdaptiveDetector(**SCREENED).fit(*_frames(values)).fit_record_["training_screen"] == expected
+    assert expected["rows"] == [150]
+
+
+@pytest.mark.requirement("REQ-ADA-052")
+def test_bench_training_screen_calibration_prints_the_smallest_screened_glitch_and_the_trip_rate():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_training_screen.py"
+    result = subprocess.run([sys.executable, str(script), "--calibration", "--seeds", "1", "--series", "3"],
+                            capture_output=True, text=True, check=True)
+    lines = result.stdout.splitlines()
+    smallest = [line.split() for line in lines[1:4]]
+    assert [row[0] for row in smallest] == ["100", "400", "1000"] and all(float(row[3]) <= float(row[5]) for row in smallest)
+    trip = {line[:22].strip(): line[22:].split() for line in lines[5:]}
+    assert list(trip) == ["Gaussian", "AR(1) Student-t df 4", "Poisson(1.5) counts", "lognormal(0, 1.5)", "Student-t df 3", "Student-t df 1.5"]
+    assert all(row[1:3] == ["of", "9"] for row in trip.values()) and trip["Gaussian"][0] == "0"
+
+
+@pytest.mark.requirement("REQ-ADA-052")
+@pytest.mark.parametrize(("glitch_row", "screened", "seeds_the_tail"), [(45, [], True), (40, [], False), (50, [50], False)])
+def test_glitch_in_the_last_window_minus_one_warmup_rows_is_no_candidate_and_its_window_scores_still_seed_the_tail(
+        glitch_row, screened, seeds_the_tail):
+    """The stated limit (adaptive/screen.py): the candidates start after the 50 warm-up rows, so a glitch in warm-up rows
+    41-49 is not screened and the window scores of rows 50.. that hold it (window 10) seed the tail; one at row 40 is held
+    by no seeding window score; one at row 50 is a candidate and screened."""
+    settings_ = AdaptiveSettings(10, 500, 2000, 50, 5e-4, None, "max", "absolute", warmup_rows=50, screen_risk=0.01)
+    values = np.random.default_rng(7).normal(size=(400, 1))
+    values[glitch_row, 0] = -9999.0
+    state = initial_state(settings_, values)
+    assert state.screened.n_candidates == 350 and state.screened.rows == screened
+    assert (state.reference.filled().max() > 100.0) == seeds_the_tail

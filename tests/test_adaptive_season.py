@@ -141,7 +141,8 @@ def test_season_phase_medians_are_the_lower_median_per_phase_with_three_rows_els
     ("params", "fragment"),
     [({"season_period": 167, "baseline_size": 500}, "baseline_size >= 501"),
      ({"season_period": 24, "reset_after": 71}, "reset_after >= 72"),
-     ({"season_period": 168, "baseline_size": 504, "reset_after": 500}, "reset_after >= 504")],
+     ({"season_period": 168, "baseline_size": 504, "reset_after": 500}, "reset_after >= 504"),
+     ({"season_period": 168}, "baseline_size >= 504")],  # recommended_detector(season_period=168): its 500 is refused
 )
 def test_season_period_without_three_rows_per_phase_in_baseline_or_reset_is_refused(params, fragment):
     for build in (lambda: AdaptiveDetector(**params), lambda: AdaptiveResidualDetector(training_rows=600, **params),
@@ -344,6 +345,21 @@ def test_season_quality_benchmark_prints_event_figures_with_and_without_the_term
     rows = {line.split("  ")[0]: line.split()[-4:] for line in lines if line.startswith(("none", "season_period"))}
     assert set(rows) == {"none (recommended_detector())", "season_period=24"}
     assert all(0.0 <= float(row[0]) <= 1.0 and 0.0 <= float(row[1]) <= 1.0 and float(row[2]) >= 0.0 for row in rows.values())
+
+
+@pytest.mark.requirement("REQ-SEA-006")
+def test_season_quality_benchmark_prints_the_cost_per_monitoring_kind_with_and_without_the_term():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_season.py"
+    result = subprocess.run([sys.executable, str(script), "--seeds", "0", "--parts", "cost", "--per-kind"], capture_output=True, text=True, check=True)
+    lines = result.stdout.splitlines()
+    kinds = [line.split(":")[0].removeprefix("cost, kind ") for line in lines if line.startswith("cost, kind ")]
+    assert "quantized_gauge" in kinds and "missed_season" not in kinds and len(kinds) == 7
+    assert all(lines[lines.index(line) + 2].startswith("none") and lines[lines.index(line) + 3].startswith("season_period=24")
+               for line in lines if line.startswith("cost, kind "))
 
 
 @pytest.mark.requirement("REQ-SEA-001")

@@ -5,8 +5,8 @@
 A season the forecast misses (a daily cycle in hourly residuals) is seen by a single median as spread, which
 then hides faults. With ``season_period = P`` the baseline's location is one median per phase:
 
-- phase of a row = its position counted from the first training row, modulo ``P`` (the phase of the
-  ``k``-th row after training is ``(n_train + k) mod P``);
+- phase of a row = its position counted from the first training row, modulo ``P`` (the phase of test row ``k``,
+  ``k = 0`` the first row after training, is ``(n_train + k) mod P``);
 - at each refresh (frozen between refreshes, like every estimate), per column ``j`` and phase ``p``:
   ``m_j[p]`` = the lower median (the value of rank ``ceil(n_p / 2)``, a data value) of the ``n_p`` kept learned
   residuals (the last ``baseline_size`` learned rows) of phase ``p``, when ``n_p >= MIN_ROWS_PER_PHASE`` = 3; a

@@ -8,8 +8,8 @@ data resolution, the values frozen at the last refresh (as Python floats, which 
 exactly) and the alarm state (:mod:`spotanomaly2_safe.adaptive.cooldown`); with ``spike_risk`` set, also the
 one-row scale's learned scores and tail (keys ``spike_*``); with ``screen_risk`` set, also the training screen's
 record (key ``screen``: its number of candidate rows, the screened training rows and the number of seeding scores it
-took out of each tail; a state without the key is a state made without the screen, which changes nothing after the
-fit);
+took out of each tail; the key is there exactly when ``screen_risk`` is set: a state without it read with
+``screen_risk`` set, or with it read without, is refused; the screen changes nothing after the fit);
 with ``season_period`` set, the phase of each baseline
 row (``phases``, oldest first like ``baseline``), the phase of the first row after training (``season_start``) and
 ``location`` as one row per phase (:mod:`spotanomaly2_safe.adaptive.season`); without it the keys and values are
