@@ -11,10 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spotanomaly2_safe import AdaptiveDetector, AdaptiveResidualDetector, InvalidInputError, InvalidParameterError, recommended_detector
+from spotanomaly2_safe import (
+    AdaptiveDetector, AdaptiveResidualDetector, InsufficientDataException, InvalidInputError, InvalidParameterError, recommended_detector)
 from spotanomaly2_safe.adaptive.core import initial_state
-from spotanomaly2_safe.adaptive.screen import SCREEN_RULE, kept_window_scores, screen_cap, screened_positions
+from spotanomaly2_safe.adaptive.screen import MIN_SEED_SCORES, SCREEN_RULE, kept_window_scores, screen_cap, screened_positions
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings
+from spotanomaly2_safe.adaptive.state_json import state_to_json
 from spotanomaly2_safe.adaptive.tails import TAIL_SCALE_FLOOR, exponential_tail
 from spotanomaly2_safe.errors import Reason
 from spotanomaly2_safe.streaming.snapshot import restore_from_state_dict
@@ -219,6 +221,35 @@ def test_training_screen_batch_streaming_and_any_split_are_bit_identical(glitch_
         assert (pd.concat([part[position] for part in parts]).to_numpy() == whole[position].to_numpy()).all()
         assert (streamed[list(whole[position].columns)].to_numpy() == whole[position].to_numpy()).all()
     assert stream.training_screen == {key: value for key, value in record.items() if key != "labels"}
+
+
+@pytest.mark.requirement("REQ-ADA-052")
+@pytest.mark.requirement("REQ-ADA-009")
+@pytest.mark.parametrize(("glitch_row", "kept"), [(50, 1), (51, 2), (52, 3)])
+def test_training_screen_leaving_fewer_than_three_seeding_scores_is_too_few_rows_in_both_drivers(glitch_row, kept):
+    """Window 50 on 100 training rows: the window scores of rows 49..99 seed the tail and a glitch screened at row r takes
+    out those of rows r..99. Fewer than 3 left is refused (a tail on 0 scores raised a bare ValueError, on 1 it made a
+    state its own from_state_dict refused); 3 are fitted, and batch and streaming agree."""
+    values = np.random.default_rng(0).normal(size=(100, 1))
+    values[glitch_row, 0] = 500.0
+    batch = AdaptiveDetector(window=50, screen_risk=0.5)
+    stream = AdaptiveResidualDetector(training_rows=100, window=50, screen_risk=0.5)
+    for value in values[:99, 0].tolist():
+        stream.learn_one({"load": value})
+    if kept < MIN_SEED_SCORES:
+        with pytest.raises(InsufficientDataException) as refused:
+            batch.fit(*_frames(values))
+        assert refused.value.reason is Reason.TOO_FEW_ROWS and f"leaving {kept};" in str(refused.value) and not hasattr(batch, "state_")
+        with pytest.raises(InsufficientDataException):
+            stream.learn_one({"load": float(values[99, 0])})
+        assert stream.state is None and stream.n_learned == 99  # the failed call changed nothing
+        return
+    batch.fit(*_frames(values))
+    assert batch.fit_record_["training_screen"]["rows"] == [glitch_row] and batch.state_.reference.count == kept
+    snapshot = json.loads(json.dumps(batch.state_dict(), allow_nan=False))
+    assert AdaptiveDetector.from_state_dict(snapshot).state_dict() == snapshot
+    stream.learn_one({"load": float(values[99, 0])})
+    assert json.dumps(state_to_json(stream.state)) == json.dumps(state_to_json(batch.state_))
 
 
 @pytest.mark.requirement("REQ-ADA-052")
