@@ -425,6 +425,23 @@ def test_adaptive_malformed_state_dict_is_invalid_state(corrupt):
     assert error.value.reason is Reason.INVALID_STATE
 
 
+@pytest.mark.requirement("REQ-ADA-004")
+def test_adaptive_fit_record_states_never_resets_without_reset_after():
+    assert AdaptiveDetector(window=2).fit(*_frames(NOISE[:200])).fit_record_["reset_rule"] == "never"
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+@pytest.mark.parametrize("first_label", [199, 150])
+def test_adaptive_restored_detector_refuses_a_batch_not_after_the_last_training_label(first_label):
+    """The state carries the last training label (199 of 0..199): a batch from it or earlier is refused after a round trip too."""
+    detector = AdaptiveDetector(window=2).fit(*_frames(NOISE[:200]))
+    restored = AdaptiveDetector.from_state_dict(json.loads(json.dumps(detector.state_dict())))
+    for fitted in (detector, restored):
+        with pytest.raises(InvalidInputError) as error:
+            fitted.score_and_detect(*_frames(NOISE[200:210], first_label))
+        assert error.value.reason is Reason.CONTEXT_MISMATCH and "(label 199)" in str(error.value)
+    restored.score_and_detect(*_frames(NOISE[200:210], 200))  # the next label is accepted
+
 @pytest.mark.requirement("REQ-ADA-009")
 @pytest.mark.requirement("REQ-ADA-004")
 @pytest.mark.parametrize(("run_length", "accepted"), [(19, True), (20, False), (21, False)])

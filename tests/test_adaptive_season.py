@@ -22,7 +22,7 @@ from spotanomaly2_safe import (
 )
 from spotanomaly2_safe.adaptive import speculation
 from spotanomaly2_safe.adaptive.recommended import RECOMMENDED_PARAMETERS
-from spotanomaly2_safe.adaptive.season import MIN_ROWS_PER_PHASE, column_medians, phase_medians
+from spotanomaly2_safe.adaptive.season import MIN_ROWS_PER_PHASE, SEASON_RULE, column_medians, phase_medians
 from spotanomaly2_safe.adaptive.state_json import state_to_json
 from spotanomaly2_safe.errors import Reason
 
@@ -297,7 +297,8 @@ def test_season_state_json_round_trips_with_phases_and_continues_bit_identically
     state = snapshot["state"]
     assert len(state["phases"]) == len(state["baseline"]) and state["season_start"] == 300 % PERIOD
     assert np.array(state["location"]).shape == (PERIOD, 1)
-    assert snapshot["fit_record"]["parameters"]["season_period"] == PERIOD and snapshot["fit_record"]["season"]["period"] == PERIOD
+    assert snapshot["fit_record"]["parameters"]["season_period"] == PERIOD
+    assert snapshot["fit_record"]["season"] == {"rule": SEASON_RULE, "period": PERIOD, "first_phase_after_training": 300 % PERIOD}
     restored = AdaptiveDetector.from_state_dict(snapshot)
     assert json.dumps(restored.state_dict()) == json.dumps(snapshot)
     continued, original = (d.score_and_detect(*_frames(values[600:], 600)) for d in (restored, detector))
