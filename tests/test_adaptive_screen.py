@@ -239,7 +239,8 @@ def test_training_screen_leaving_fewer_than_three_seeding_scores_is_too_few_rows
     if kept < MIN_SEED_SCORES:
         with pytest.raises(InsufficientDataException) as refused:
             batch.fit(*_frames(values))
-        assert refused.value.reason is Reason.TOO_FEW_ROWS and f"leaving {kept};" in str(refused.value) and not hasattr(batch, "state_")
+        assert refused.value.reason is Reason.TOO_FEW_ROWS and not hasattr(batch, "state_")
+        assert f"took {51 - kept} of the 51 seeding window scores out (screened training rows [{glitch_row}], window=50), leaving {kept};" in str(refused.value)
         with pytest.raises(InsufficientDataException):
             stream.learn_one({"load": float(values[99, 0])})
         assert stream.state is None and stream.n_learned == 99  # the failed call changed nothing
