@@ -409,6 +409,7 @@ def test_adaptive_streaming_rejected_observation_changes_nothing():
         lambda s: s["state"].update(run=[[0.0, 0.0]]),
         lambda s: s["state"].update(scale=[0.0, 1.0]),
         lambda s: s["state"].update(sigma=0.0),
+        lambda s: s["state"].update(log_share=0.5),
         lambda s: s["state"].update(u="1"),
         lambda s: s["state"].update(n_tail=10**9),
         lambda s: s["state"].update(alarm_run=1),  # no alarm rule: the alarm state must be quiet
@@ -419,6 +420,38 @@ def test_adaptive_streaming_rejected_observation_changes_nothing():
 def test_adaptive_malformed_state_dict_is_invalid_state(corrupt):
     snapshot = json.loads(json.dumps(AdaptiveDetector(window=2).fit(*_frames(NOISE[:200])).state_dict()))
     corrupt(snapshot)
+    with pytest.raises(InvalidInputError) as error:
+        AdaptiveDetector.from_state_dict(snapshot)
+    assert error.value.reason is Reason.INVALID_STATE
+
+
+@pytest.mark.requirement("REQ-ADA-004")
+def test_adaptive_fit_record_states_never_resets_without_reset_after():
+    assert AdaptiveDetector(window=2).fit(*_frames(NOISE[:200])).fit_record_["reset_rule"] == "never"
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+@pytest.mark.parametrize("first_label", [199, 150])
+def test_adaptive_restored_detector_refuses_a_batch_not_after_the_last_training_label(first_label):
+    """The state carries the last training label (199 of 0..199): a batch from it or earlier is refused after a round trip too."""
+    detector = AdaptiveDetector(window=2).fit(*_frames(NOISE[:200]))
+    restored = AdaptiveDetector.from_state_dict(json.loads(json.dumps(detector.state_dict())))
+    for fitted in (detector, restored):
+        with pytest.raises(InvalidInputError) as error:
+            fitted.score_and_detect(*_frames(NOISE[200:210], first_label))
+        assert error.value.reason is Reason.CONTEXT_MISMATCH and "(label 199)" in str(error.value)
+    restored.score_and_detect(*_frames(NOISE[200:210], 200))  # the next label is accepted
+
+@pytest.mark.requirement("REQ-ADA-009")
+@pytest.mark.requirement("REQ-ADA-004")
+@pytest.mark.parametrize(("run_length", "accepted"), [(19, True), (20, False), (21, False)])
+def test_adaptive_state_run_of_flagged_rows_is_at_most_reset_after_minus_one(run_length, accepted):
+    """With reset_after=20 the 20th consecutive flagged row resets the baseline, so a carried run holds at most 19 rows."""
+    snapshot = json.loads(json.dumps(AdaptiveDetector(window=2, reset_after=20).fit(*_frames(NOISE[:200])).state_dict()))
+    snapshot["state"].update(run_length=run_length, run=[[0.0, 0.0]] * run_length, rows_seen=run_length)
+    if accepted:
+        assert AdaptiveDetector.from_state_dict(snapshot).state_dict() == snapshot
+        return
     with pytest.raises(InvalidInputError) as error:
         AdaptiveDetector.from_state_dict(snapshot)
     assert error.value.reason is Reason.INVALID_STATE

@@ -11,12 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spotanomaly2_safe import AdaptiveDetector, AdaptiveResidualDetector, InvalidInputError, InvalidParameterError, recommended_detector
+from spotanomaly2_safe import (
+    AdaptiveDetector, AdaptiveResidualDetector, InsufficientDataException, InvalidInputError, InvalidParameterError, recommended_detector)
 from spotanomaly2_safe.adaptive.core import initial_state
-from spotanomaly2_safe.adaptive.screen import SCREEN_RULE, screen_cap, screened_positions
+from spotanomaly2_safe.adaptive.screen import MIN_SEED_SCORES, SCREEN_RULE, kept_window_scores, screen_cap, screened_positions
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings
 from spotanomaly2_safe.adaptive.state_json import state_to_json
-from spotanomaly2_safe.adaptive.tails import TAIL_SCALE_FLOOR
+from spotanomaly2_safe.adaptive.tails import TAIL_SCALE_FLOOR, exponential_tail
 from spotanomaly2_safe.errors import Reason
 from spotanomaly2_safe.streaming.snapshot import restore_from_state_dict
 
@@ -121,6 +122,49 @@ def test_screened_count_never_exceeds_the_cap_and_equals_an_independent_oracle(b
 
 
 @pytest.mark.requirement("REQ-ADA-052")
+def test_screen_cap_is_the_smaller_of_the_tail_size_and_a_quarter_of_the_candidates_as_an_int():
+    caps = [screen_cap(n) for n in range(1, 1001)]
+    assert caps == [min(math.ceil(math.sqrt(n)), n // 4) for n in range(1, 1001)]  # the quarter binds below 20 candidates
+    assert all(type(cap) is int for cap in caps)
+
+
+@pytest.mark.requirement("REQ-ADA-052")
+def test_screen_statistic_exactly_at_its_threshold_is_not_screened_and_one_ulp_above_is():
+    """The rule screens the k-th largest statistic when it *exceeds* the threshold fitted to the rest; equal is kept."""
+    rest = np.linspace(0.5, 3.0, 99)
+    threshold = exponential_tail(rest[::-1].copy(), 0.01 / 100, TAIL_SCALE_FLOOR)[4]  # 100 candidates, k = 1
+    assert screened_positions(np.append(rest, threshold), 0.01).tolist() == []
+    assert screened_positions(np.append(rest, np.nextafter(threshold, np.inf)), 0.01).tolist() == [99]
+
+
+@pytest.mark.requirement("REQ-ADA-052")
+def test_kept_window_scores_drop_exactly_the_scores_whose_window_holds_a_screened_row():
+    """Against the rule written out per score: score i (row first_row + i) is dropped iff some screened row r has
+    r <= first_row + i <= r + window - 1; screened rows before, at and after the first scored row, windows 1 to 4."""
+    for window in range(1, 5):
+        for first_row in range(0, 6):
+            for rows in [[], [0], [2], [first_row], [first_row - 1], [first_row - window], [first_row + 3], [1, first_row + 2], [first_row + 7]]:
+                rows = sorted({row for row in rows if row >= 0})
+                kept = kept_window_scores(rows, first_row, 8, window)
+                expected = [not any(row <= first_row + i <= row + window - 1 for row in rows) for i in range(8)]
+                assert kept.dtype == bool and kept.tolist() == expected, (window, first_row, rows)
+
+
+@pytest.mark.requirement("REQ-ADA-052")
+def test_training_screen_without_spike_scale_records_and_keeps_no_spike_count():
+    values = np.random.default_rng(13).normal(size=(200, 1))
+    values[120, 0] = 300.0
+    detector = AdaptiveDetector(window=4, screen_risk=0.01).fit(*_frames(values))
+    record = detector.fit_record_["training_screen"]
+    assert record["rows"] == [120] and record["window_scores_screened"] == 4 and "spike_scores_screened" not in record
+    assert detector.state_dict()["state"]["screen"] == {"n_candidates": 200, "rows": [120], "window_scores": 4}
+    stream = AdaptiveResidualDetector(training_rows=200, window=4, screen_risk=0.01)
+    for value in values[:, 0].tolist():
+        stream.learn_one({"load": value})
+    assert stream.training_screen == {key: value for key, value in record.items() if key != "labels"}
+
+
+@pytest.mark.requirement("REQ-ADA-052")
 @pytest.mark.parametrize(("glitch_rows", "screened"), [(15, 15), (20, 20), (21, 20), (60, 0)])
 def test_glitch_run_within_the_cap_is_screened_whole_and_a_longer_one_at_most_up_to_the_cap(glitch_rows, screened):
     """The cap (20 of 400 candidate rows here) bounds the screen: a run of g glitch rows is screened whole while g <= 20,
@@ -137,10 +181,11 @@ def test_glitch_run_within_the_cap_is_screened_whole_and_a_longer_one_at_most_up
 
 
 @pytest.mark.requirement("REQ-ADA-052")
-@pytest.mark.parametrize(("glitch_row", "rows", "window_scores"), [(250, [250], 3), (201, [201], 3), (50, [], 0)])
+@pytest.mark.parametrize(("glitch_row", "rows", "window_scores"), [(250, [250], 3), (201, [201], 3), (200, [200], 3), (50, [], 0)])
 def test_training_screen_tests_only_the_last_reference_size_rows(glitch_row, rows, window_scores):
     """With more seeding rows than ``reference_size`` only the last ``reference_size`` seed the tail: those are the
-    candidates (a glitch before them is dropped with them anyway); positions are training rows."""
+    candidates (a glitch before them is dropped with them anyway); positions are training rows. A glitch on the first
+    candidate row (200), which is also the first seeding score's row, takes out that score and the two after it."""
     settings_ = AdaptiveSettings(3, 500, 100, 10, 1e-3, None, "l2", "absolute", screen_risk=0.01)
     values = np.random.default_rng(6).normal(size=(300, 1))
     values[glitch_row, 0] = 400.0
@@ -176,6 +221,36 @@ def test_training_screen_batch_streaming_and_any_split_are_bit_identical(glitch_
         assert (pd.concat([part[position] for part in parts]).to_numpy() == whole[position].to_numpy()).all()
         assert (streamed[list(whole[position].columns)].to_numpy() == whole[position].to_numpy()).all()
     assert stream.training_screen == {key: value for key, value in record.items() if key != "labels"}
+
+
+@pytest.mark.requirement("REQ-ADA-052")
+@pytest.mark.requirement("REQ-ADA-009")
+@pytest.mark.parametrize(("glitch_row", "kept"), [(50, 1), (51, 2), (52, 3)])
+def test_training_screen_leaving_fewer_than_three_seeding_scores_is_too_few_rows_in_both_drivers(glitch_row, kept):
+    """Window 50 on 100 training rows: the window scores of rows 49..99 seed the tail and a glitch screened at row r takes
+    out those of rows r..99. Fewer than 3 left is refused (a tail on 0 scores raised a bare ValueError, on 1 it made a
+    state its own from_state_dict refused); 3 are fitted, and batch and streaming agree."""
+    values = np.random.default_rng(0).normal(size=(100, 1))
+    values[glitch_row, 0] = 500.0
+    batch = AdaptiveDetector(window=50, screen_risk=0.5)
+    stream = AdaptiveResidualDetector(training_rows=100, window=50, screen_risk=0.5)
+    for value in values[:99, 0].tolist():
+        stream.learn_one({"load": value})
+    if kept < MIN_SEED_SCORES:
+        with pytest.raises(InsufficientDataException) as refused:
+            batch.fit(*_frames(values))
+        assert refused.value.reason is Reason.TOO_FEW_ROWS and not hasattr(batch, "state_")
+        assert f"took {51 - kept} of the 51 seeding window scores out (screened training rows [{glitch_row}], window=50), leaving {kept};" in str(refused.value)
+        with pytest.raises(InsufficientDataException):
+            stream.learn_one({"load": float(values[99, 0])})
+        assert stream.state is None and stream.n_learned == 99  # the failed call changed nothing
+        return
+    batch.fit(*_frames(values))
+    assert batch.fit_record_["training_screen"]["rows"] == [glitch_row] and batch.state_.reference.count == kept
+    snapshot = json.loads(json.dumps(batch.state_dict(), allow_nan=False))
+    assert AdaptiveDetector.from_state_dict(snapshot).state_dict() == snapshot
+    stream.learn_one({"load": float(values[99, 0])})
+    assert json.dumps(state_to_json(stream.state)) == json.dumps(state_to_json(batch.state_))
 
 
 @pytest.mark.requirement("REQ-ADA-052")
@@ -233,6 +308,8 @@ def test_misspelled_screen_risk_is_an_unknown_parameter():
         (0.01, lambda s: s["screen"].pop("rows")),
         (0.01, lambda s: s["screen"].update(n_candidates=0)),
         (0.01, lambda s: s["screen"].update(rows=[5, 4])),
+        (0.01, lambda s: s["screen"].update(rows=[5, 5])),
+        (0.01, lambda s: s["screen"].update(rows=[2**53 + 1])),
         (0.01, lambda s: s["screen"].update(rows=[-1])),
         (0.01, lambda s: s["screen"].update(rows=[1.0])),
         (0.01, lambda s: s["screen"].update(rows=list(range(100)))),
@@ -248,6 +325,17 @@ def test_malformed_screen_state_is_invalid_state(screen_risk, corrupt):
     with pytest.raises(InvalidInputError) as error:
         AdaptiveDetector.from_state_dict(snapshot)
     assert error.value.reason is Reason.INVALID_STATE
+
+
+@pytest.mark.requirement("REQ-ADA-009")
+@pytest.mark.requirement("REQ-ADA-052")
+@pytest.mark.parametrize("screen", [{"n_candidates": 1, "rows": []}, {"n_candidates": 150, "rows": [0]}, {"n_candidates": 150, "rows": [0, 2**53]}])
+def test_screen_state_at_its_bounds_is_accepted_and_written_back_unchanged(screen):
+    """The bounds the state check states: n_candidates >= 1, row positions ints in [0, 2**53] (JSON's exact integers)."""
+    fitted = AdaptiveDetector(window=2, spike_risk=1e-3, screen_risk=0.01).fit(*_frames(np.random.default_rng(4).normal(size=(200, 1))))
+    snapshot = json.loads(json.dumps(fitted.state_dict()))
+    snapshot["state"]["screen"].update(screen)
+    assert AdaptiveDetector.from_state_dict(snapshot).state_dict()["state"]["screen"] == snapshot["state"]["screen"]
 
 
 @pytest.mark.requirement("REQ-ADA-052")

@@ -22,7 +22,7 @@ from spotanomaly2_safe import (
 )
 from spotanomaly2_safe.adaptive import speculation
 from spotanomaly2_safe.adaptive.recommended import RECOMMENDED_PARAMETERS
-from spotanomaly2_safe.adaptive.season import MIN_ROWS_PER_PHASE, phase_medians
+from spotanomaly2_safe.adaptive.season import MIN_ROWS_PER_PHASE, SEASON_RULE, column_medians, phase_medians
 from spotanomaly2_safe.adaptive.state_json import state_to_json
 from spotanomaly2_safe.errors import Reason
 
@@ -136,6 +136,30 @@ def test_season_phase_medians_are_the_lower_median_per_phase_with_three_rows_els
         assert (medians[phase] == expected).all()  # -0.0 == 0.0: set_baseline fixes the sign of a zero median
 
 
+@pytest.mark.requirement("REQ-SEA-001")
+def test_season_column_medians_equal_numpys_median_per_column_for_odd_and_even_counts():
+    rng = np.random.default_rng(11)
+    for n_rows in range(1, 14):
+        values = rng.normal(size=(n_rows, 3)).round(1)  # ties included
+        assert column_medians(values).tolist() == np.median(values, axis=0).tolist()
+
+
+@pytest.mark.requirement("REQ-SEA-001")
+@pytest.mark.parametrize("n_train", [100, 105])
+def test_season_fit_sets_phase_lower_medians_and_the_pooled_mad_of_every_training_row_per_column(n_train):
+    """At fit every training row is kept (n_train <= baseline_size): m_j[p] is the lower median of phase p's rows, s_j
+    the floored 1.4826 * MAD of all rows around their phase's m_j, per column (an even and an odd count of rows)."""
+    period = 5
+    values = np.random.default_rng(12).normal(size=(n_train, 2)) * [1.0, 3.0]
+    values[:, 1] += np.arange(n_train) % period  # a season in the second column
+    state = AdaptiveDetector(season_period=period).fit(*_frames(values)).state_
+    phases = np.arange(n_train) % period
+    location = np.array([np.sort(values[phases == phase], axis=0)[(np.sum(phases == phase) - 1) // 2] for phase in range(period)])
+    mad = np.median(np.abs(values - location[phases]), axis=0)
+    assert state.location.tolist() == location.tolist()
+    assert state.scale.tolist() == np.maximum(1.4826 * mad, state.resolution).tolist()
+
+
 @pytest.mark.requirement("REQ-SEA-002")
 @pytest.mark.parametrize(
     ("params", "fragment"),
@@ -172,6 +196,16 @@ def test_season_fewer_training_rows_than_three_periods_are_refused_before_any_st
     with pytest.raises(InvalidParameterError) as streaming:
         AdaptiveResidualDetector(training_rows=143, season_period=48)
     assert streaming.value.reason is Reason.INVALID_PARAMETER and "training_rows >= 144" in str(streaming.value)
+
+
+@pytest.mark.requirement("REQ-SEA-002")
+def test_season_streaming_accepts_exactly_three_periods_of_training_rows_and_fits_as_the_batch_driver():
+    values = _seasonal_residuals(150, 2.0, seed=13)
+    stream = AdaptiveResidualDetector(training_rows=144, season_period=48)
+    for value in values[:144, 0].tolist():
+        stream.learn_one({"c0": value})
+    batch = AdaptiveDetector(season_period=48).fit(*_frames(values[:144]))
+    assert json.dumps(state_to_json(stream.state)) == json.dumps(state_to_json(batch.state_))
 
 
 @pytest.mark.requirement("REQ-SEA-002")
@@ -264,7 +298,8 @@ def test_season_state_json_round_trips_with_phases_and_continues_bit_identically
     state = snapshot["state"]
     assert len(state["phases"]) == len(state["baseline"]) and state["season_start"] == 300 % PERIOD
     assert np.array(state["location"]).shape == (PERIOD, 1)
-    assert snapshot["fit_record"]["parameters"]["season_period"] == PERIOD and snapshot["fit_record"]["season"]["period"] == PERIOD
+    assert snapshot["fit_record"]["parameters"]["season_period"] == PERIOD
+    assert snapshot["fit_record"]["season"] == {"rule": SEASON_RULE, "period": PERIOD, "first_phase_after_training": 300 % PERIOD}
     restored = AdaptiveDetector.from_state_dict(snapshot)
     assert json.dumps(restored.state_dict()) == json.dumps(snapshot)
     continued, original = (d.score_and_detect(*_frames(values[600:], 600)) for d in (restored, detector))

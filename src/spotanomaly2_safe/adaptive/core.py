@@ -69,7 +69,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from spotanomaly2_safe.adaptive.screen import Screened, screen_rows, screened_seed
+from spotanomaly2_safe.adaptive.screen import Screened, require_seed_left, screen_rows, screened_seed
 from spotanomaly2_safe.adaptive.scores import deviations, deviations_against, normalized_scores, require_finite, score_row, windowed_scores
 from spotanomaly2_safe.adaptive.season import column_medians, phase_medians, phases_of
 from spotanomaly2_safe.adaptive.speculation import advance_clean_blocks, speculation_limit
@@ -187,6 +187,7 @@ def initial_state(settings: AdaptiveSettings, residuals: np.ndarray) -> Adaptive
     if settings.screen_risk is not None:  # the training screen (spotanomaly2_safe.adaptive.screen)
         n_candidates, rows = screen_rows(settings, z, warmup)
         kept = screened_seed(settings, seed, first, rows, settings.window)
+        require_seed_left(len(kept), min(len(seed), settings.reference_size), rows, settings.window)
         state.screened = Screened(n_candidates, rows, min(len(seed), settings.reference_size) - len(kept), None)
         seed = kept
     state.reference.extend(seed)

@@ -32,7 +32,10 @@ scores, which are then flagged and not learned), and the rows count as seen. Lim
 ``window - 1`` warm-up rows is not a candidate, and the window scores after it that hold it still seed the tail.
 The screen runs in :func:`~spotanomaly2_safe.adaptive.core.initial_state`, which both drivers call, so the batch
 and streaming outputs stay bit-identical. The screened training rows (0-based positions) are kept in the state
-and recorded (:func:`screen_record`).
+and recorded (:func:`screen_record`). A screen that would leave fewer than ``MIN_SEED_SCORES`` = 3 window scores to seed
+the tail (a window long against the training rows: each screened row takes out up to ``window`` scores) refuses the
+fit (:func:`require_seed_left`, :class:`InsufficientDataException`, ``TOO_FEW_ROWS``): the exponential tail needs its
+threshold ``u`` and the ``N_u = ceil(sqrt(n))`` scores above it.
 
 >>> statistics = np.concatenate([np.linspace(0.5, 3.0, 397), [40.0, 40.0, 40.0]])
 >>> screened_positions(statistics, 0.01).tolist()
@@ -52,9 +55,12 @@ import numpy as np
 
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings
 from spotanomaly2_safe.adaptive.tails import TAIL_SCALE_FLOOR, exponential_tail, tail_size
+from spotanomaly2_safe.errors import InsufficientDataException, Reason
 
-__all__ = ["SCREEN_RULE", "Screened", "kept_window_scores", "screen_cap", "screen_record", "screen_rows", "screened_positions", "screened_seed"]
+__all__ = ["MIN_SEED_SCORES", "SCREEN_RULE", "Screened", "kept_window_scores", "require_seed_left", "screen_cap", "screen_record", "screen_rows",
+           "screened_positions", "screened_seed"]
 
+MIN_SEED_SCORES = 3  # n >= ceil(sqrt(n)) + 1: the tail's u and the N_u scores above it
 SCREEN_RULE = (
     "of the n candidate training rows (from the warm-up on; the last reference_size), with g = log1p(max over columns of |z|), the "
     "rows of the k largest g are screened for the largest k <= K_max = min(ceil(sqrt(n)), n // 4) whose k-th largest g "
@@ -115,6 +121,22 @@ def screened_seed(settings: AdaptiveSettings, scores: np.ndarray, first_row: int
     (``window`` rows) holds a screened row."""
     start = max(0, len(scores) - settings.reference_size)
     return scores[start:][kept_window_scores(rows, first_row + start, len(scores) - start, window)]
+
+
+def require_seed_left(kept: int, seeding: int, rows: list[int], window: int) -> None:
+    """Refuse a screen that leaves ``kept < MIN_SEED_SCORES`` of the ``seeding`` window scores (module docstring).
+
+    >>> require_seed_left(1, 51, [50], window=50)
+    Traceback (most recent call last):
+    ...
+    spotanomaly2_safe.errors.InsufficientDataException: The training screen took 50 of the 51 seeding window scores out (screened training rows [50], window=50), leaving 1; the tail needs at least 3: fit on more training rows or use a smaller window.
+    """
+    if kept < MIN_SEED_SCORES:
+        raise InsufficientDataException(
+            f"The training screen took {seeding - kept} of the {seeding} seeding window scores out (screened training rows {rows}, "
+            f"window={window}), leaving {kept}; the tail needs at least {MIN_SEED_SCORES}: fit on more training rows or use a smaller window.",
+            reason=Reason.TOO_FEW_ROWS,
+        )
 
 
 def screen_record(settings: AdaptiveSettings, screened: Screened) -> dict[str, Any]:
