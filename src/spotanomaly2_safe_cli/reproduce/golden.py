@@ -44,6 +44,7 @@ __all__ = [
     "EXIT_DIFFERS",
     "EXIT_IDENTICAL",
     "EXIT_WITHIN_BOUND",
+    "ADAPTIVE_ALL_PARTS",
     "ADAPTIVE_REFERENCE",
     "AdaptiveScenarioRun",
     "GOLDEN_FILE",
@@ -53,6 +54,8 @@ __all__ = [
     "add_reproduce_arguments",
     "compute_hashes",
     "compute_outputs",
+    "heavy_tailed_data",
+    "heavy_tailed_seasonal_glitch_data",
     "environment",
     "output_hash",
     "reproduce",
@@ -118,6 +121,38 @@ ADAPTIVE_REFERENCE = {
     "screen_risk": None,
 }
 
+# Every part of the adaptive method at once, with EXPLICIT parameters: the recommendation of 2026-11-26 (one-row scale,
+# training screen, alarm rule) plus a seasonal term of one day of 15-minute rows, on heavy_tailed_data with a daily
+# season the forecast misses and a training glitch for the screen to take out (heavy_tailed_seasonal_glitch_data).
+ADAPTIVE_ALL_PARTS = {
+    "window": 10,
+    "baseline_size": 500,
+    "reference_size": 2000,
+    "refresh_every": 50,
+    "risk": 5e-4,
+    "reset_after": 500,
+    "aggregation": "max",
+    "smoothing": "absolute",
+    "warmup_rows": 50,
+    "min_duration": 1,
+    "min_gap": 48,
+    "spike_risk": 2e-4,
+    "screen_risk": 0.01,
+    "season_period": 96,
+}
+
+
+def heavy_tailed_seasonal_glitch_data() -> tuple[pd.DataFrame, ...]:
+    """:func:`heavy_tailed_data` with a daily season (amplitude 3, period 96 rows) the forecast misses in every column
+    and a -500 glitch in column 1 at training row 1,500."""
+    train_true, train_pred, test_true, test_pred = heavy_tailed_data()
+    season = 3.0 * np.sin(2 * np.pi * np.arange(len(train_true) + len(test_true)) / 96)[:, None]
+    train_true = train_true + season[: len(train_true)]
+    test_true = test_true + season[len(train_true) :]
+    train_true.iloc[1500, 1] -= 500.0
+    return train_true, train_pred, test_true, test_pred
+
+
 REFERENCE_SCENARIOS: dict[str, Scenario] = {
     "demo-kmeans": Scenario(make_demo_data, {"scorer_name": "KMeansScorer", "scorer_params": {"n_clusters": 3}}),
     "demo-norm": Scenario(make_demo_data, {"scorer_name": "NormScorer", "scorer_params": {"ord": 2}}),
@@ -134,6 +169,7 @@ REFERENCE_SCENARIOS: dict[str, Scenario] = {
         heavy_tailed_data, {"scorer_name": "IsolationForestScorer", "scorer_params": {"max_samples": 256}, "high_quantile": 0.995}
     ),
     "heavy-tailed-adaptive": Scenario(heavy_tailed_data, ADAPTIVE_REFERENCE, method="adaptive"),
+    "seasonal-glitch-adaptive-all-parts": Scenario(heavy_tailed_seasonal_glitch_data, ADAPTIVE_ALL_PARTS, method="adaptive"),
 }
 
 
