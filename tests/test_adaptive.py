@@ -777,3 +777,19 @@ def test_adaptive_zero_location_is_positive_zero_in_every_path(n_rows):
         assert [math.copysign(1.0, value) for value in state.location_values] == [1.0, 1.0]
         assert [math.copysign(1.0, value) for value in state.location] == [1.0, 1.0]
     assert json.dumps(state_to_json(stream.state)) == json.dumps(state_to_json(detector.state_))
+
+
+@pytest.mark.requirement("REQ-ADA-004")
+def test_adaptive_reset_counts_a_run_from_the_first_row_after_training_in_both_drivers():
+    # The run counter starts at 0 after fit: a fault from the very first scored row resets on its 50th row, not before.
+    values = NOISE[:, :1].copy()
+    values[300:] += 10.0
+    _, flags = AdaptiveDetector(reset_after=50).fit_score_detect(*_frames(values[:300]), *_frames(values[300:400], 300))
+    assert np.flatnonzero(flags["baseline_reset"].to_numpy()).tolist() == [49]
+    assert flags["anomaly_flag"].iloc[:50].all()
+    stream = AdaptiveResidualDetector(training_rows=300, reset_after=50)
+    resets = []
+    for value in values[:400, 0].tolist():
+        resets.append(stream.evaluate_one({"load": value})["baseline_reset"])
+        stream.learn_one({"load": value})
+    assert np.flatnonzero(resets[300:]).tolist() == [49]

@@ -439,3 +439,19 @@ def test_season_streaming_snapshot_restores_and_continues_bit_identically():
         detector.learn_one({"load": value})
         restored.learn_one({"load": value})
     assert json.dumps(restored.state_dict()) == json.dumps(detector.state_dict())
+
+
+@pytest.mark.requirement("REQ-SEA-001")
+@pytest.mark.requirement("REQ-SEA-003")
+def test_season_phases_follow_the_row_position_with_training_rows_and_reset_not_multiples_of_half_the_period():
+    # 310 training rows and reset_after = 3 * 24 + 5: a phase offset by twice the training rows (620 = 20 mod 24)
+    # or by twice the run (154 = 10 mod 24) shows; the reset test above uses multiples of the period, which hide it.
+    values = _seasonal_residuals(700, 4.0, seed=8)
+    values[400:, 0] += 40.0  # a permanent level change: one run of flagged rows from row 400
+    run = 3 * PERIOD + 5
+    detector = AdaptiveDetector(season_period=PERIOD, reset_after=run, refresh_every=5).fit(*_frames(values[:310]))
+    phases = detector.state_.phases
+    assert phases.ordered().tolist() == [float(row % PERIOD) for row in range(310 - phases.count, 310)]
+    _, flags = detector.score_and_detect(*_frames(values[310 : 400 + run], 310))
+    assert flags["baseline_reset"].sum() == 1 and flags["baseline_reset"].iloc[-1] == 1
+    assert detector.state_.phases.ordered().tolist() == [float(row % PERIOD) for row in range(400, 400 + run)]
