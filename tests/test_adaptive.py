@@ -425,6 +425,21 @@ def test_adaptive_malformed_state_dict_is_invalid_state(corrupt):
     assert error.value.reason is Reason.INVALID_STATE
 
 
+@pytest.mark.requirement("REQ-ADA-009")
+@pytest.mark.parametrize(("n_scores", "accepted"), [(2, False), (3, True)])
+def test_adaptive_state_reference_holds_at_least_the_three_scores_a_tail_needs(n_scores, accepted):
+    """The tail's rule needs u below N_u = ceil(sqrt(n)) scores, so n >= 3 (a fit leaves at least 51; a training screen that
+    would leave fewer than 3 is TOO_FEW_ROWS): a state with 2 is refused, as one with 1 always was."""
+    snapshot = json.loads(json.dumps(AdaptiveDetector(window=2).fit(*_frames(NOISE[:200])).state_dict()))
+    snapshot["state"]["reference"] = snapshot["state"]["reference"][-n_scores:]
+    if accepted:
+        assert AdaptiveDetector.from_state_dict(snapshot).state_dict()["state"]["reference"] == snapshot["state"]["reference"]
+        return
+    with pytest.raises(InvalidInputError) as error:
+        AdaptiveDetector.from_state_dict(snapshot)
+    assert error.value.reason is Reason.INVALID_STATE and "reference must be a list of 3 to 2000 rows" in str(error.value)
+
+
 @pytest.mark.requirement("REQ-ADA-004")
 def test_adaptive_fit_record_states_never_resets_without_reset_after():
     assert AdaptiveDetector(window=2).fit(*_frames(NOISE[:200])).fit_record_["reset_rule"] == "never"

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from spotanomaly2_safe.adaptive.screen import Screened, screen_cap
+from spotanomaly2_safe.adaptive.screen import MIN_SEED_SCORES, Screened, screen_cap
 from spotanomaly2_safe.adaptive.spikes import SpikeScale
 from spotanomaly2_safe.adaptive.state import AdaptiveSettings, AdaptiveState, set_baseline
 from spotanomaly2_safe.adaptive.spread import RESOLUTION_RULES
@@ -139,7 +139,7 @@ def state_from_json(data: Any, settings: AdaptiveSettings, n_columns: int) -> Ad
     _require(bool((resolution > 0).all()), "resolution must be positive")
     state.resolution, state.resolution_rules = resolution, list(rules)
     state.baseline.extend(_matrix(data, "baseline", (1, settings.baseline_size), n_columns))
-    state.reference.extend(_vector(data, "reference", (2, settings.reference_size)))
+    state.reference.extend(_vector(data, "reference", (MIN_SEED_SCORES, settings.reference_size)))
     state.history = _matrix(data, "history", (settings.window - 1, settings.window - 1), n_columns)
     state.run_length = _count(data, "run_length", math.inf if settings.reset_after is None else settings.reset_after - 1)
     expected_run = 0 if settings.reset_after is None else state.run_length
@@ -160,7 +160,7 @@ def state_from_json(data: Any, settings: AdaptiveSettings, n_columns: int) -> Ad
         state.phases.extend(np.array(phases, dtype=np.float64))
     if settings.spike_risk is not None:
         state.spike = SpikeScale(settings.reference_size)
-        state.spike.reference.extend(_vector(data, "spike_reference", (2, settings.reference_size)))
+        state.spike.reference.extend(_vector(data, "spike_reference", (MIN_SEED_SCORES, settings.reference_size)))
         state.spike.n_tail = _count(data, "spike_n_tail", settings.reference_size)
         state.spike.u, state.spike.sigma, state.spike.log_share, state.spike.threshold = (_number(data, f"spike_{name}") for name in _FROZEN)
         _require(state.spike.sigma > 0 and state.spike.log_share <= 0, "spike_sigma must be positive and spike_log_share at most 0")
