@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from spotanomaly2_safe import recommended_detector
+from spotanomaly2_safe_cli.quality.scenarios_confirmation4 import glitch_probe_frames
 
 CASES = {"level 50, -9999 sentinel": (50.0, -9999.0), "level 1e5, 0.0 dropout": (1e5, 0.0), "level 50, no glitch": (50.0, None)}
 STARTS = (300, 700, 1000, 1500, 1750, 1800, 2000, 3500)
@@ -33,15 +34,8 @@ STARTS = (300, 700, 1000, 1500, 1750, 1800, 2000, 3500)
 
 def probe(level: float, glitch: float | None, start: int, screen_risk: float | None) -> tuple[int, int, list[int] | None]:
     """``(fault rows flagged, flags before the fault, screened training rows or None)`` of one run (module docstring)."""
-    rng = np.random.default_rng(1)
-    values = level + rng.normal(size=5400)
-    if glitch is not None:
-        values[150] = glitch
-    values[400 + start : 400 + start + 100] += 8.0
-    actual = pd.DataFrame({"p": values})
-    forecast = pd.DataFrame({"p": np.full(len(values), values[:400].mean())})
     detector = recommended_detector(screen_risk=screen_risk)
-    _, flags = detector.fit_score_detect(actual.iloc[:400], forecast.iloc[:400], actual.iloc[400:], forecast.iloc[400:])
+    _, flags = detector.fit_score_detect(*glitch_probe_frames(level, glitch, start))
     flagged = flags["anomaly_flag"].to_numpy()
     record = detector.fit_record_.get("training_screen")
     return int(flagged[start : start + 100].sum()), int(flagged[:start].sum()), None if record is None else record["rows"]

@@ -29,3 +29,16 @@ def make_frames(n_train: int = 300, n_test: int = 60, n_columns: int = 2, seed: 
     forecast = pd.DataFrame(rng.normal(size=(n_train + n_test, n_columns)) * 10 + 100, index=index, columns=columns)
     actual = forecast + rng.normal(size=forecast.shape)
     return Frames(actual.iloc[:n_train], forecast.iloc[:n_train], actual.iloc[n_train:], forecast.iloc[n_train:])
+
+
+def streamed_outputs(stream, values: np.ndarray, training_rows: int, index: pd.Index, channels=("load", "price")) -> pd.DataFrame:
+    """An adaptive streaming detector fed ``values`` row by row: the first ``training_rows`` learned, each later row
+    evaluated (``evaluate_one``, whose score ``score_one`` must repeat) then learned; the evaluations as a frame on ``index``."""
+    rows = []
+    for position, row in enumerate(values):
+        x = {channel: float(value) for channel, value in zip(channels, row)}
+        if position >= training_rows:
+            rows.append(stream.evaluate_one(x))
+            assert stream.score_one(x) == rows[-1]["anomaly_score"]
+        stream.learn_one(x)
+    return pd.DataFrame(rows, index=index)

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from frames import streamed_outputs
 from spotanomaly2_safe import (
     AdaptiveDetector, AdaptiveResidualDetector, InsufficientDataException, InvalidInputError, InvalidParameterError, recommended_detector)
 from spotanomaly2_safe.adaptive.core import initial_state
@@ -20,6 +21,7 @@ from spotanomaly2_safe.adaptive.state_json import state_to_json
 from spotanomaly2_safe.adaptive.tails import TAIL_SCALE_FLOOR, exponential_tail
 from spotanomaly2_safe.errors import Reason
 from spotanomaly2_safe.streaming.snapshot import restore_from_state_dict
+from spotanomaly2_safe_cli.quality.scenarios_confirmation4 import glitch_probe_frames
 
 SCREENED = {"window": 10, "aggregation": "max", "refresh_every": 50, "warmup_rows": 50, "reset_after": 500, "risk": 5e-4,
             "spike_risk": 2e-4, "min_gap": 48, "screen_risk": 0.01}
@@ -47,17 +49,9 @@ def _oracle_screen(statistics: np.ndarray, screen_risk: float) -> int:
 
 
 def _probe(level: float, glitch: float | None, start: int, screen_risk: float | None) -> tuple[int, AdaptiveDetector]:
-    """The measured hazard: N(level, 1), 400 training rows with one glitch at row 150, an 8-sigma shift of 100 test rows
-    from test row ``start``, a training-mean forecast, ``recommended_detector``; returns the fault's rows flagged."""
-    rng = np.random.default_rng(1)
-    values = level + rng.normal(size=5400)
-    if glitch is not None:
-        values[150] = glitch
-    values[400 + start : 400 + start + 100] += 8.0
-    actual = pd.DataFrame({"p": values})
-    forecast = pd.DataFrame({"p": np.full(len(values), values[:400].mean())})
+    """The measured hazard (``glitch_probe_frames``) under ``recommended_detector``; returns the fault's rows flagged."""
     detector = recommended_detector(screen_risk=screen_risk)
-    _, flags = detector.fit_score_detect(actual.iloc[:400], forecast.iloc[:400], actual.iloc[400:], forecast.iloc[400:])
+    _, flags = detector.fit_score_detect(*glitch_probe_frames(level, glitch, start))
     return int(flags["anomaly_flag"].to_numpy()[start : start + 100].sum()), detector
 
 
@@ -210,13 +204,7 @@ def test_training_screen_batch_streaming_and_any_split_are_bit_identical(glitch_
         detector = AdaptiveDetector.from_state_dict(json.loads(json.dumps(detector.state_dict(), allow_nan=False)))
         parts.append(detector.score_and_detect(*_frames(values[start:stop], start)))
     stream = AdaptiveResidualDetector(training_rows=300, **SCREENED)
-    rows = []
-    for position, row in enumerate(values):
-        x = {"load": float(row[0]), "price": float(row[1])}
-        if position >= 300:
-            rows.append(stream.evaluate_one(x))
-        stream.learn_one(x)
-    streamed = pd.DataFrame(rows, index=whole[0].index)
+    streamed = streamed_outputs(stream, values, 300, whole[0].index)
     for position in (0, 1):
         assert (pd.concat([part[position] for part in parts]).to_numpy() == whole[position].to_numpy()).all()
         assert (streamed[list(whole[position].columns)].to_numpy() == whole[position].to_numpy()).all()

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from frames import streamed_outputs
 from speculation_spy import advance_beside_steps, assert_overflow_learns_only_the_earlier_blocks, spy_on_speculation
 from spotanomaly2_safe import AdaptiveDetector, AdaptiveResidualDetector, InvalidInputError, InvalidParameterError
 from spotanomaly2_safe.adaptive import speculation
@@ -116,14 +117,7 @@ def test_adaptive_spike_streaming_driver_is_bit_identical_to_the_batch_driver(pa
     values = _series_with_spikes_and_faults()
     batch = AdaptiveDetector(**params).fit_score_detect(*_frames(values[:300]), *_frames(values[300:], 300))
     assert batch[1]["anomaly_flag"].sum() > 0
-    stream = AdaptiveResidualDetector(training_rows=300, **params)
-    rows = []
-    for position, row in enumerate(values):
-        x = {"load": float(row[0]), "price": float(row[1])}
-        if position >= 300:
-            rows.append(stream.evaluate_one(x))
-        stream.learn_one(x)
-    streamed = pd.DataFrame(rows, index=batch[0].index)
+    streamed = streamed_outputs(AdaptiveResidualDetector(training_rows=300, **params), values, 300, batch[0].index)
     assert (streamed[list(batch[0].columns)].to_numpy() == batch[0].to_numpy()).all()
     assert (streamed[list(batch[1].columns)].to_numpy() == batch[1].to_numpy()).all()
 

@@ -50,11 +50,13 @@ Two parts, each scenario named ``"<part>/<name>"``:
 from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 
 from spotanomaly2_safe_cli.quality.scenarios import CONFIRMATION4_SEED_OFFSET, Scenario
 from spotanomaly2_safe_cli.quality.scenarios_monitoring import _build
 
-__all__ = ["CONFIRMATION4_GLITCH_OFFSET", "CONFIRMATION4_PARTS", "CONFIRMATION4_SEEDS", "GLITCH_KINDS", "SERIES", "make_confirmation4_scenarios"]
+__all__ = ["CONFIRMATION4_GLITCH_OFFSET", "CONFIRMATION4_PARTS", "CONFIRMATION4_SEEDS", "GLITCH_KINDS", "SERIES", "glitch_probe_frames",
+           "make_confirmation4_scenarios"]
 
 CONFIRMATION4_PARTS = ("glitch", "clean")
 CONFIRMATION4_GLITCH_OFFSET = 70_000
@@ -141,3 +143,16 @@ def make_confirmation4_scenarios() -> list[Scenario]:
              for series in SERIES]
     return [_with_glitch(scenario, series) for scenario, series in zip(clean, SERIES)] + [
         scenario._replace(name=f"{CONFIRMATION4_PARTS[1]}/{scenario.name}") for scenario in clean]
+
+
+def glitch_probe_frames(level: float, glitch: float | None, start: int) -> tuple[pd.DataFrame, ...]:
+    """The measured training-glitch hazard (docs/detection_quality.md, "Training screen"): one column N(``level``, 1),
+    400 training rows, ``glitch`` (if not None) at training row 150, an 8-sigma level shift of 100 rows from test row
+    ``start``, 5,000 test rows, a training-mean forecast; ``(train actuals, train forecast, test actuals, test forecast)``."""
+    values = level + np.random.default_rng(1).normal(size=5400)
+    if glitch is not None:
+        values[150] = glitch
+    values[400 + start : 400 + start + 100] += 8.0
+    actual = pd.DataFrame({"p": values})
+    forecast = pd.DataFrame({"p": np.full(len(values), values[:400].mean())})
+    return actual.iloc[:400], forecast.iloc[:400], actual.iloc[400:], forecast.iloc[400:]
