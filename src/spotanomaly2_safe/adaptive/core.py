@@ -71,7 +71,7 @@ import numpy as np
 
 from spotanomaly2_safe.adaptive.screen import Screened, require_seed_left, screen_rows, screened_seed
 from spotanomaly2_safe.adaptive.scores import deviations, deviations_against, normalized_scores, require_finite, score_row, windowed_scores
-from spotanomaly2_safe.adaptive.season import column_medians, phase_medians, phases_of
+from spotanomaly2_safe.adaptive.season import phase_medians, phases_of
 from spotanomaly2_safe.adaptive.speculation import advance_clean_blocks, speculation_limit
 from spotanomaly2_safe.adaptive.spikes import SpikeScale, spike_scores, with_spike_row, with_spikes
 from spotanomaly2_safe.adaptive.spread import MAD_TO_SIGMA, data_resolution, floored_spread, floored_spread_values
@@ -120,7 +120,7 @@ def refresh_baseline(state: AdaptiveState) -> None:
         values, phases = state.baseline.filled(), state.phases.filled().astype(np.intp)
         location = phase_medians(values, phases, len(state.location), state.location)
         with np.errstate(over="ignore"):
-            mad = column_medians(np.abs(values - location[phases]))
+            mad = _column_medians(np.ascontiguousarray(np.abs(values - location[phases]).T))
         set_baseline(state, location, floored_spread(MAD_TO_SIGMA * mad, state.resolution))
         return
     if state.sorted_buffers is None:

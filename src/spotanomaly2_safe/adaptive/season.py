@@ -55,7 +55,7 @@ import numpy as np
 
 from spotanomaly2_safe.errors import InvalidParameterError, Reason
 
-__all__ = ["MIN_ROWS_PER_PHASE", "SEASON_RULE", "column_medians", "min_training_rows", "phase_medians", "phases_of", "require_season_fits",
+__all__ = ["MIN_ROWS_PER_PHASE", "SEASON_RULE", "min_training_rows", "phase_medians", "phases_of", "require_season_fits",
            "require_season_training"]
 
 MIN_ROWS_PER_PHASE = 3
@@ -100,15 +100,6 @@ def require_season_training(period: int | None, training_rows: int) -> None:
 def phases_of(start: int, first: int, count: int, period: int) -> np.ndarray:
     """The phases of ``count`` rows from position ``first`` (counted from the first row after training, whose phase is ``start``)."""
     return (start + np.arange(first, first + count)) % period
-
-
-def column_medians(values: np.ndarray) -> np.ndarray:
-    """The median of each column of an ``(n, C)`` array (``n >= 1``; the mean of the two middle values for even ``n``)."""
-    ordered = np.sort(values, axis=0)
-    middle = len(values) // 2
-    if len(values) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2.0
 
 
 def phase_medians(values: np.ndarray, phases: np.ndarray, period: int, previous: np.ndarray) -> np.ndarray:
